@@ -1,0 +1,40 @@
+"""Blocks: the structural parts of a parsed document, with offsets into its stored text."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from provenance.models import BlockKind
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """A heading, question, paragraph, list item, quote or reference entry.
+
+    ``start``/``end`` are offsets into the stored text; ``text[start:end]`` is the block's
+    content with markup prefixes (``#``, ``-``, ``>``) already excluded and no surrounding
+    whitespace.
+    """
+
+    kind: BlockKind
+    start: int
+    end: int
+    level: int = 0
+
+
+@dataclass(slots=True)
+class ParsedDocument:
+    """A document's stored text and its blocks in reading order."""
+
+    text: str
+    blocks: list[Block] = field(default_factory=list)
+    title: str | None = None
+
+
+def trimmed_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """Shrink ``[start, end)`` so that it neither starts nor ends with whitespace."""
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end

@@ -1,0 +1,1 @@
+"""The CLI's commands, grouped by concern; each module exports ``COMMANDS``."""

@@ -1,0 +1,197 @@
+"""Commands that build and read the ledger: ingest, claims, show, stats, schema."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from provenance.commands.options import (
+    claim_filter_from,
+    claim_filter_options,
+    db_option,
+    format_option,
+)
+from provenance.ingest import DocumentOutcome, ingest
+from provenance.output import model_rows, write_rows
+from provenance.read import find_sources
+from provenance.schemas import generate_schemas, schema_text, write_schemas
+from provenance.stats import STAT_COLUMNS, claim_stats
+from provenance.store import CLAIM_FIELDS, get_claim, iter_claims, open_database, resolve_claim_id
+
+TABLE_COLUMNS = ["id", "category", "evidence_status", "certainty", "text"]
+LISTED_OUTCOMES = 20
+
+
+def _outcome_line(outcome: DocumentOutcome) -> str:
+    if outcome.status == "unchanged":
+        return f"{outcome.source}: unchanged (version {outcome.version})"
+    return f"{outcome.source}: {outcome.status}, version {outcome.version}, {outcome.claims} claims"
+
+
+@click.command(name="ingest")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@db_option
+@click.option("--quiet", is_flag=True, help="Print nothing but errors.")
+def ingest_command(paths: tuple[Path, ...], db_path: Path, quiet: bool) -> None:
+    """Extract the claims of files or folders (.txt, .md, .html) into the database
+
+    Folders are read recursively. Every file is checked before anything is written; each
+    document is written in one transaction. An unchanged file is skipped; a changed one
+    becomes a new version.
+
+    \b
+    Examples:
+        provenance ingest corpus/magnesium-glutamate.txt
+        provenance ingest docs/ --db review.db
+    """
+    files = find_sources(list(paths))
+    show_bar = len(files) > 1 and not quiet
+    bar_context: Any = (
+        click.progressbar(length=len(files), label="Ingesting", file=sys.stderr)
+        if show_bar
+        else contextlib.nullcontext()
+    )
+    outcomes: list[DocumentOutcome] = []
+    with bar_context as bar:
+
+        def on_document(outcome: DocumentOutcome) -> None:
+            outcomes.append(outcome)
+            if bar is not None:
+                bar.update(1)
+
+        summary = ingest(
+            files, db_path, arguments=[str(p) for p in paths], on_document=on_document
+        )
+    if quiet:
+        return
+    if len(outcomes) <= LISTED_OUTCOMES:
+        for outcome in outcomes:
+            click.echo(_outcome_line(outcome))
+    click.echo(
+        f"{len(outcomes)} document(s): {summary.count('new')} new,"
+        f" {summary.count('updated')} updated, {summary.count('unchanged')} unchanged;"
+        f" {summary.claims} claims written to {db_path}"
+    )
+
+
+@click.command(name="claims")
+@db_option
+@claim_filter_options
+@format_option()
+@click.option("--limit", type=click.IntRange(min=0), help="At most this many claims.")
+def claims_command(db_path: Path, fmt: str, limit: int | None, **filters: Any) -> None:
+    """List claims in document order, filtered
+
+    \b
+    Examples:
+        provenance claims --status unsupported --category efficacy
+        provenance claims --format jsonl | jq .
+        provenance claims --search "NMDA receptor" --format csv
+    """
+    claim_filter = claim_filter_from(filters)
+    db = open_database(db_path, create=False)
+    try:
+        rows = model_rows(iter_claims(db, claim_filter, limit))
+        write_rows(
+            rows, sys.stdout, fmt, fields=list(CLAIM_FIELDS), table_columns=TABLE_COLUMNS
+        )
+    finally:
+        db.close()
+
+
+def _show_text(claim: dict[str, Any]) -> str:
+    cues = [
+        ("category", claim["category"], claim["category_cues"]),
+        ("certainty", claim["certainty"], claim["hedge_cues"]),
+        ("attribution", claim["attribution"], claim["attribution_cues"]),
+    ]
+    lines = [
+        f"claim {claim['id']}  (key {claim['claim_key']})",
+        f"  {claim['text']}",
+        "",
+        f"document   {claim['document']}  version {claim['version']}  ({claim['document_id']})",
+        f"section    {claim['section'] or '—'}",
+        f"position   line {claim['line']}, column {claim['column']};"
+        f" characters {claim['start']}–{claim['end']}; paragraph {claim['paragraph']}",
+    ]
+    for label, value, found in cues:
+        because = f"  (cues: {', '.join(found)})" if found else ""
+        lines.append(f"{label:<10} {value}{because}")
+    lines.append(f"status     {claim['evidence_status']}")
+    for citation in claim["citations"]:
+        resolved = f" → {', '.join(citation['reference_ids'])}" if citation["reference_ids"] else ""
+        lines.append(f"citation   {citation['marker']} ({citation['kind']}){resolved}")
+    return "\n".join(lines)
+
+
+@click.command(name="show")
+@click.argument("claim_id")
+@db_option
+@click.option("json_", "--json", is_flag=True, help="Print the claim as JSON.")
+def show_command(claim_id: str, db_path: Path, json_: bool) -> None:
+    """Show one claim; a unique prefix of its id is enough
+
+    \b
+    Example:
+        provenance show 3f9a1c
+    """
+    db = open_database(db_path, create=False)
+    try:
+        claim = get_claim(db, resolve_claim_id(db, claim_id)).model_dump(mode="json")
+    finally:
+        db.close()
+    click.echo(json.dumps(claim, indent=2, ensure_ascii=False) if json_ else _show_text(claim))
+
+
+@click.command(name="stats")
+@db_option
+@format_option(("table", "json"))
+def stats_command(db_path: Path, fmt: str) -> None:
+    """Counts of current claims by document, category, status, certainty and attribution"""
+    db = open_database(db_path, create=False)
+    try:
+        stats = claim_stats(db)
+    finally:
+        db.close()
+    if fmt == "json":
+        click.echo(json.dumps(stats, indent=2, ensure_ascii=False))
+        return
+    click.echo(
+        f"{stats['claims']} claims in {stats['documents']} document(s)"
+        f" ({stats['versions']} version(s))"
+    )
+    for column in STAT_COLUMNS:
+        click.echo(f"\n{column}")
+        for value, count in stats[column].items():
+            click.echo(f"  {count:>7}  {value}")
+
+
+@click.command(name="schema")
+@click.argument("name", required=False, type=click.Choice(sorted(generate_schemas())))
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Write every schema into this folder instead of printing.",
+)
+def schema_command(name: str | None, out: Path | None) -> None:
+    """Print or write the JSON Schemas generated from the models
+
+    \b
+    Examples:
+        provenance schema claim
+        provenance schema --out schemas/
+    """
+    if out is not None:
+        for path in write_schemas(out):
+            click.echo(str(path))
+        return
+    schemas = generate_schemas()
+    click.echo(schema_text(schemas[name] if name else schemas).rstrip("\n"))
+
+
+COMMANDS = [ingest_command, claims_command, show_command, stats_command, schema_command]

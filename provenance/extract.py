@@ -1,0 +1,104 @@
+"""From a parsed document to claim, section and reference records."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from provenance.blocks import ParsedDocument
+from provenance.citations import find_citations
+from provenance.classify import classify_sentence
+from provenance.ids import claim_id, claim_key, normalise_text, part_id
+from provenance.models import (
+    BODY_BLOCK_KINDS,
+    SECTION_BLOCK_KINDS,
+    Attribution,
+    BlockKind,
+    Claim,
+    EvidenceStatus,
+    Reference,
+    Section,
+)
+from provenance.positions import LineIndex
+from provenance.references import parse_references, resolve_citations
+from provenance.sentences import split_sentences
+
+
+@dataclass(slots=True)
+class Extraction:
+    """Everything one document version yields, in document order."""
+
+    claims: list[Claim] = field(default_factory=list)
+    sections: list[Section] = field(default_factory=list)
+    references: list[Reference] = field(default_factory=list)
+
+
+def text_status(attribution: Attribution) -> EvidenceStatus:
+    """The evidence status a statement has before any review."""
+    if attribution is Attribution.cited:
+        return EvidenceStatus.cited
+    if attribution is Attribution.vague:
+        return EvidenceStatus.attributed
+    return EvidenceStatus.unsupported
+
+
+def extract(parsed: ParsedDocument, *, source: str, document_id: str, version: int) -> Extraction:
+    """Turn every body sentence into a claim; headings and questions become sections."""
+    text = parsed.text
+    lines = LineIndex(text)
+    result = Extraction()
+    result.references = parse_references(text, parsed.blocks, document_id, lines)
+    occurrences: Counter[str] = Counter()
+    section: str | None = None
+    for paragraph, block in enumerate(parsed.blocks):
+        if block.kind in SECTION_BLOCK_KINDS:
+            section = text[block.start : block.end]
+            line, column = lines.line_column(block.start)
+            result.sections.append(
+                Section(
+                    id=part_id("section", document_id, block.start),
+                    document_id=document_id,
+                    kind=block.kind,
+                    level=block.level if block.kind is BlockKind.heading else 0,
+                    text=section,
+                    start=block.start,
+                    end=block.end,
+                    line=line,
+                    column=column,
+                )
+            )
+            continue
+        if block.kind not in BODY_BLOCK_KINDS:
+            continue
+        for start, end in split_sentences(text, block.start, block.end):
+            sentence = text[start:end]
+            citations = resolve_citations(find_citations(text, start, end), result.references)
+            decided = classify_sentence(sentence, cited=bool(citations))
+            normalised = normalise_text(sentence)
+            occurrences[normalised] += 1
+            line, column = lines.line_column(start)
+            result.claims.append(
+                Claim(
+                    id=claim_id(source, normalised, occurrences[normalised]),
+                    claim_key=claim_key(normalised),
+                    document=source,
+                    document_id=document_id,
+                    version=version,
+                    section=section,
+                    paragraph=paragraph,
+                    start=start,
+                    end=end,
+                    line=line,
+                    column=column,
+                    text=sentence,
+                    category=decided.category,
+                    category_cues=decided.category_cues,
+                    certainty=decided.certainty,
+                    hedge_cues=decided.hedge_cues,
+                    attribution=decided.attribution,
+                    attribution_cues=decided.attribution_cues,
+                    citations=citations,
+                    evidence_status=text_status(decided.attribution),
+                )
+            )
+    return result

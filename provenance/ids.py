@@ -1,0 +1,41 @@
+"""Stable identifiers: derived from content, never from offsets or row order."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+
+_SPACE = re.compile(r"\s+")
+_QUOTES = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "–": "-", "—": "-"})
+
+
+def normalise_text(text: str) -> str:
+    """Case, width, quote and whitespace differences do not make a different statement."""
+    folded = unicodedata.normalize("NFKC", text).translate(_QUOTES).casefold()
+    return _SPACE.sub(" ", folded).strip()
+
+
+def _digest(*parts: str, length: int = 16) -> str:
+    joined = "\x1f".join(parts).encode("utf-8")
+    return hashlib.sha256(joined).hexdigest()[:length]
+
+
+def claim_key(normalised: str) -> str:
+    """Groups the same statement wherever it appears."""
+    return _digest("claim-key", normalised)
+
+
+def claim_id(source: str, normalised: str, occurrence: int) -> str:
+    """Stable across re-ingests of an unchanged statement in the same document."""
+    return _digest("claim", source, normalised, str(occurrence))
+
+
+def document_id(source: str, version: int) -> str:
+    """Identifies one version of a document."""
+    return _digest("document", source, str(version), length=12)
+
+
+def part_id(kind: str, document: str, start: int) -> str:
+    """Sections and references are identified by their document version and position."""
+    return _digest(kind, document, str(start), length=16)

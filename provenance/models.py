@@ -1,0 +1,195 @@
+"""The records provenance keeps: the single source of truth for storage, output and schemas."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Category(str, Enum):
+    """What kind of statement a claim makes (see DESIGN.md)."""
+
+    definition = "definition"
+    mechanism = "mechanism"
+    causal = "causal"
+    efficacy = "efficacy"
+    quantitative = "quantitative"
+    recommendation = "recommendation"
+    evidence = "evidence"
+    evaluative = "evaluative"
+    meta = "meta"
+    personal = "personal"
+
+
+class Certainty(str, Enum):
+    asserted = "asserted"
+    hedged = "hedged"
+
+
+class Attribution(str, Enum):
+    none = "none"
+    vague = "vague"
+    cited = "cited"
+
+
+class EvidenceStatus(str, Enum):
+    """Text-derived statuses first, then the ones a reviewer's verdict sets."""
+
+    cited = "cited"
+    attributed = "attributed"
+    unsupported = "unsupported"
+    supported = "supported"
+    partially_supported = "partially_supported"
+    contradicted = "contradicted"
+    unverifiable = "unverifiable"
+    not_a_claim = "not_a_claim"
+    disputed = "disputed"
+
+
+class DocumentFormat(str, Enum):
+    text = "text"
+    markdown = "markdown"
+    html = "html"
+
+
+class BlockKind(str, Enum):
+    """The parts a document is segmented into; only the body kinds hold claims."""
+
+    heading = "heading"
+    question = "question"
+    paragraph = "paragraph"
+    list_item = "list_item"
+    quote = "quote"
+    reference = "reference"
+
+
+BODY_BLOCK_KINDS = frozenset({BlockKind.paragraph, BlockKind.list_item, BlockKind.quote})
+SECTION_BLOCK_KINDS = frozenset({BlockKind.heading, BlockKind.question})
+
+
+class CitationKind(str, Enum):
+    numeric = "numeric"
+    superscript = "superscript"
+    author_year = "author_year"
+    doi = "doi"
+    pmid = "pmid"
+    pmcid = "pmcid"
+    arxiv = "arxiv"
+    url = "url"
+
+
+class _Record(BaseModel):
+    model_config = ConfigDict(extra="forbid", use_enum_values=False)
+
+
+class Citation(_Record):
+    """A citation marker found inside a claim, resolved to the reference list if possible."""
+
+    kind: CitationKind = Field(description="Which pattern found the marker.")
+    marker: str = Field(description="The marker exactly as it appears in the text.")
+    start: int = Field(description="Offset of the marker in the document text.", ge=0)
+    end: int = Field(description="End offset (exclusive) of the marker.", ge=0)
+    targets: list[str] = Field(
+        default_factory=list,
+        description="What the marker points to: reference numbers, 'Author Year', a DOI, PMID, URL…",
+    )
+    reference_ids: list[str] = Field(
+        default_factory=list,
+        description="Ids of the reference-list entries the marker resolves to.",
+    )
+
+
+class Claim(_Record):
+    """One statement of a document: what it says, how sure it is, what supports it, where it is."""
+
+    id: str = Field(
+        description="Stable id: from the document source, the normalised text and its occurrence."
+    )
+    claim_key: str = Field(description="From the normalised text alone; groups repeated claims.")
+    document: str = Field(description="The document's source (path or URL as given).")
+    document_id: str = Field(description="Id of the document version the claim was read from.")
+    version: int = Field(description="Version of the document the claim was read from.", ge=1)
+    section: str | None = Field(
+        default=None, description="The heading or question the claim sits under."
+    )
+    paragraph: int = Field(description="Index of the block (paragraph, list item) in the document.")
+    start: int = Field(description="Start offset (characters) in the stored document text.", ge=0)
+    end: int = Field(description="End offset (characters, exclusive) in the stored text.", ge=0)
+    line: int = Field(description="Line of the start offset (1-based).", ge=1)
+    column: int = Field(description="Column of the start offset (1-based, in characters).", ge=1)
+    text: str = Field(description="The statement exactly as in the source text.")
+    category: Category = Field(description="What kind of statement it is.")
+    category_cues: list[str] = Field(
+        default_factory=list, description="The cues that decided the category."
+    )
+    certainty: Certainty = Field(description="Asserted, or hedged by a cue word.")
+    hedge_cues: list[str] = Field(default_factory=list, description="The hedge words found.")
+    attribution: Attribution = Field(description="None, a vague appeal to sources, or a citation.")
+    attribution_cues: list[str] = Field(
+        default_factory=list, description="The phrases that attribute the statement."
+    )
+    citations: list[Citation] = Field(
+        default_factory=list, description="Citation markers in the statement."
+    )
+    evidence_status: EvidenceStatus = Field(
+        description="cited / attributed / unsupported from the text, or the reviewers' verdict."
+    )
+
+
+class Section(_Record):
+    """A heading or FAQ question: structure, never a claim."""
+
+    id: str
+    document_id: str
+    kind: BlockKind
+    level: int = Field(description="Heading level (1 for top level; questions are 0).", ge=0)
+    text: str
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+    line: int = Field(ge=1)
+    column: int = Field(ge=1)
+
+
+class Reference(_Record):
+    """An entry of the document's reference list: kept as a work cited, never a claim."""
+
+    id: str
+    document_id: str
+    label: str | None = Field(
+        default=None, description="The entry's number or key as printed (e.g. '3')."
+    )
+    text: str
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+    line: int = Field(ge=1)
+    column: int = Field(ge=1)
+    doi: str | None = None
+    pmid: str | None = None
+    url: str | None = None
+
+
+class Document(_Record):
+    """One version of a document as read: the text offsets refer to, and where it came from."""
+
+    id: str = Field(description="Id of this version of the document.")
+    source: str = Field(description="Path or URL as given (normalised).")
+    name: str = Field(description="Short name: the file name without its extension.")
+    title: str | None = None
+    format: DocumentFormat
+    sha256: str = Field(description="SHA-256 of the exact bytes read.")
+    size: int = Field(description="Size of the bytes read.", ge=0, json_schema_extra={"unit": "bytes"})
+    text: str = Field(description="The stored text; every offset refers to it.")
+    version: int = Field(ge=1)
+    ingested_at: str = Field(description="UTC time of the ingest, ISO 8601.")
+    run_id: str = Field(description="The ingest run that read this version.")
+
+
+class Run(_Record):
+    """One invocation of ingest: what produced the claims."""
+
+    id: str
+    started_at: str
+    tool_version: str
+    ruleset_version: str
+    arguments: list[str] = Field(default_factory=list)

@@ -1,0 +1,97 @@
+"""Writing records as a table, JSON, JSON lines or CSV, streamed."""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+from collections.abc import Iterable, Iterator
+from typing import Any, TextIO
+
+from pydantic import BaseModel
+
+OUTPUT_FORMATS = ("table", "json", "jsonl", "csv")
+
+
+def _plain(value: Any) -> Any:
+    """CSV cells: lists and objects as JSON, everything else as is."""
+    if isinstance(value, (list, dict)):
+        return json.dumps(value, ensure_ascii=False)
+    return value
+
+
+def write_json(rows: Iterable[dict[str, Any]], out: TextIO) -> int:
+    """A JSON array written one element at a time, so memory stays flat."""
+    count = 0
+    out.write("[")
+    for row in rows:
+        out.write(",\n " if count else "\n ")
+        out.write(json.dumps(row, ensure_ascii=False))
+        count += 1
+    out.write("\n]\n" if count else "]\n")
+    return count
+
+
+def write_jsonl(rows: Iterable[dict[str, Any]], out: TextIO) -> int:
+    count = 0
+    for row in rows:
+        out.write(json.dumps(row, ensure_ascii=False) + "\n")
+        count += 1
+    return count
+
+
+def write_csv(rows: Iterable[dict[str, Any]], out: TextIO, fields: list[str]) -> int:
+    writer = csv.DictWriter(out, fieldnames=fields, lineterminator="\n")
+    writer.writeheader()
+    count = 0
+    for row in rows:
+        writer.writerow({k: _plain(row[k]) for k in fields})
+        count += 1
+    return count
+
+
+def _cell(value: Any, width: int) -> str:
+    text = ", ".join(map(str, value)) if isinstance(value, list) else str(value or "")
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: max(0, width - 1)] + "…"
+
+
+def write_table(rows: Iterable[dict[str, Any]], out: TextIO, columns: list[str]) -> int:
+    """Aligned columns; the last column takes what is left of the terminal width."""
+    materialised = list(rows)
+    if not materialised:
+        return 0
+    total = shutil.get_terminal_size((120, 24)).columns
+    widths = [
+        min(24, max(len(c), *(len(_cell(r[c], 200)) for r in materialised))) for c in columns
+    ]
+    widths[-1] = max(20, total - sum(widths[:-1]) - 2 * (len(columns) - 1))
+    out.write("  ".join(c.ljust(w) for c, w in zip(columns, widths)).rstrip() + "\n")
+    out.write("  ".join("-" * w for w in widths).rstrip() + "\n")
+    for row in materialised:
+        cells = [_cell(row[c], w).ljust(w) for c, w in zip(columns, widths)]
+        out.write("  ".join(cells).rstrip() + "\n")
+    return len(materialised)
+
+
+def model_rows(models: Iterable[BaseModel]) -> Iterator[dict[str, Any]]:
+    for model in models:
+        yield model.model_dump(mode="json")
+
+
+def write_rows(
+    rows: Iterable[dict[str, Any]],
+    out: TextIO,
+    fmt: str,
+    *,
+    fields: list[str],
+    table_columns: list[str],
+) -> int:
+    """Write rows in ``fmt``; returns how many were written."""
+    if fmt == "json":
+        return write_json(rows, out)
+    if fmt == "jsonl":
+        return write_jsonl(rows, out)
+    if fmt == "csv":
+        return write_csv(rows, out, fields)
+    return write_table(rows, out, table_columns)

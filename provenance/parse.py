@@ -1,0 +1,22 @@
+"""Turn decoded source text into stored text plus blocks, by format."""
+
+from __future__ import annotations
+
+from provenance.blocks import ParsedDocument
+from provenance.models import DocumentFormat
+from provenance.parse_html import parse_html
+from provenance.parse_markdown import parse_markdown
+from provenance.parse_text import parse_plain_text
+from provenance.references import mark_reference_blocks
+
+
+def parse_document(source_text: str, fmt: DocumentFormat) -> ParsedDocument:
+    """Parse ``source_text`` of the given format; reference lists are marked as such."""
+    if fmt is DocumentFormat.markdown:
+        parsed = parse_markdown(source_text)
+    elif fmt is DocumentFormat.html:
+        parsed = parse_html(source_text)
+    else:
+        parsed = parse_plain_text(source_text)
+    parsed.blocks = mark_reference_blocks(parsed.text, parsed.blocks)
+    return parsed

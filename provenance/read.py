@@ -1,0 +1,112 @@
+"""Reading sources: exact bytes, their sha256, strict UTF-8, and the format."""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from provenance.errors import ProvenanceError
+from provenance.models import DocumentFormat
+
+FORMATS_BY_SUFFIX = {
+    ".txt": DocumentFormat.text,
+    ".text": DocumentFormat.text,
+    ".md": DocumentFormat.markdown,
+    ".markdown": DocumentFormat.markdown,
+    ".html": DocumentFormat.html,
+    ".htm": DocumentFormat.html,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class SourceText:
+    """A source as read: where from, its exact bytes' hash, and its decoded text."""
+
+    source: str
+    name: str
+    format: DocumentFormat
+    sha256: str
+    size: int
+    text: str
+
+
+def display_source(path: Path) -> str:
+    """The path as the user gave it, normalised so that ``./a/../b.txt`` is ``b.txt``."""
+    return Path(os.path.normpath(path)).as_posix()
+
+
+def format_for(path: Path) -> DocumentFormat | None:
+    return FORMATS_BY_SUFFIX.get(path.suffix.lower())
+
+
+def find_sources(paths: list[Path]) -> list[Path]:
+    """Expand folders recursively (sorted, hidden entries skipped) into supported files."""
+    found: list[Path] = []
+    for path in paths:
+        if not path.exists():
+            raise ProvenanceError(f"{path}: no such file or directory")
+        if path.is_dir():
+            inside = sorted(_walk(path))
+            if not inside:
+                supported = ", ".join(sorted(FORMATS_BY_SUFFIX))
+                raise ProvenanceError(f"{path}: no supported files in this folder ({supported})")
+            found.extend(inside)
+        elif format_for(path) is None:
+            raise ProvenanceError(
+                f"{path}: unsupported file type {path.suffix or '(none)'!r};"
+                f" expected one of {', '.join(sorted(FORMATS_BY_SUFFIX))}"
+            )
+        else:
+            found.append(path)
+    return list(dict.fromkeys(found))
+
+
+def _walk(folder: Path) -> Iterator[Path]:
+    for root, dirs, files in os.walk(folder):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        for name in files:
+            path = Path(root) / name
+            if not name.startswith(".") and format_for(path) is not None:
+                yield path
+
+
+def decode(data: bytes, label: str) -> str:
+    """Strict UTF-8 (a BOM is dropped); binary or undecodable input is refused."""
+    if not data:
+        raise ProvenanceError(f"{label}: file is empty")
+    if b"\x00" in data:
+        raise ProvenanceError(f"{label}: file looks binary (it contains NUL bytes)")
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8) :]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise ProvenanceError(
+            f"{label}: not valid UTF-8 (byte 0x{data[error.start]:02x} at offset {error.start})"
+        ) from None
+    if not text.strip():
+        raise ProvenanceError(f"{label}: file has no text")
+    return text
+
+
+def read_source(path: Path) -> SourceText:
+    """Read one file; errors name the file and say what is wrong with it."""
+    fmt = format_for(path)
+    if fmt is None:
+        raise ProvenanceError(f"{path}: unsupported file type {path.suffix or '(none)'!r}")
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise ProvenanceError(f"{path}: cannot read ({error.strerror})") from None
+    return SourceText(
+        source=display_source(path),
+        name=path.stem,
+        format=fmt,
+        sha256=hashlib.sha256(data).hexdigest(),
+        size=len(data),
+        text=decode(data, str(path)),
+    )

@@ -1,0 +1,424 @@
+"""The claims database: schema as migrations, and the writes and reads every surface uses."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+from sqlite_utils.migrations import Migrations
+
+from provenance.errors import ProvenanceError
+from provenance.models import Claim, Document, Reference, Run, Section
+
+MIGRATION_SET = "provenance"
+migrations = Migrations(MIGRATION_SET)
+
+CLAIM_FIELDS = tuple(Claim.model_fields)
+#: Columns a reviewer facets or filters on; each gets an index.
+FACET_COLUMNS = (
+    "category",
+    "evidence_status",
+    "certainty",
+    "attribution",
+    "document",
+    "section",
+    "claim_key",
+)
+JSON_CLAIM_COLUMNS = ("category_cues", "hedge_cues", "attribution_cues", "citations")
+
+
+@migrations()
+def m001_initial(db: sqlite_utils.Database) -> None:
+    db["runs"].create(
+        {
+            "id": str,
+            "started_at": str,
+            "tool_version": str,
+            "ruleset_version": str,
+            "arguments": str,
+        },
+        pk="id",
+    )
+    db["documents"].create(
+        {
+            "id": str,
+            "source": str,
+            "name": str,
+            "title": str,
+            "format": str,
+            "sha256": str,
+            "size": int,
+            "text": str,
+            "version": int,
+            "ingested_at": str,
+            "run_id": str,
+            "is_latest": int,
+        },
+        pk="id",
+        foreign_keys=[("run_id", "runs", "id")],
+        not_null={"source", "sha256", "text", "version"},
+    )
+    db["documents"].create_index(["source", "version"], unique=True)
+    db["documents"].create_index(["name"])
+    db["sections"].create(
+        {
+            "id": str,
+            "document_id": str,
+            "kind": str,
+            "level": int,
+            "text": str,
+            "start": int,
+            "end": int,
+            "line": int,
+            "column": int,
+        },
+        pk="id",
+        foreign_keys=[("document_id", "documents", "id")],
+    )
+    db["sections"].create_index(["document_id", "start"])
+    db["references"].create(
+        {
+            "id": str,
+            "document_id": str,
+            "label": str,
+            "text": str,
+            "start": int,
+            "end": int,
+            "line": int,
+            "column": int,
+            "doi": str,
+            "pmid": str,
+            "url": str,
+        },
+        pk="id",
+        foreign_keys=[("document_id", "documents", "id")],
+    )
+    db["references"].create_index(["document_id", "label"])
+    db["claims"].create(
+        {
+            "id": str,
+            "claim_key": str,
+            "document": str,
+            "document_id": str,
+            "version": int,
+            "section": str,
+            "paragraph": int,
+            "start": int,
+            "end": int,
+            "line": int,
+            "column": int,
+            "text": str,
+            "category": str,
+            "category_cues": str,
+            "certainty": str,
+            "hedge_cues": str,
+            "attribution": str,
+            "attribution_cues": str,
+            "citations": str,
+            "evidence_status": str,
+            "text_status": str,
+            "first_version": int,
+            "is_current": int,
+            "run_id": str,
+        },
+        pk="id",
+        foreign_keys=[("document_id", "documents", "id"), ("run_id", "runs", "id")],
+        not_null={"text", "document_id", "category", "evidence_status"},
+    )
+    for column in FACET_COLUMNS:
+        db["claims"].create_index([column])
+    db["claims"].create_index(["document_id", "start"])
+    db["claims"].create_index(["is_current", "document", "start"])
+    db["citations"].create(
+        {
+            "id": str,
+            "claim_id": str,
+            "document_id": str,
+            "kind": str,
+            "marker": str,
+            "start": int,
+            "end": int,
+            "targets": str,
+            "reference_id": str,
+        },
+        pk="id",
+        foreign_keys=[
+            ("claim_id", "claims", "id"),
+            ("document_id", "documents", "id"),
+            ("reference_id", "references", "id"),
+        ],
+    )
+    db["citations"].create_index(["claim_id"])
+    db["citations"].create_index(["reference_id"])
+    db["claims"].enable_fts(["text"], fts_version="FTS5", create_triggers=False)
+
+
+def _connect(path: Path) -> sqlite_utils.Database:
+    try:
+        conn = sqlite3.connect(str(path), timeout=30)
+        db = sqlite_utils.Database(conn)
+        db.execute("PRAGMA foreign_keys = ON")
+        db.execute("PRAGMA busy_timeout = 30000")
+    except sqlite3.Error as error:
+        raise ProvenanceError(f"{path}: cannot open database ({error})") from None
+    return db
+
+
+def is_provenance_database(db: sqlite_utils.Database) -> bool:
+    return "claims" in db.table_names() and bool(migrations.applied(db))
+
+
+def open_database(path: Path, *, create: bool = True) -> sqlite_utils.Database:
+    """Open (and if needed create and migrate) a provenance database.
+
+    A file that is not SQLite, or an SQLite database that holds other tables, is refused.
+    """
+    path = Path(path)
+    if not path.exists():
+        if not create:
+            raise ProvenanceError(f"{path}: no such database (run 'provenance ingest' first)")
+        if not path.parent.exists():
+            raise ProvenanceError(f"{path}: cannot create database, folder {path.parent} does not exist")
+    db = _connect(path)
+    try:
+        tables = db.table_names()
+    except sqlite3.DatabaseError:
+        db.close()
+        raise ProvenanceError(f"{path}: not an SQLite database") from None
+    if tables and not is_provenance_database(db):
+        db.close()
+        raise ProvenanceError(f"{path}: not a provenance database (it has other tables)")
+    if migrations.pending(db):
+        if not create and not tables:
+            db.close()
+            raise ProvenanceError(f"{path}: empty database (run 'provenance ingest' first)")
+        try:
+            migrations.apply(db)
+        except sqlite3.OperationalError as error:
+            db.close()
+            raise ProvenanceError(f"{path}: cannot write database ({error})") from None
+    return db
+
+
+# --- writing ---------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class DocumentWrite:
+    """What to write for one document version."""
+
+    document: Document
+    claims: list[Claim]
+    sections: list[Section] = field(default_factory=list)
+    references: list[Reference] = field(default_factory=list)
+
+
+def latest_version(db: sqlite_utils.Database, source: str) -> dict[str, Any] | None:
+    rows = db.execute(
+        "select id, sha256, version from documents where source = ? order by version desc limit 1",
+        [source],
+    ).fetchall()
+    if not rows:
+        return None
+    return {"id": rows[0][0], "sha256": rows[0][1], "version": rows[0][2]}
+
+
+def claim_row(claim: Claim, *, first_version: int, run_id: str) -> dict[str, Any]:
+    row = claim.model_dump(mode="json")
+    for column in JSON_CLAIM_COLUMNS:
+        row[column] = json.dumps(row[column], ensure_ascii=False)
+    row["text_status"] = row["evidence_status"]
+    row["first_version"] = first_version
+    row["is_current"] = 1
+    row["run_id"] = run_id
+    return row
+
+
+def write_run(db: sqlite_utils.Database, run: Run) -> None:
+    """Record a run (call inside the first document's transaction)."""
+    row = run.model_dump(mode="json")
+    row["arguments"] = json.dumps(row["arguments"], ensure_ascii=False)
+    db["runs"].insert(row, pk="id", ignore=True)
+
+
+def write_document(db: sqlite_utils.Database, write: DocumentWrite) -> None:
+    """Write one document version and its claims. Call inside a transaction.
+
+    Claims whose id already exists (the same statement in an earlier version) are updated
+    in place, keeping their rowid, first version and reviewed status; claims of earlier
+    versions that are gone are kept with ``is_current = 0``.
+    """
+    document = write.document
+    conn = db.conn
+    conn.execute("update documents set is_latest = 0 where source = ?", [document.source])
+    db["documents"].insert({**document.model_dump(mode="json"), "is_latest": 1}, pk="id")
+    if write.sections:
+        db["sections"].insert_all((s.model_dump(mode="json") for s in write.sections), pk="id")
+    if write.references:
+        db["references"].insert_all(
+            (r.model_dump(mode="json") for r in write.references), pk="id"
+        )
+    previous = {
+        row[0]: (row[1], row[2])
+        for row in conn.execute(
+            "select id, first_version, evidence_status != text_status from claims"
+            " where document = ?",
+            [document.source],
+        )
+    }
+    if previous:
+        conn.execute(
+            "insert into claims_fts(claims_fts, rowid, text)"
+            " select 'delete', rowid, text from claims where document = ?",
+            [document.source],
+        )
+        conn.execute("update claims set is_current = 0 where document = ?", [document.source])
+    new_rows = []
+    for claim in write.claims:
+        earlier = previous.get(claim.id)
+        row = claim_row(
+            claim,
+            first_version=earlier[0] if earlier else document.version,
+            run_id=document.run_id,
+        )
+        if earlier is None:
+            new_rows.append(row)
+            continue
+        if earlier[1]:
+            del row["evidence_status"]
+        columns = [c for c in row if c != "id"]
+        conn.execute(
+            f"update claims set {', '.join(f'[{c}] = ?' for c in columns)} where id = ?",
+            [row[c] for c in columns] + [row["id"]],
+        )
+    if new_rows:
+        db["claims"].insert_all(new_rows, pk="id", batch_size=max(1, 999 // 24))
+    conn.execute(
+        "insert into claims_fts(rowid, text) select rowid, text from claims where document = ?",
+        [document.source],
+    )
+    citation_rows = [
+        {
+            "id": f"{claim.id}:{position}",
+            "claim_id": claim.id,
+            "document_id": document.id,
+            "kind": citation.kind.value,
+            "marker": citation.marker,
+            "start": citation.start,
+            "end": citation.end,
+            "targets": json.dumps(citation.targets, ensure_ascii=False),
+            "reference_id": citation.reference_ids[0] if citation.reference_ids else None,
+        }
+        for claim in write.claims
+        for position, citation in enumerate(claim.citations)
+    ]
+    if previous:
+        conn.execute(
+            "delete from citations where claim_id in (select id from claims where document = ?)",
+            [document.source],
+        )
+    if citation_rows:
+        db["citations"].insert_all(citation_rows, pk="id")
+
+
+# --- reading ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimFilter:
+    """Filters shared by every command that lists claims."""
+
+    categories: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = ()
+    certainties: tuple[str, ...] = ()
+    attributions: tuple[str, ...] = ()
+    documents: tuple[str, ...] = ()
+    search: str | None = None
+    include_removed: bool = False
+
+    def where(self) -> tuple[str, list[Any]]:
+        clauses: list[str] = []
+        params: list[Any] = []
+        for column, values in (
+            ("category", self.categories),
+            ("evidence_status", self.statuses),
+            ("certainty", self.certainties),
+            ("attribution", self.attributions),
+        ):
+            if values:
+                clauses.append(f"claims.{column} in ({', '.join('?' for _ in values)})")
+                params.extend(values)
+        if self.documents:
+            matches = []
+            for value in self.documents:
+                matches.append(
+                    "(claims.document = ? or claims.document_id = ? or claims.document_id in"
+                    " (select id from documents where name = ? or source = ?))"
+                )
+                params.extend([value, value, value, value])
+            clauses.append("(" + " or ".join(matches) + ")")
+        if self.search:
+            clauses.append("claims.rowid in (select rowid from claims_fts where claims_fts match ?)")
+            params.append(fts_query(self.search))
+        if not self.include_removed:
+            clauses.append("claims.is_current = 1")
+        return (" and ".join(clauses) or "1"), params
+
+
+def fts_query(search: str) -> str:
+    """Quote each word so user input is never parsed as FTS syntax."""
+    words = [w.replace('"', '""') for w in search.split()]
+    return " ".join(f'"{w}"' for w in words if w) or '""'
+
+
+def claim_from_row(row: dict[str, Any]) -> Claim:
+    data = {name: row[name] for name in CLAIM_FIELDS}
+    for column in JSON_CLAIM_COLUMNS:
+        data[column] = json.loads(data[column]) if data[column] else []
+    return Claim.model_validate(data)
+
+
+def iter_claims(
+    db: sqlite_utils.Database, claim_filter: ClaimFilter | None = None, limit: int | None = None
+) -> Iterator[Claim]:
+    """Claims in document order (document, then position), streamed."""
+    where, params = (claim_filter or ClaimFilter()).where()
+    sql = (
+        f"select {', '.join(f'claims.[{c}]' for c in CLAIM_FIELDS)} from claims"
+        f" where {where} order by claims.document, claims.version, claims.start"
+    )
+    if limit is not None:
+        sql += " limit ?"
+        params = [*params, limit]
+    cursor = db.conn.execute(sql, params)
+    names = [d[0] for d in cursor.description]
+    for values in cursor:
+        yield claim_from_row(dict(zip(names, values)))
+
+
+def resolve_claim_id(db: sqlite_utils.Database, prefix: str) -> str:
+    """A full claim id from a unique prefix; ambiguity and absence are user errors."""
+    if not prefix or not all(c in "0123456789abcdef" for c in prefix.lower()):
+        raise ProvenanceError(f"{prefix!r} is not a claim id (expected hexadecimal)")
+    rows = [
+        r[0]
+        for r in db.execute(
+            "select id from claims where id >= ? and id < ? order by id limit 6",
+            [prefix.lower(), prefix.lower() + "g"],
+        )
+    ]
+    if not rows:
+        raise ProvenanceError(f"no claim with id {prefix!r}")
+    if len(rows) > 1:
+        shown = ", ".join(rows[:5])
+        raise ProvenanceError(f"claim id prefix {prefix!r} is ambiguous: {shown}…")
+    return rows[0]
+
+
+def get_claim(db: sqlite_utils.Database, claim_id: str) -> Claim:
+    return claim_from_row(db["claims"].get(claim_id))
