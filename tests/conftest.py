@@ -1,0 +1,36 @@
+"""Shared fixtures: real SQLite files in a temporary folder, the example article ingested."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from provenance.ingest import ingest
+
+REPO = Path(__file__).resolve().parent.parent
+EXAMPLE = REPO / "corpus" / "magnesium-glutamate.txt"
+DATA = REPO / "data"
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    """Where a test's claims database lives (not created yet)."""
+    return tmp_path / "claims.db"
+
+
+@pytest.fixture
+def example_copy(tmp_path: Path) -> Path:
+    """A private copy of the example article, safe to edit."""
+    target = tmp_path / "docs" / "magnesium-glutamate.txt"
+    target.parent.mkdir()
+    shutil.copyfile(EXAMPLE, target)
+    return target
+
+
+@pytest.fixture
+def ingested_db(db_path: Path, example_copy: Path) -> Path:
+    """A database with the example article ingested once."""
+    ingest([example_copy], db_path)
+    return db_path
