@@ -47,6 +47,16 @@ class EvidenceStatus(str, Enum):
     disputed = "disputed"
 
 
+class Verdict(str, Enum):
+    """A reviewer's finding on a claim; it replaces the text-derived evidence status."""
+
+    supported = "supported"
+    partially_supported = "partially_supported"
+    contradicted = "contradicted"
+    unverifiable = "unverifiable"
+    not_a_claim = "not_a_claim"
+
+
 class DocumentFormat(str, Enum):
     text = "text"
     markdown = "markdown"
@@ -193,3 +203,18 @@ class Run(_Record):
     tool_version: str
     ruleset_version: str
     arguments: list[str] = Field(default_factory=list)
+
+
+class Annotation(_Record):
+    """A reviewer's verdict on a claim, with evidence. Append-only: never updated or deleted."""
+
+    id: str
+    claim_id: str = Field(description="The claim reviewed.")
+    reviewer: str = Field(description="Who reviewed it.", min_length=1)
+    verdict: Verdict
+    evidence: list[str] = Field(
+        default_factory=list,
+        description="References: doi:, pmid:, pmcid:, isbn:, url:, or free text.",
+    )
+    note: str | None = None
+    created_at: str = Field(description="UTC time, ISO 8601.")

@@ -158,6 +158,27 @@ def m001_initial(db: sqlite_utils.Database) -> None:
     db["claims"].enable_fts(["text"], fts_version="FTS5", create_triggers=False)
 
 
+@migrations()
+def m002_annotations(db: sqlite_utils.Database) -> None:
+    db["annotations"].create(
+        {
+            "id": str,
+            "claim_id": str,
+            "reviewer": str,
+            "verdict": str,
+            "evidence": str,
+            "note": str,
+            "created_at": str,
+        },
+        pk="id",
+        foreign_keys=[("claim_id", "claims", "id")],
+        not_null={"claim_id", "reviewer", "verdict", "created_at"},
+    )
+    db["annotations"].create_index(["claim_id", "created_at"])
+    db["annotations"].create_index(["reviewer"])
+    db["annotations"].create_index(["verdict"])
+
+
 def _connect(path: Path) -> sqlite_utils.Database:
     try:
         conn = sqlite3.connect(str(path), timeout=30)
