@@ -130,7 +130,9 @@ def ingest(
     summary = IngestSummary()
     try:
         for path in files:
-            outcome = ingest_source(db, read_source(path), run, run_written=summary.run_id is not None)
+            outcome = ingest_source(
+                db, read_source(path), run, run_written=summary.run_id is not None
+            )
             if outcome.status != "unchanged":
                 summary.run_id = run.id
             summary.outcomes.append(outcome)

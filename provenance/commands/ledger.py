@@ -64,9 +64,7 @@ def ingest_command(paths: tuple[Path, ...], db_path: Path, quiet: bool) -> None:
             if bar is not None:
                 bar.update(1)
 
-        summary = ingest(
-            files, db_path, arguments=[str(p) for p in paths], on_document=on_document
-        )
+        summary = ingest(files, db_path, arguments=[str(p) for p in paths], on_document=on_document)
     if quiet:
         return
     if len(outcomes) <= LISTED_OUTCOMES:
@@ -97,9 +95,7 @@ def claims_command(db_path: Path, fmt: str, limit: int | None, **filters: Any) -
     db = open_database(db_path, create=False)
     try:
         rows = model_rows(iter_claims(db, claim_filter, limit))
-        write_rows(
-            rows, sys.stdout, fmt, fields=list(CLAIM_FIELDS), table_columns=TABLE_COLUMNS
-        )
+        write_rows(rows, sys.stdout, fmt, fields=list(CLAIM_FIELDS), table_columns=TABLE_COLUMNS)
     finally:
         db.close()
 

@@ -28,7 +28,9 @@ def db_option(func: F) -> F:
     )(func)
 
 
-def format_option(choices: tuple[str, ...] = OUTPUT_FORMATS, default: str = "table") -> Callable[[F], F]:
+def format_option(
+    choices: tuple[str, ...] = OUTPUT_FORMATS, default: str = "table"
+) -> Callable[[F], F]:
     def decorator(func: F) -> F:
         return click.option(
             "fmt",
@@ -42,11 +44,15 @@ def format_option(choices: tuple[str, ...] = OUTPUT_FORMATS, default: str = "tab
     return decorator
 
 
-def _split_choices(enum: type[Any]) -> Callable[[click.Context, click.Parameter, tuple[str, ...]], tuple[str, ...]]:
+def _split_choices(
+    enum: type[Any],
+) -> Callable[[click.Context, click.Parameter, tuple[str, ...]], tuple[str, ...]]:
     """Accept repeated options and comma-separated lists, validated against an enum."""
     allowed = [member.value for member in enum]
 
-    def callback(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -> tuple[str, ...]:
+    def callback(
+        ctx: click.Context, param: click.Parameter, value: tuple[str, ...]
+    ) -> tuple[str, ...]:
         values = tuple(v.strip() for item in value for v in item.split(",") if v.strip())
         for v in values:
             if v not in allowed:
@@ -59,16 +65,40 @@ def _split_choices(enum: type[Any]) -> Callable[[click.Context, click.Parameter,
 def claim_filter_options(func: F) -> F:
     """``--category --status --certainty --attribution --document --search``."""
     options = [
-        click.option("--category", "categories", multiple=True, callback=_split_choices(Category),
-                     help="Only these categories (repeat or comma-separate)."),
-        click.option("--status", "statuses", multiple=True, callback=_split_choices(EvidenceStatus),
-                     help="Only these evidence statuses."),
-        click.option("--certainty", "certainties", multiple=True,
-                     callback=_split_choices(Certainty), help="asserted or hedged."),
-        click.option("--attribution", "attributions", multiple=True,
-                     callback=_split_choices(Attribution), help="none, vague or cited."),
-        click.option("--document", "documents", multiple=True,
-                     help="Only this document (source path, name or document id)."),
+        click.option(
+            "--category",
+            "categories",
+            multiple=True,
+            callback=_split_choices(Category),
+            help="Only these categories (repeat or comma-separate).",
+        ),
+        click.option(
+            "--status",
+            "statuses",
+            multiple=True,
+            callback=_split_choices(EvidenceStatus),
+            help="Only these evidence statuses.",
+        ),
+        click.option(
+            "--certainty",
+            "certainties",
+            multiple=True,
+            callback=_split_choices(Certainty),
+            help="asserted or hedged.",
+        ),
+        click.option(
+            "--attribution",
+            "attributions",
+            multiple=True,
+            callback=_split_choices(Attribution),
+            help="none, vague or cited.",
+        ),
+        click.option(
+            "--document",
+            "documents",
+            multiple=True,
+            help="Only this document (source path, name or document id).",
+        ),
         click.option("--search", help="Full-text search in claim text."),
     ]
     for option in reversed(options):
