@@ -1,11 +1,235 @@
-"""Markdown: parsed with markdown-it-py; offsets refer to the Markdown source."""
+"""Markdown: parsed with markdown-it-py; the stored text is the Markdown source unchanged.
+
+markdown-it reports line ranges (``token.map``), not character offsets, so each block's span
+is computed from the start offsets of its source lines and then narrowed to the block's
+content:
+
+- a heading's span is its text without the ``#`` marks (or the setext underline);
+- a list item's or quote's span starts after the bullet or ``>`` that opens it;
+- the span of a paragraph that runs over several lines is contiguous, so continuation lines
+  inside a block quote keep their ``>`` prefixes and list continuation lines keep their
+  indentation: ``text[start:end]`` must be the claim exactly as written.
+
+Inline markup (``*emphasis*``, ``[links](…)``, inline code and inline HTML) stays inside the
+span. Markup that is not body text produces no block at all: code blocks, tables, HTML
+blocks, front matter (YAML ``---`` or TOML ``+++`` at the top), link reference definitions
+and thematic breaks. A paragraph that is one line holding a single question (optionally all
+bold or italic, ``**Is it safe?**``) is a question, as in plain-text FAQs; the emphasis
+marks are then left out of its span.
+"""
 
 from __future__ import annotations
 
-from provenance.blocks import ParsedDocument
-from provenance.parse_text import parse_plain_text
+import re
+from dataclasses import dataclass
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+from provenance.blocks import Block, ParsedDocument, trimmed_span
+from provenance.models import BlockKind
+from provenance.parse_text import is_question_line
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_FRONT_MATTER_FENCES = {"---": ("---", "..."), "+++": ("+++",)}
+_YAML_TITLE = re.compile(r"""title[ \t]*:[ \t]*(?P<value>.*?)[ \t]*$""")
+_TOML_TITLE = re.compile(r"""title[ \t]*=[ \t]*(?P<value>.*?)[ \t]*$""")
+
+
+@dataclass(frozen=True, slots=True)
+class _SourceLines:
+    """Start and end (before the line break) of every source line, split as markdown-it does."""
+
+    text: str
+    starts: list[int]
+    ends: list[int]
+
+    @classmethod
+    def of(cls, text: str) -> _SourceLines:
+        starts = [0]
+        ends: list[int] = []
+        for match in _LINE_BREAK.finditer(text):
+            ends.append(match.start())
+            starts.append(match.end())
+        ends.append(len(text))
+        return cls(text, starts, ends)
+
+    def line(self, index: int) -> str:
+        return self.text[self.starts[index] : self.ends[index]]
+
+    def content_end(self, index: int) -> int:
+        """The end of line ``index`` without trailing whitespace."""
+        return trimmed_span(self.text, self.starts[index], self.ends[index])[1]
+
+
+def _front_matter(lines: _SourceLines) -> tuple[int, str | None]:
+    """How many leading lines are front matter, and the ``title`` it declares."""
+    if not lines.starts:
+        return 0, None
+    opener = lines.line(0).rstrip()
+    closers = _FRONT_MATTER_FENCES.get(opener)
+    if closers is None:
+        return 0, None
+    pattern = _YAML_TITLE if opener == "---" else _TOML_TITLE
+    title: str | None = None
+    for index in range(1, len(lines.starts)):
+        line = lines.line(index)
+        if line.rstrip() in closers:
+            return index + 1, title
+        found = pattern.match(line)
+        if title is None and found:
+            title = found.group("value").strip("\"'") or None
+    return 0, None
+
+
+def _inline_plain_text(token: Token) -> str:
+    """The visible text of an inline token: markup dropped, breaks as spaces."""
+    parts: list[str] = []
+    for child in token.children or []:
+        if child.type in ("text", "code_inline"):
+            parts.append(child.content)
+        elif child.type in ("softbreak", "hardbreak"):
+            parts.append(" ")
+        elif child.type == "image":
+            parts.append(_inline_plain_text(child))
+    return "".join(parts).strip()
+
+
+def _wrapping_markup(token: Token) -> list[str]:
+    """The emphasis markers that wrap the whole inline content (``**…**``), outermost first."""
+    children = [c for c in token.children or [] if c.type != "text" or c.content]
+    markers: list[str] = []
+    left, right = 0, len(children) - 1
+    while (
+        left < right
+        and children[left].type in ("strong_open", "em_open")
+        and children[right].type == children[left].type.replace("_open", "_close")
+        and children[left].markup == children[right].markup
+    ):
+        markers.append(children[left].markup)
+        left += 1
+        right -= 1
+    return markers
+
+
+class _MarkdownBlocks:
+    """Walks markdown-it's token stream and turns leaf blocks into spans of the source."""
+
+    def __init__(self, lines: _SourceLines) -> None:
+        self.lines = lines
+        self.blocks: list[Block] = []
+        self.first_h1: str | None = None
+
+    def walk(self, tokens: list[Token]) -> None:
+        containers: list[str] = []
+        tables = 0
+        heading: Token | None = None
+        for token in tokens:
+            kind = token.type
+            if kind == "table_open":
+                tables += 1
+            elif kind == "table_close":
+                tables -= 1
+            if tables:
+                continue
+            if kind in ("blockquote_open", "list_item_open"):
+                containers.append(kind)
+            elif kind in ("blockquote_close", "list_item_close"):
+                containers.pop()
+            elif kind == "heading_open":
+                heading = token
+            elif kind == "heading_close":
+                heading = None
+            elif kind == "inline" and token.map is not None:
+                if heading is not None:
+                    self._heading(heading, token)
+                else:
+                    self._paragraph(token, containers)
+
+    def _content_start(self, line_index: int, first_line: str) -> int:
+        """Where ``first_line`` (the block's first content line) starts in the source line."""
+        lines = self.lines
+        line_start = lines.starts[line_index]
+        source_line = lines.line(line_index).rstrip()
+        wanted = first_line.strip()
+        if wanted and source_line.endswith(wanted):
+            return line_start + len(source_line) - len(wanted)
+        found = source_line.rfind(wanted) if wanted else -1
+        if found >= 0:
+            return line_start + found
+        return trimmed_span(lines.text, line_start, lines.ends[line_index])[0]
+
+    def _heading(self, opener: Token, inline: Token) -> None:
+        assert inline.map is not None
+        first_index = inline.map[0]
+        content = inline.content
+        if not content.strip():
+            return
+        level = int(opener.tag[1:]) if opener.tag[1:].isdigit() else 1
+        if opener.markup.startswith("#"):
+            line_start = self.lines.starts[first_index]
+            source_line = self.lines.line(first_index)
+            after_marks = len(source_line) - len(source_line.lstrip(" \t").lstrip("#"))
+            found = source_line.find(content, after_marks)
+            if found < 0:
+                return
+            start, end = line_start + found, line_start + found + len(content)
+        else:
+            content_lines = content.split("\n")
+            start = self._content_start(first_index, content_lines[0])
+            end = self.lines.content_end(first_index + len(content_lines) - 1)
+        start, end = trimmed_span(self.lines.text, start, end)
+        if start < end:
+            self.blocks.append(Block(BlockKind.heading, start, end, level=level))
+            if level == 1 and self.first_h1 is None:
+                self.first_h1 = _inline_plain_text(inline) or self.lines.text[start:end]
+
+    def _paragraph(self, inline: Token, containers: list[str]) -> None:
+        assert inline.map is not None
+        content_lines = inline.content.split("\n")
+        if not inline.content.strip():
+            return
+        first_index = inline.map[0]
+        start = self._content_start(first_index, content_lines[0])
+        end = self.lines.content_end(first_index + len(content_lines) - 1)
+        start, end = trimmed_span(self.lines.text, start, end)
+        if start >= end:
+            return
+        if containers:
+            innermost = containers[-1]
+            if innermost == "list_item_open":
+                depth = containers.count("list_item_open")
+                self.blocks.append(Block(BlockKind.list_item, start, end, level=depth))
+            else:
+                depth = containers.count("blockquote_open")
+                self.blocks.append(Block(BlockKind.quote, start, end, level=depth))
+            return
+        if len(content_lines) == 1 and is_question_line(_inline_plain_text(inline)):
+            for marker in _wrapping_markup(inline):
+                text = self.lines.text
+                if text.startswith(marker, start) and text.endswith(marker, start, end):
+                    start, end = trimmed_span(text, start + len(marker), end - len(marker))
+            self.blocks.append(Block(BlockKind.question, start, end))
+            return
+        self.blocks.append(Block(BlockKind.paragraph, start, end))
+
+
+def _markdown_source_for_parser(text: str, lines: _SourceLines, front_matter_lines: int) -> str:
+    """The source with front matter blanked out line for line, so line numbers still match."""
+    if not front_matter_lines:
+        return text
+    cut = lines.starts[front_matter_lines] if front_matter_lines < len(lines.starts) else len(text)
+    return "\n" * front_matter_lines + text[cut:]
 
 
 def parse_markdown(text: str) -> ParsedDocument:
-    """Placeholder until the Markdown parser lands: treat as plain text."""
-    return parse_plain_text(text)
+    """Segment Markdown into blocks whose offsets point into the unchanged source."""
+    lines = _SourceLines.of(text)
+    front_matter_lines, front_matter_title = _front_matter(lines)
+    parser = MarkdownIt("commonmark").enable("table")
+    tokens = parser.parse(_markdown_source_for_parser(text, lines, front_matter_lines))
+    walker = _MarkdownBlocks(lines)
+    walker.walk(tokens)
+    return ParsedDocument(
+        text=text, blocks=walker.blocks, title=front_matter_title or walker.first_h1
+    )
