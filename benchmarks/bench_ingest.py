@@ -20,7 +20,6 @@ import hashlib
 import json
 import os
 import random
-import resource
 import shutil
 import sqlite3
 import subprocess
@@ -248,9 +247,6 @@ def main() -> None:
         "floor_mb_per_s": round(megabytes / floor_seconds, 2),
         "floor_peak_rss_mb": round(floor_rss / 1024, 1),
         "db_mb": round((OUT / "bench.db").stat().st_size / 1e6, 1),
-        "max_rss_this_process_mb": round(
-            resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1
-        ),
     }
     print(json.dumps(report, indent=2))
 

@@ -64,10 +64,10 @@ def write_table(rows: Iterable[dict[str, Any]], out: TextIO, columns: list[str])
     total = shutil.get_terminal_size((120, 24)).columns
     widths = [min(24, max(len(c), *(len(_cell(r[c], 200)) for r in materialised))) for c in columns]
     widths[-1] = max(20, total - sum(widths[:-1]) - 2 * (len(columns) - 1))
-    out.write("  ".join(c.ljust(w) for c, w in zip(columns, widths)).rstrip() + "\n")
+    out.write("  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip() + "\n")
     out.write("  ".join("-" * w for w in widths).rstrip() + "\n")
     for row in materialised:
-        cells = [_cell(row[c], w).ljust(w) for c, w in zip(columns, widths)]
+        cells = [_cell(row[c], w).ljust(w) for c, w in zip(columns, widths, strict=True)]
         out.write("  ".join(cells).rstrip() + "\n")
     return len(materialised)
 

@@ -34,7 +34,7 @@ JSON_CLAIM_COLUMNS = ("category_cues", "hedge_cues", "attribution_cues", "citati
 
 @migrations()
 def m001_initial(db: sqlite_utils.Database) -> None:
-    db["runs"].create(
+    db.table("runs").create(
         {
             "id": str,
             "started_at": str,
@@ -44,7 +44,7 @@ def m001_initial(db: sqlite_utils.Database) -> None:
         },
         pk="id",
     )
-    db["documents"].create(
+    db.table("documents").create(
         {
             "id": str,
             "source": str,
@@ -63,9 +63,9 @@ def m001_initial(db: sqlite_utils.Database) -> None:
         foreign_keys=[("run_id", "runs", "id")],
         not_null={"source", "sha256", "text", "version"},
     )
-    db["documents"].create_index(["source", "version"], unique=True)
-    db["documents"].create_index(["name"])
-    db["sections"].create(
+    db.table("documents").create_index(["source", "version"], unique=True)
+    db.table("documents").create_index(["name"])
+    db.table("sections").create(
         {
             "id": str,
             "document_id": str,
@@ -80,8 +80,8 @@ def m001_initial(db: sqlite_utils.Database) -> None:
         pk="id",
         foreign_keys=[("document_id", "documents", "id")],
     )
-    db["sections"].create_index(["document_id", "start"])
-    db["references"].create(
+    db.table("sections").create_index(["document_id", "start"])
+    db.table("references").create(
         {
             "id": str,
             "document_id": str,
@@ -98,8 +98,8 @@ def m001_initial(db: sqlite_utils.Database) -> None:
         pk="id",
         foreign_keys=[("document_id", "documents", "id")],
     )
-    db["references"].create_index(["document_id", "label"])
-    db["claims"].create(
+    db.table("references").create_index(["document_id", "label"])
+    db.table("claims").create(
         {
             "id": str,
             "claim_key": str,
@@ -131,10 +131,10 @@ def m001_initial(db: sqlite_utils.Database) -> None:
         not_null={"text", "document_id", "category", "evidence_status"},
     )
     for column in FACET_COLUMNS:
-        db["claims"].create_index([column])
-    db["claims"].create_index(["document_id", "start"])
-    db["claims"].create_index(["is_current", "document", "start"])
-    db["citations"].create(
+        db.table("claims").create_index([column])
+    db.table("claims").create_index(["document_id", "start"])
+    db.table("claims").create_index(["is_current", "document", "start"])
+    db.table("citations").create(
         {
             "id": str,
             "claim_id": str,
@@ -153,14 +153,14 @@ def m001_initial(db: sqlite_utils.Database) -> None:
             ("reference_id", "references", "id"),
         ],
     )
-    db["citations"].create_index(["claim_id"])
-    db["citations"].create_index(["reference_id"])
-    db["claims"].enable_fts(["text"], fts_version="FTS5", create_triggers=False)
+    db.table("citations").create_index(["claim_id"])
+    db.table("citations").create_index(["reference_id"])
+    db.table("claims").enable_fts(["text"], fts_version="FTS5", create_triggers=False)
 
 
 @migrations()
 def m002_annotations(db: sqlite_utils.Database) -> None:
-    db["annotations"].create(
+    db.table("annotations").create(
         {
             "id": str,
             "claim_id": str,
@@ -174,9 +174,9 @@ def m002_annotations(db: sqlite_utils.Database) -> None:
         foreign_keys=[("claim_id", "claims", "id")],
         not_null={"claim_id", "reviewer", "verdict", "created_at"},
     )
-    db["annotations"].create_index(["claim_id", "created_at"])
-    db["annotations"].create_index(["reviewer"])
-    db["annotations"].create_index(["verdict"])
+    db.table("annotations").create_index(["claim_id", "created_at"])
+    db.table("annotations").create_index(["reviewer"])
+    db.table("annotations").create_index(["verdict"])
 
 
 def _connect(path: Path) -> sqlite_utils.Database:
@@ -300,7 +300,7 @@ def write_run(db: sqlite_utils.Database, run: Run) -> None:
     """Record a run (call inside the first document's transaction)."""
     row = run.model_dump(mode="json")
     row["arguments"] = json.dumps(row["arguments"], ensure_ascii=False)
-    db["runs"].insert(row, pk="id", ignore=True)
+    db.table("runs").insert(row, pk="id", ignore=True)
 
 
 def write_document(db: sqlite_utils.Database, write: DocumentWrite) -> None:
@@ -313,11 +313,11 @@ def write_document(db: sqlite_utils.Database, write: DocumentWrite) -> None:
     document = write.document
     conn = db.conn
     conn.execute("update documents set is_latest = 0 where source = ?", [document.source])
-    db["documents"].insert({**document.model_dump(mode="json"), "is_latest": 1}, pk="id")
+    db.table("documents").insert({**document.model_dump(mode="json"), "is_latest": 1}, pk="id")
     if write.sections:
-        db["sections"].insert_all((s.model_dump(mode="json") for s in write.sections), pk="id")
+        db.table("sections").insert_all((s.model_dump(mode="json") for s in write.sections), pk="id")
     if write.references:
-        db["references"].insert_all((r.model_dump(mode="json") for r in write.references), pk="id")
+        db.table("references").insert_all((r.model_dump(mode="json") for r in write.references), pk="id")
     previous = {
         row[0]: (row[1], row[2])
         for row in conn.execute(
@@ -378,7 +378,7 @@ def write_document(db: sqlite_utils.Database, write: DocumentWrite) -> None:
             [document.source],
         )
     if citation_rows:
-        db["citations"].insert_all(citation_rows, pk="id")
+        db.table("citations").insert_all(citation_rows, pk="id")
 
 
 # --- reading ---------------------------------------------------------------------------
@@ -455,15 +455,15 @@ def iter_claims(
     cursor = db.conn.execute(sql, params)
     names = [d[0] for d in cursor.description]
     for values in cursor:
-        yield claim_from_row(dict(zip(names, values)))
+        yield claim_from_row(dict(zip(names, values, strict=True)))
 
 
 def resolve_claim_id(db: sqlite_utils.Database, prefix: str) -> str:
     """A full claim id from a unique prefix; ambiguity and absence are user errors."""
     if not prefix or not all(c in "0123456789abcdef" for c in prefix.lower()):
         raise ProvenanceError(f"{prefix!r} is not a claim id (expected hexadecimal)")
-    rows = [
-        r[0]
+    rows: list[str] = [
+        str(r[0])
         for r in db.execute(
             "select id from claims where id >= ? and id < ? order by id limit 6",
             [prefix.lower(), prefix.lower() + "g"],
@@ -478,4 +478,4 @@ def resolve_claim_id(db: sqlite_utils.Database, prefix: str) -> str:
 
 
 def get_claim(db: sqlite_utils.Database, claim_id: str) -> Claim:
-    return claim_from_row(db["claims"].get(claim_id))
+    return claim_from_row(db.table("claims").get(claim_id))
