@@ -179,6 +179,53 @@ def m002_annotations(db: sqlite_utils.Database) -> None:
     db.table("annotations").create_index(["verdict"])
 
 
+@migrations()
+def m003_annotations_append_only(db: sqlite_utils.Database) -> None:
+    for action in ("update", "delete"):
+        db.execute(
+            f"create trigger annotations_no_{action} before {action} on annotations begin"
+            f" select raise(abort, 'annotations are append-only: {action} is not allowed');"
+            " end"
+        )
+
+
+@migrations()
+def m004_claim_changes(db: sqlite_utils.Database) -> None:
+    # One row per claim per re-ingest: how the claim fared between two versions, and where it
+    # was in each. review_reset = 1 marks an edit: earlier annotations are history only.
+    db.table("claim_changes").create(
+        {
+            "id": int,
+            "document": str,
+            "from_version": int,
+            "to_version": int,
+            "claim_id": str,
+            "change": str,
+            "old_start": int,
+            "old_end": int,
+            "old_text": str,
+            "new_start": int,
+            "new_end": int,
+            "new_text": str,
+            "similarity": float,
+            "review_reset": int,
+            "at": str,
+        },
+        pk="id",
+        not_null={"document", "from_version", "to_version", "claim_id", "change", "at"},
+    )
+    db.table("claim_changes").create_index(["document", "to_version"])
+    db.table("claim_changes").create_index(["claim_id", "review_reset"])
+
+
+@migrations()
+def m005_review_progress(db: sqlite_utils.Database) -> None:
+    db.table("review_progress").create(
+        {"reviewer": str, "queue": str, "claim_id": str, "updated_at": str},
+        pk=("reviewer", "queue"),
+    )
+
+
 def _connect(path: Path) -> sqlite_utils.Database:
     try:
         conn = sqlite3.connect(str(path), timeout=30)
