@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from provenance.blocks import ParsedDocument
 from provenance.citations import find_citations
 from provenance.classify import classify_sentence
+from provenance.errors import ProvenanceError
 from provenance.ids import claim_id, claim_key, normalise_text, part_id
 from provenance.models import (
     BODY_BLOCK_KINDS,
@@ -22,6 +23,9 @@ from provenance.models import (
 from provenance.positions import LineIndex
 from provenance.references import parse_references, resolve_citations
 from provenance.sentences import split_sentences
+
+#: A "statement" longer than this has no sentence boundary: the input is not prose.
+MAX_STATEMENT_CHARS = 20_000
 
 
 @dataclass(slots=True)
@@ -71,6 +75,12 @@ def extract(parsed: ParsedDocument, *, source: str, document_id: str, version: i
         if block.kind not in BODY_BLOCK_KINDS:
             continue
         for start, end in split_sentences(text, block.start, block.end):
+            if end - start > MAX_STATEMENT_CHARS:
+                line, column = lines.line_column(start)
+                raise ProvenanceError(
+                    f"{source}: {end - start:,} characters without a sentence boundary at line"
+                    f" {line}, column {column} (limit {MAX_STATEMENT_CHARS:,}); is this prose?"
+                )
             sentence = text[start:end]
             citations = resolve_citations(find_citations(text, start, end), result.references)
             decided = classify_sentence(sentence, cited=bool(citations))
