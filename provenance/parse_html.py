@@ -1,10 +1,389 @@
-"""HTML: main text only; script, style, nav, header and footer never become claims."""
+"""HTML: the main text only, rebuilt as plain stored text that every offset refers to.
+
+The page is read with the standard library's ``html.parser`` in one pass (linear in the size
+of the input: each element is pushed and popped once, implicit closes are found through the
+nearest block ancestor instead of a search of the stack). What becomes a block:
+
+- ``h1``–``h6`` are headings (with their level); ``li`` is a list item; ``blockquote`` a
+  quote; ``p``, ``div``, ``dd``, ``dt``, ``figcaption``, ``summary`` and text sitting
+  directly in any other block element are paragraphs. A paragraph, ``dt`` or ``summary``
+  that is a single line holding one question is a question.
+- ``<br>`` keeps a line break inside the block; two in a row end the block.
+- Never text: ``script``, ``style``, ``noscript``, ``template``, ``nav``, ``footer``,
+  ``aside``, ``form``, ``svg`` and similar, anything ``hidden``, ``aria-hidden="true"`` or
+  styled ``display:none``/``visibility:hidden``; ``pre`` (code, as in Markdown) and text sitting
+  directly in table cells (data, as Markdown tables), although paragraphs nested in a cell
+  are kept; inside a ``header`` only its headings are kept.
+- If the page has text inside ``<main>`` (or else ``<article>``), only that text is kept.
+
+The stored text is the blocks' text joined by blank lines: entities decoded, whitespace in a
+block collapsed to single spaces. Markup never reaches it, so text that shows ``<script>``
+(written ``&lt;script&gt;``) is kept literally while real scripts are dropped.
+"""
 
 from __future__ import annotations
 
-from provenance.blocks import ParsedDocument
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+
+from provenance.blocks import Block, ParsedDocument
+from provenance.models import BlockKind
+from provenance.parse_text import is_question_line
+
+_HIDDEN_TAGS = frozenset(
+    {
+        "script",
+        "style",
+        "noscript",
+        "template",
+        "nav",
+        "footer",
+        "aside",
+        "form",
+        "svg",
+        "math",
+        "iframe",
+        "object",
+        "canvas",
+        "video",
+        "audio",
+        "select",
+        "textarea",
+        "button",
+        "dialog",
+        "head",
+    }
+)
+_VOID_TAGS = frozenset(
+    {
+        "area",
+        "base",
+        "br",
+        "col",
+        "embed",
+        "hr",
+        "img",
+        "input",
+        "link",
+        "meta",
+        "param",
+        "source",
+        "track",
+        "wbr",
+    }
+)
+_BLOCK_TAGS = frozenset(
+    {
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "body",
+        "caption",
+        "center",
+        "dd",
+        "details",
+        "dialog",
+        "div",
+        "dl",
+        "dt",
+        "fieldset",
+        "figcaption",
+        "figure",
+        "footer",
+        "form",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "hgroup",
+        "html",
+        "legend",
+        "li",
+        "main",
+        "menu",
+        "nav",
+        "ol",
+        "p",
+        "pre",
+        "section",
+        "summary",
+        "table",
+        "tbody",
+        "td",
+        "tfoot",
+        "th",
+        "thead",
+        "title",
+        "tr",
+        "ul",
+    }
+)
+_HEADING_TAGS = {f"h{level}": level for level in range(1, 7)}
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+
+# What text directly inside an element is: a block kind, or dropped.
+_HEADING, _LIST_ITEM, _QUOTE, _PARAGRAPH, _TERM, _DROPPED, _CODE = (
+    "heading",
+    "list_item",
+    "quote",
+    "paragraph",
+    "term",
+    "dropped",
+    "code",
+)
+_OWN_KIND = {
+    "li": _LIST_ITEM,
+    "blockquote": _QUOTE,
+    "dt": _TERM,
+    "summary": _TERM,
+    "td": _DROPPED,
+    "th": _DROPPED,
+    "caption": _DROPPED,
+    "pre": _CODE,
+}
+_RESETS_DROPPED = frozenset({"p", "div", "ul", "ol", "dl", "blockquote", "section", "article"})
+
+
+@dataclass(frozen=True, slots=True)
+class _Element:
+    tag: str
+    kind: str
+    level: int
+    hidden: bool
+    headings_only: bool
+    in_main: bool
+    in_article: bool
+    in_title: bool
+    block_index: int  # stack index of the nearest block-level element (itself if a block)
+
+
+@dataclass(slots=True)
+class _PendingBlock:
+    kind: str = _PARAGRAPH
+    level: int = 0
+    in_main: bool = False
+    in_article: bool = False
+    lines: list[list[str]] = field(default_factory=lambda: [[]])
+    started: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class _TextBlock:
+    kind: BlockKind
+    level: int
+    text: str
+    in_main: bool
+    in_article: bool
+
+
+def _is_hidden(attrs: list[tuple[str, str | None]]) -> bool:
+    for name, value in attrs:
+        if name == "hidden":
+            return True
+        if name == "aria-hidden" and (value or "").strip().lower() == "true":
+            return True
+        if name == "style" and value and _HIDDEN_STYLE.search(value):
+            return True
+    return False
+
+
+class _MainTextParser(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        root = _Element("#root", _PARAGRAPH, 0, False, False, False, False, False, 0)
+        self.stack: list[_Element] = [root]
+        self.open_tags: Counter[str] = Counter()
+        self.pending = _PendingBlock()
+        self.breaks = 0
+        self.blocks: list[_TextBlock] = []
+        self.title_parts: list[str] = []
+
+    # Stack handling -------------------------------------------------------------------
+
+    def _push(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        parent = self.stack[-1]
+        is_block = tag in _BLOCK_TAGS
+        if tag in _HEADING_TAGS:
+            kind, level = _HEADING, _HEADING_TAGS[tag]
+        elif tag in _OWN_KIND:
+            kind, level = _OWN_KIND[tag], 0
+        elif parent.kind == _DROPPED and tag in _RESETS_DROPPED:
+            kind, level = _PARAGRAPH, 0
+        else:
+            kind, level = parent.kind, parent.level
+        element = _Element(
+            tag=tag,
+            kind=kind,
+            level=level,
+            hidden=parent.hidden or tag in _HIDDEN_TAGS or _is_hidden(attrs),
+            headings_only=parent.headings_only or tag == "header",
+            in_main=parent.in_main or tag == "main",
+            in_article=parent.in_article or tag == "article",
+            in_title=parent.in_title or tag == "title",
+            block_index=len(self.stack) if is_block else parent.block_index,
+        )
+        self.stack.append(element)
+        self.open_tags[tag] += 1
+
+    def _truncate(self, index: int) -> None:
+        """Close every element from stack position ``index`` up."""
+        if index <= 0:
+            return
+        self._flush()
+        for element in self.stack[index:]:
+            self.open_tags[element.tag] -= 1
+        del self.stack[index:]
+
+    def _nearest_block(self) -> tuple[int, str]:
+        index = self.stack[-1].block_index
+        return index, self.stack[index].tag
+
+    def _close_implicitly(self, tag: str) -> None:
+        """The closes HTML implies when a block starts inside an unclosed one."""
+        if self.open_tags["p"]:
+            index, current = self._nearest_block()
+            if current == "p" and tag in _BLOCK_TAGS:
+                self._truncate(index)
+        index, current = self._nearest_block()
+        closes = (
+            (tag == "li" and current == "li")
+            or (tag in ("dt", "dd") and current in ("dt", "dd"))
+            or (tag in ("td", "th", "tr") and current in ("td", "th"))
+            or (tag in _HEADING_TAGS and current in _HEADING_TAGS)
+        )
+        if closes:
+            self._truncate(index)
+        index, current = self._nearest_block()
+        if tag == "tr" and current == "tr":
+            self._truncate(index)
+
+    # Text handling --------------------------------------------------------------------
+
+    def _flush(self) -> None:
+        pending = self.pending
+        self.breaks = 0
+        if pending.started:
+            lines = [
+                " ".join(words) for words in (" ".join(line).split() for line in pending.lines)
+            ]
+            text = "\n".join(line for line in lines if line)
+            if text:
+                self.blocks.append(self._text_block(pending, text))
+        self.pending = _PendingBlock()
+
+    def _text_block(self, pending: _PendingBlock, text: str) -> _TextBlock:
+        kind = pending.kind
+        single_line = "\n" not in text
+        if kind in (_PARAGRAPH, _TERM) and single_line and is_question_line(text):
+            block_kind = BlockKind.question
+        elif kind == _HEADING:
+            block_kind = BlockKind.heading
+        elif kind == _LIST_ITEM:
+            block_kind = BlockKind.list_item
+        elif kind == _QUOTE:
+            block_kind = BlockKind.quote
+        else:
+            block_kind = BlockKind.paragraph
+        level = pending.level if block_kind is BlockKind.heading else 0
+        return _TextBlock(block_kind, level, text, pending.in_main, pending.in_article)
+
+    def handle_data(self, data: str) -> None:
+        element = self.stack[-1]
+        if element.in_title:
+            self.title_parts.append(data)
+            return
+        if element.hidden or element.kind in (_DROPPED, _CODE):
+            return
+        if element.headings_only and element.kind != _HEADING:
+            return
+        pending = self.pending
+        if not pending.started:
+            if not data.strip():
+                return
+            pending.kind, pending.level = element.kind, element.level
+            pending.in_main, pending.in_article = element.in_main, element.in_article
+            pending.started = True
+        if self.breaks and data.strip():
+            if self.breaks > 1:
+                self._flush()
+                self.handle_data(data)
+                return
+            pending.lines.append([])
+            self.breaks = 0
+        pending.lines[-1].append(data)
+
+    # Parser callbacks -----------------------------------------------------------------
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "br":
+            if self.pending.started:
+                self.breaks += 1
+            return
+        if tag in _BLOCK_TAGS or tag == "hr":
+            self._flush()
+            self._close_implicitly(tag)
+        if tag not in _VOID_TAGS:
+            self._push(tag, attrs)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "br":
+            self.handle_starttag(tag, [])
+            return
+        if not self.open_tags[tag]:
+            if tag in _BLOCK_TAGS:
+                self._flush()
+            return
+        index = len(self.stack) - 1
+        while self.stack[index].tag != tag:
+            index -= 1
+        if tag in _BLOCK_TAGS or any(e.tag in _BLOCK_TAGS for e in self.stack[index + 1 :]):
+            self._flush()
+        for element in self.stack[index:]:
+            self.open_tags[element.tag] -= 1
+        del self.stack[index:]
+
+    def close(self) -> None:
+        super().close()
+        self._flush()
+
+
+def _select_main(blocks: list[_TextBlock]) -> list[_TextBlock]:
+    in_main = [block for block in blocks if block.in_main]
+    if in_main:
+        return in_main
+    in_article = [block for block in blocks if block.in_article]
+    return in_article or blocks
 
 
 def parse_html(source: str) -> ParsedDocument:
-    """Placeholder until the HTML reader lands."""
-    raise NotImplementedError("HTML reading is not implemented yet")
+    """Extract the main text of an HTML page as stored text plus blocks."""
+    parser = _MainTextParser()
+    parser.feed(source)
+    parser.close()
+    selected = _select_main(parser.blocks)
+    parts: list[str] = []
+    blocks: list[Block] = []
+    offset = 0
+    for text_block in selected:
+        if parts:
+            parts.append("\n\n")
+            offset += 2
+        blocks.append(
+            Block(text_block.kind, offset, offset + len(text_block.text), level=text_block.level)
+        )
+        parts.append(text_block.text)
+        offset += len(text_block.text)
+    title = " ".join("".join(parser.title_parts).split()) or None
+    if title is None:
+        h1 = next(
+            (b for b in selected if b.kind is BlockKind.heading and b.level == 1),
+            next((b for b in parser.blocks if b.kind is BlockKind.heading and b.level == 1), None),
+        )
+        title = h1.text.replace("\n", " ") if h1 is not None else None
+    return ParsedDocument(text="".join(parts), blocks=blocks, title=title)
