@@ -112,27 +112,28 @@ def ingest_source(
     return DocumentOutcome(source.source, status, version, doc_id, len(extraction.claims))
 
 
-def ingest(
-    paths: Iterable[str | Path],
-    db_path: str | Path = "claims.db",
-    *,
-    arguments: list[str] | None = None,
-    on_document: Callable[[DocumentOutcome], None] | None = None,
-) -> IngestSummary:
-    """Ingest files and folders into the database at ``db_path``.
-
-    Every file is checked before anything is written, so a bad file changes nothing.
-    """
+def prepare_sources(paths: Iterable[str | Path]) -> list[Path]:
+    """The files to ingest, each checked to be readable UTF-8 text before anything is written."""
     files = find_sources([Path(p) for p in paths])
     validate_sources(files)
+    return files
+
+
+def ingest_files(
+    files: list[Path],
+    db_path: str | Path,
+    *,
+    arguments: list[str],
+    on_document: Callable[[DocumentOutcome], None] | None = None,
+) -> IngestSummary:
+    """Ingest files already checked by :func:`prepare_sources`, one transaction each."""
     db = open_database(Path(db_path))
-    run = new_run(arguments if arguments is not None else [str(p) for p in paths])
+    run = new_run(arguments)
     summary = IngestSummary()
     try:
         for path in files:
-            outcome = ingest_source(
-                db, read_source(path), run, run_written=summary.run_id is not None
-            )
+            written = summary.run_id is not None
+            outcome = ingest_source(db, read_source(path), run, run_written=written)
             if outcome.status != "unchanged":
                 summary.run_id = run.id
             summary.outcomes.append(outcome)
@@ -143,3 +144,18 @@ def ingest(
     finally:
         db.close()
     return summary
+
+
+def ingest(
+    paths: Iterable[str | Path],
+    db_path: str | Path = "claims.db",
+    *,
+    on_document: Callable[[DocumentOutcome], None] | None = None,
+) -> IngestSummary:
+    """Ingest files and folders into the database at ``db_path``.
+
+    Every file is checked before anything is written, so a bad file changes nothing.
+    """
+    paths = list(paths)
+    files = prepare_sources(paths)
+    return ingest_files(files, db_path, arguments=[str(p) for p in paths], on_document=on_document)

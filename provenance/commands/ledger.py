@@ -16,9 +16,8 @@ from provenance.commands.options import (
     db_option,
     format_option,
 )
-from provenance.ingest import DocumentOutcome, ingest
+from provenance.ingest import DocumentOutcome, ingest_files, prepare_sources
 from provenance.output import model_rows, write_rows
-from provenance.read import find_sources
 from provenance.schemas import generate_schemas, schema_text, write_schemas
 from provenance.stats import STAT_COLUMNS, claim_stats
 from provenance.store import CLAIM_FIELDS, get_claim, iter_claims, open_database, resolve_claim_id
@@ -49,7 +48,7 @@ def ingest_command(paths: tuple[Path, ...], db_path: Path, quiet: bool) -> None:
         provenance ingest corpus/magnesium-glutamate.txt
         provenance ingest docs/ --db review.db
     """
-    files = find_sources(list(paths))
+    files = prepare_sources(paths)
     show_bar = len(files) > 1 and not quiet
     bar_context: Any = (
         click.progressbar(length=len(files), label="Ingesting", file=sys.stderr)
@@ -64,7 +63,9 @@ def ingest_command(paths: tuple[Path, ...], db_path: Path, quiet: bool) -> None:
             if bar is not None:
                 bar.update(1)
 
-        summary = ingest(files, db_path, arguments=[str(p) for p in paths], on_document=on_document)
+        summary = ingest_files(
+            files, db_path, arguments=[str(p) for p in paths], on_document=on_document
+        )
     if quiet:
         return
     if len(outcomes) <= LISTED_OUTCOMES:
