@@ -12,11 +12,14 @@ import re
 from dataclasses import dataclass
 
 from provenance.blocks import Block, ParsedDocument, trimmed_span
-from provenance.models import BlockKind
+from provenance.models import SECTION_BLOCK_KINDS, BlockKind
 
 HEADING_MAX_CHARS = 100
 HEADING_MAX_WORDS = 14
 WRAP_WIDTH = 100
+# A title-like line in wrapped text stands alone if the next word would have fitted well
+# within the wrap width (a fraction of the longest line).
+WRAP_FIT = 0.85
 _TERMINAL = ".!?:;,…\"'”’)]"
 _LIST_MARKER = re.compile(r"(?:[-*•‣◦▪–]|\(?\d{1,3}[.)]|\(?[a-zA-Z][.)])[ \t]+(?=\S)")
 _SENTENCE_INSIDE = re.compile(r"[.!?][\"'”’)\]]*\s+[A-Z0-9\"“‘(]")
@@ -79,31 +82,88 @@ def _classify_line(text: str, line: _Line) -> Block:
     return Block(BlockKind.paragraph, line.start, line.end)
 
 
-def parse_plain_text(text: str) -> ParsedDocument:
-    """Segment plain text into blocks; the stored text is the input unchanged."""
-    lines = _lines(text)
-    wrapped = _is_hard_wrapped(text, lines)
+def _first_word_length(text: str, line: _Line) -> int:
+    content = line.content(text)
+    return len(content.split(None, 1)[0])
+
+
+def _starts_section(text: str, lines: list[_Line], index: int, width: int) -> bool:
+    """Whether the heading or question on ``lines[index]`` stands alone in a wrapped text.
+
+    A title-like line whose next line's first word would still have fitted on it was broken
+    on purpose; one that is as long as the wrap width is just a wrapped line of prose.
+    """
+    line = lines[index]
+    if index + 1 == len(lines):
+        return True
+    following = lines[index + 1]
+    if text[line.end - 1] == "?" or _LIST_MARKER.match(following.content(text)):
+        return True
+    if not text[following.start].isupper() and not text[following.start].isdigit():
+        return False
+    needed = (line.end - line.start) + 1 + _first_word_length(text, following)
+    return needed <= WRAP_FIT * width
+
+
+def _wrapped_group_blocks(text: str, group: list[_Line], width: int) -> list[Block]:
+    """Blocks of one run of non-blank lines in a hard-wrapped text."""
     blocks: list[Block] = []
-    previous: _Line | None = None
-    for line in lines:
-        if line is None:
-            previous = None
-            continue
+    for index, line in enumerate(group):
         block = _classify_line(text, line)
         last = blocks[-1] if blocks else None
-        continues = (
-            wrapped
-            and previous is not None
-            and last is not None
-            and last.kind in (BlockKind.paragraph, BlockKind.list_item, BlockKind.quote)
-            and block.kind is not BlockKind.list_item
-            and (block.kind is BlockKind.paragraph or not text[line.start].isupper())
-        )
-        if continues and last is not None:
+        if block.kind in SECTION_BLOCK_KINDS:
+            after_sentence = index == 0 or text[group[index - 1].end - 1] in ".!?:"
+            stands_alone = _starts_section(text, group, index, width)
+            if last is None or last.kind in SECTION_BLOCK_KINDS:
+                if not stands_alone:
+                    block = Block(BlockKind.paragraph, line.start, line.end)
+            elif not (after_sentence and stands_alone):
+                block = Block(BlockKind.paragraph, line.start, line.end)
+        if (
+            last is not None
+            and last.kind in (BlockKind.paragraph, BlockKind.list_item)
+            and block.kind is BlockKind.paragraph
+        ):
             blocks[-1] = Block(last.kind, last.start, line.end)
         else:
             blocks.append(block)
-        previous = line
+    return [_as_question_if_one(text, block) for block in blocks]
+
+
+def _as_question_if_one(text: str, block: Block) -> Block:
+    """A wrapped paragraph that is a single question sentence is a question."""
+    if block.kind is BlockKind.paragraph and is_question_line(text[block.start : block.end]):
+        return Block(BlockKind.question, block.start, block.end)
+    return block
+
+
+def _wrapped_blocks(text: str, lines: list[_Line | None]) -> list[Block]:
+    present = [line for line in lines if line is not None]
+    width = max(line.end - line.start for line in present)
+    blocks: list[Block] = []
+    group: list[_Line] = []
+    for line in [*lines, None]:
+        if line is not None:
+            group.append(line)
+        elif group:
+            blocks.extend(_wrapped_group_blocks(text, group, width))
+            group = []
+    return blocks
+
+
+def parse_plain_text(text: str) -> ParsedDocument:
+    """Segment plain text into blocks; the stored text is the input unchanged.
+
+    Without blank lines between paragraphs (the common export format, as in the example
+    article) every line is its own block. In a hard-wrapped text (runs of short lines
+    separated by blank lines) the lines of a run are joined into one paragraph or list item,
+    unless a line is a heading or question that stands on its own.
+    """
+    lines = _lines(text)
+    if _is_hard_wrapped(text, lines):
+        blocks = _wrapped_blocks(text, lines)
+    else:
+        blocks = [_classify_line(text, line) for line in lines if line is not None]
     title = None
     if blocks and blocks[0].kind is BlockKind.heading:
         title = text[blocks[0].start : blocks[0].end]
