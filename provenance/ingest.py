@@ -20,6 +20,7 @@ from provenance.models import Document, Run
 from provenance.parse import parse_document
 from provenance.read import SourceText, decode, find_sources, read_source
 from provenance.store import DocumentWrite, latest_version, open_database, write_document, write_run
+from provenance.versions import VersionDiff
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +32,8 @@ class DocumentOutcome:
     version: int
     document_id: str
     claims: int
+    #: For a new version: how its claims matched the previous version's.
+    changes: VersionDiff | None = None
 
 
 @dataclass(slots=True)
@@ -99,7 +102,7 @@ def ingest_source(
     with db.atomic():
         if not run_written:
             write_run(db, run)
-        write_document(
+        changes = write_document(
             db,
             DocumentWrite(
                 document=document,
@@ -109,7 +112,9 @@ def ingest_source(
             ),
         )
     status = "new" if latest is None else "updated"
-    return DocumentOutcome(source.source, status, version, doc_id, len(extraction.claims))
+    return DocumentOutcome(
+        source.source, status, version, doc_id, len(extraction.claims), changes
+    )
 
 
 def prepare_sources(paths: Iterable[str | Path]) -> list[Path]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 from collections.abc import Iterator
@@ -14,6 +15,7 @@ from sqlite_utils.migrations import Migrations
 
 from provenance.errors import ProvenanceError
 from provenance.models import Claim, Document, Reference, Run, Section
+from provenance.versions import VersionDiff, reanchor, record_version_changes
 
 MIGRATION_SET = "provenance"
 migrations = Migrations(MIGRATION_SET)
@@ -272,6 +274,11 @@ def open_database(path: Path, *, create: bool = True) -> sqlite_utils.Database:
         except sqlite3.OperationalError as error:
             db.close()
             raise ProvenanceError(f"{path}: cannot write database ({error})") from None
+    # WAL lets reviewers annotate while an ingest runs; closing the last connection folds the
+    # log back into the file, so immutable readers (datasette -i) see every write. A read-only
+    # file stays as it is.
+    with contextlib.suppress(sqlite3.OperationalError):
+        db.execute("PRAGMA journal_mode = WAL")
     return db
 
 
@@ -350,27 +357,31 @@ def write_run(db: sqlite_utils.Database, run: Run) -> None:
     db.table("runs").insert(row, pk="id", ignore=True)
 
 
-def write_document(db: sqlite_utils.Database, write: DocumentWrite) -> None:
+def write_document(db: sqlite_utils.Database, write: DocumentWrite) -> VersionDiff | None:
     """Write one document version and its claims. Call inside a transaction.
 
-    Claims whose id already exists (the same statement in an earlier version) are updated
-    in place, keeping their rowid, first version and reviewed status; claims of earlier
-    versions that are gone are kept with ``is_current = 0``.
+    A later version's claims are first matched to the previous version's (see
+    :mod:`provenance.versions`): matched claims keep their id, rowid, first version and
+    annotations and are updated in place; claims of earlier versions that are gone are kept with
+    ``is_current = 0``. Returns that match (None for a first version).
     """
     document = write.document
     conn = db.conn
     conn.execute("update documents set is_latest = 0 where source = ?", [document.source])
+    version_diff = None
+    if document.version > 1:
+        write.claims, version_diff = reanchor(
+            db, document.source, document.text, write.claims, document.version
+        )
     db.table("documents").insert({**document.model_dump(mode="json"), "is_latest": 1}, pk="id")
     if write.sections:
         db.table("sections").insert_all((s.model_dump(mode="json") for s in write.sections), pk="id")
     if write.references:
         db.table("references").insert_all((r.model_dump(mode="json") for r in write.references), pk="id")
     previous = {
-        row[0]: (row[1], row[2])
+        row[0]: row[1]
         for row in conn.execute(
-            "select id, first_version, evidence_status != text_status from claims"
-            " where document = ?",
-            [document.source],
+            "select id, first_version from claims where document = ?", [document.source]
         )
     }
     if previous:
@@ -385,14 +396,12 @@ def write_document(db: sqlite_utils.Database, write: DocumentWrite) -> None:
         earlier = previous.get(claim.id)
         row = claim_row(
             claim,
-            first_version=earlier[0] if earlier else document.version,
+            first_version=earlier if earlier is not None else document.version,
             run_id=document.run_id,
         )
         if earlier is None:
             new_rows.append(row)
             continue
-        if earlier[1]:
-            del row["evidence_status"]
         columns = [c for c in row if c != "id"]
         conn.execute(
             f"update claims set {', '.join(f'[{c}] = ?' for c in columns)} where id = ?",
@@ -426,6 +435,9 @@ def write_document(db: sqlite_utils.Database, write: DocumentWrite) -> None:
         )
     if citation_rows:
         db.table("citations").insert_all(citation_rows, pk="id")
+    if version_diff is not None:
+        record_version_changes(db, version_diff)
+    return version_diff
 
 
 # --- reading ---------------------------------------------------------------------------

@@ -29,7 +29,10 @@ LISTED_OUTCOMES = 20
 def _outcome_line(outcome: DocumentOutcome) -> str:
     if outcome.status == "unchanged":
         return f"{outcome.source}: unchanged (version {outcome.version})"
-    return f"{outcome.source}: {outcome.status}, version {outcome.version}, {outcome.claims} claims"
+    line = f"{outcome.source}: {outcome.status}, version {outcome.version}, {outcome.claims} claims"
+    if outcome.changes is not None:
+        line += f" ({outcome.changes.summary()})"
+    return line
 
 
 @click.command(name="ingest")
