@@ -1,0 +1,577 @@
+"""Datasette plugin: status badges, claim pages and document pages for provenance databases.
+
+Every hook returns ``None`` unless the database is a provenance database, so a Datasette
+serving other databases in the same environment is unaffected. Everything that came from a
+document is escaped with :func:`markupsafe.escape`; hrefs are only built from ids we quote
+and from http(s) URLs.
+"""
+
+from __future__ import annotations
+
+import json
+import weakref
+from collections import Counter
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlencode, urlsplit
+
+from datasette import hookimpl
+from datasette.filters import FilterArguments
+from datasette.utils.asgi import NotFound, Response
+from jinja2 import ChoiceLoader, FileSystemLoader
+from markupsafe import Markup, escape
+
+from provenance.models import EvidenceStatus
+
+PACKAGE = Path(__file__).resolve().parent
+TEMPLATES = PACKAGE / "templates"
+STYLESHEET = PACKAGE / "static" / "provenance.css"
+CSS_PATH = "/-/provenance/static/provenance.css"
+REQUIRED_TABLES = frozenset({"claims", "documents", "sections", "_sqlite_migrations"})
+ALL_VERSIONS_ARG = "_versions"
+
+
+@dataclass(frozen=True, slots=True)
+class StatusStyle:
+    """How a status is shown: a symbol and words as well as a colour."""
+
+    symbol: str
+    label: str
+    meaning: str
+
+
+STATUS_STYLES: dict[str, StatusStyle] = {
+    "unsupported": StatusStyle("!", "unsupported", "A bare assertion: no citation, no source."),
+    "attributed": StatusStyle("~", "attributed", "Only a vague appeal to unnamed sources."),
+    "cited": StatusStyle("§", "cited", "A citation marker or identifier is attached."),
+    "supported": StatusStyle("✓", "supported", "A reviewer found supporting evidence."),
+    "partially_supported": StatusStyle(
+        "◐", "partially supported", "A reviewer found evidence for part of it."
+    ),
+    "contradicted": StatusStyle("✗", "contradicted", "A reviewer found contrary evidence."),
+    "unverifiable": StatusStyle("?", "unverifiable", "A reviewer looked and found nothing."),
+    "not_a_claim": StatusStyle("–", "not a claim", "A segmentation or category error."),
+    "disputed": StatusStyle("⚡", "disputed", "Reviewers' latest verdicts disagree."),
+}
+CERTAINTY_STYLES: dict[str, StatusStyle] = {
+    "asserted": StatusStyle("■", "asserted", "Stated without hedging."),
+    "hedged": StatusStyle("◇", "hedged", "Softened by a hedge word (may, might, suggests…)."),
+}
+STATUS_ORDER = [status.value for status in EvidenceStatus]
+
+_known: weakref.WeakKeyDictionary[Any, dict[str, bool]] = weakref.WeakKeyDictionary()
+
+
+# --- recognising a provenance database ------------------------------------------------------
+
+
+async def is_provenance_database(datasette: Any, database: str | None) -> bool:
+    """True if ``database`` has the provenance tables and migration record.
+
+    Cached for immutable databases, whose schema cannot change while they are served.
+    """
+    if not database:
+        return False
+    try:
+        db = datasette.get_database(database)
+    except KeyError:
+        return False
+    cache = _known.setdefault(datasette, {})
+    if database in cache and not db.is_mutable:
+        return cache[database]
+    tables = set(await db.table_names())
+    found = tables >= REQUIRED_TABLES
+    if found:
+        rows = await db.execute(
+            "select 1 from _sqlite_migrations where migration_set = 'provenance' limit 1"
+        )
+        found = bool(rows.rows)
+    cache[database] = found
+    return found
+
+
+async def provenance_databases(datasette: Any) -> list[str]:
+    return [name for name in datasette.databases if await is_provenance_database(datasette, name)]
+
+
+# --- small HTML helpers ------------------------------------------------------------------
+
+
+def status_class(value: str) -> str:
+    """A CSS class from a status, only ever one of the known names."""
+    return f"pv-status-{value}" if value in STATUS_STYLES else "pv-status-unknown"
+
+
+def badge(value: str, styles: dict[str, StatusStyle], prefix: str) -> Markup:
+    style = styles.get(value)
+    if style is None:
+        return Markup('<span class="pv-badge {}-unknown">{}</span>').format(prefix, value)
+    return Markup(
+        '<span class="pv-badge {}-{}" title="{}"><span aria-hidden="true">{}</span> {}</span>'
+    ).format(prefix, value, style.meaning, style.symbol, style.label)
+
+
+def status_badge(value: str) -> Markup:
+    return badge(value, STATUS_STYLES, "pv-status")
+
+
+def certainty_badge(value: str) -> Markup:
+    return badge(value, CERTAINTY_STYLES, "pv-certainty")
+
+
+def claim_path(datasette: Any, claim_id: str, database: str | None = None) -> str:
+    path = f"/-/provenance/claims/{quote(str(claim_id), safe='')}"
+    if database is not None and len(datasette.databases) > 1:
+        path += "?" + urlencode({"db": database})
+    return str(datasette.urls.path(path))
+
+
+def document_path(datasette: Any, document_id: str, database: str | None = None) -> str:
+    path = f"/-/provenance/documents/{quote(str(document_id), safe='')}"
+    if database is not None and len(datasette.databases) > 1:
+        path += "?" + urlencode({"db": database})
+    return str(datasette.urls.path(path))
+
+
+def safe_href(url: str | None) -> str | None:
+    """Only http(s) URLs become links; anything else (javascript:, data:…) stays text."""
+    if not url:
+        return None
+    parts = urlsplit(url.strip())
+    if parts.scheme.lower() in ("http", "https") and parts.netloc:
+        return url.strip()
+    return None
+
+
+def evidence_href(item: str) -> str | None:
+    """A link for a doi:, pmid:, pmcid: or url: evidence reference, if it is safe."""
+    kind, _, rest = item.partition(":")
+    kind, rest = kind.lower().strip(), rest.strip()
+    if kind == "doi" and rest:
+        return "https://doi.org/" + quote(rest, safe="/")
+    if kind == "pmid" and rest.isdigit():
+        return f"https://pubmed.ncbi.nlm.nih.gov/{rest}/"
+    if kind == "pmcid" and rest.upper().startswith("PMC") and rest[3:].isdigit():
+        return f"https://www.ncbi.nlm.nih.gov/pmc/articles/{rest.upper()}/"
+    if kind == "url":
+        return safe_href(rest)
+    return safe_href(item)
+
+
+def json_list(value: Any) -> list[Any]:
+    if not value:
+        return []
+    try:
+        loaded = json.loads(value)
+    except (TypeError, ValueError):
+        return []
+    return loaded if isinstance(loaded, list) else []
+
+
+# --- hooks --------------------------------------------------------------------------------
+
+
+def _is_claim_row(row: Any, table: str | None) -> bool:
+    if table == "claims":
+        return True
+    try:
+        keys = set(row.keys())
+    except AttributeError:
+        return False
+    return table is None and {"id", "evidence_status"} <= keys
+
+
+@hookimpl
+def render_cell(
+    row: Any, value: Any, column: str, table: str | None, database: str, datasette: Any
+) -> Callable[[], Awaitable[Markup | None]] | None:
+    if not isinstance(value, str) or not value:
+        return None
+    if table not in ("claims", "documents", None):
+        return None
+    if column not in ("evidence_status", "certainty", "text"):
+        return None
+
+    async def inner() -> Markup | None:
+        if not await is_provenance_database(datasette, database):
+            return None
+        if table == "documents":
+            if column != "text":
+                return None
+            return document_text_cell(row, value, datasette, database)
+        if column == "evidence_status":
+            return status_badge(value)
+        if column == "certainty":
+            return certainty_badge(value)
+        if _is_claim_row(row, table) and row["id"]:
+            return Markup('<a class="pv-claim-link" href="{}">{}</a>').format(
+                claim_path(datasette, row["id"], database), value
+            )
+        return None
+
+    return inner
+
+
+PREVIEW_CHARACTERS = 240
+
+
+def document_text_cell(row: Any, value: str, datasette: Any, database: str) -> Markup | None:
+    """A document's text is long: show its start and a link to the highlighted reading."""
+    try:
+        document_id = row["id"]
+    except (IndexError, KeyError):
+        return None
+    preview = value[:PREVIEW_CHARACTERS] + ("…" if len(value) > PREVIEW_CHARACTERS else "")
+    return Markup(
+        '<a class="pv-document-link" href="{}">Read with claims highlighted</a> {}'
+    ).format(document_path(datasette, document_id, database), preview)
+
+
+@hookimpl
+def filters_from_request(
+    request: Any, database: str, table: str, datasette: Any
+) -> Callable[[], Awaitable[FilterArguments | None]] | None:
+    """Claims of earlier document versions are hidden unless asked for.
+
+    The clause is written as ``rowid not in (…is_current = 0)`` so that facet counts can
+    still be read from the single-column indexes; it is only added when old claims exist.
+    """
+    if table != "claims":
+        return None
+    if request.args.get(ALL_VERSIONS_ARG) == "all":
+        return None
+    if any(key.startswith("is_current") for key in request.args):
+        return None
+
+    async def inner() -> FilterArguments | None:
+        if not await is_provenance_database(datasette, database):
+            return None
+        db = datasette.get_database(database)
+        rows = await db.execute("select exists(select 1 from claims where is_current = 0)")
+        if not rows.rows[0][0]:
+            return None
+        return FilterArguments(
+            ["rowid not in (select rowid from claims where is_current = 0)"],
+            human_descriptions=["in the latest version of their document"],
+        )
+
+    return inner
+
+
+@hookimpl
+def table_actions(
+    datasette: Any, actor: Any, database: str, table: str, request: Any
+) -> Callable[[], Awaitable[list[dict[str, str]] | None]] | None:
+    if table != "claims":
+        return None
+
+    async def inner() -> list[dict[str, str]] | None:
+        if not await is_provenance_database(datasette, database):
+            return None
+        base = datasette.urls.table(database, table)
+        links = [
+            {
+                "href": datasette.urls.table(database, "unsupported_statements"),
+                "label": "Unsupported statements",
+            },
+            {"href": datasette.urls.table(database, "review_queue"), "label": "Review queue"},
+            {
+                "href": datasette.urls.table(database, "repeated_claims"),
+                "label": "Repeated claims",
+            },
+        ]
+        if request is not None and request.args.get(ALL_VERSIONS_ARG) == "all":
+            links.append({"href": base, "label": "Only claims of latest versions"})
+        else:
+            links.append(
+                {
+                    "href": f"{base}?{urlencode({ALL_VERSIONS_ARG: 'all'})}",
+                    "label": "Include claims of earlier versions",
+                }
+            )
+        return links
+
+    return inner
+
+
+@hookimpl
+def extra_css_urls(database: str | None, datasette: Any) -> Callable[[], Awaitable[list[str]]]:
+    async def inner() -> list[str]:
+        if await is_provenance_database(datasette, database):
+            return [str(datasette.urls.path(CSS_PATH))]
+        return []
+
+    return inner
+
+
+@hookimpl
+def prepare_jinja2_environment(env: Any, datasette: Any) -> None:
+    """Make the claim and document page templates findable (after any user templates)."""
+    loader = env.loader
+    if isinstance(loader, ChoiceLoader) and not any(
+        isinstance(item, FileSystemLoader) and str(TEMPLATES) in item.searchpath
+        for item in loader.loaders
+    ):
+        env.loader = ChoiceLoader([*loader.loaders, FileSystemLoader(str(TEMPLATES))])
+
+
+@hookimpl
+def register_routes() -> list[tuple[str, Callable[..., Awaitable[Response]]]]:
+    return [
+        (r"^/-/provenance/static/provenance\.css$", stylesheet),
+        (r"^/-/provenance/claims/(?P<claim_id>[^/]+)$", claim_page),
+        (r"^/-/provenance/documents/(?P<document_id>[^/]+)$", document_page),
+    ]
+
+
+# --- pages --------------------------------------------------------------------------------
+
+
+async def stylesheet() -> Response:
+    return Response(
+        STYLESHEET.read_text(encoding="utf-8"),
+        content_type="text/css; charset=utf-8",
+        headers={"cache-control": "max-age=3600"},
+    )
+
+
+async def _find(
+    datasette: Any, request: Any, sql: str, key: str, what: str
+) -> tuple[str, dict[str, Any]]:
+    """The first provenance database (or the one named by ?db=) holding the row."""
+    wanted = request.args.get("db")
+    for name in await provenance_databases(datasette):
+        if wanted and name != wanted:
+            continue
+        await datasette.ensure_permissions(
+            request.actor,
+            [("view-table", (name, "claims")), ("view-database", name), "view-instance"],
+        )
+        rows = (await datasette.get_database(name).execute(sql, [key])).rows
+        if rows:
+            return name, dict(rows[0])
+    raise NotFound(f"No {what} with id {key}")
+
+
+def _row_dicts(rows: Iterable[Any]) -> list[dict[str, Any]]:
+    return [dict(row) for row in rows]
+
+
+async def claim_page(datasette: Any, request: Any) -> Response:
+    claim_id = request.url_vars["claim_id"]
+    name, claim = await _find(
+        datasette, request, "select * from claims where id = ?", claim_id, "claim"
+    )
+    db = datasette.get_database(name)
+    document = dict(
+        (
+            await db.execute(
+                "select id, source, name, title, format, sha256, version, is_latest"
+                " from documents where id = ?",
+                [claim["document_id"]],
+            )
+        ).rows[0]
+    )
+    text_rows = (
+        await db.execute(
+            "select substr(d.text, p.lo + 1, p.hi - p.lo) as paragraph, p.lo"
+            " from documents d, (select min(start) as lo, max([end]) as hi from claims"
+            " where document_id = ? and paragraph = ?) p where d.id = ?",
+            [claim["document_id"], claim["paragraph"], claim["document_id"]],
+        )
+    ).rows
+    paragraph, offset = (
+        (text_rows[0]["paragraph"] or "", text_rows[0]["lo"]) if text_rows else ("", 0)
+    )
+    start, end = claim["start"] - (offset or 0), claim["end"] - (offset or 0)
+    if offset is None or not (0 <= start <= end <= len(paragraph)):
+        paragraph, start, end = claim["text"], 0, len(claim["text"])
+    in_paragraph = Markup('{}<mark class="pv-span {}">{}</mark>{}').format(
+        paragraph[:start],
+        status_class(claim["evidence_status"]),
+        paragraph[start:end],
+        paragraph[end:],
+    )
+    citations = json_list(claim["citations"])
+    reference_ids = sorted({rid for c in citations for rid in c.get("reference_ids") or []})
+    references: dict[str, dict[str, Any]] = {}
+    if reference_ids:
+        placeholders = ", ".join("?" for _ in reference_ids)
+        rows = await db.execute(
+            f"select * from [references] where id in ({placeholders})", reference_ids
+        )
+        references = {row["id"]: dict(row) for row in rows.rows}
+    for citation in citations:
+        citation["references"] = [
+            {**references[rid], "href": reference_href(references[rid])}
+            for rid in citation.get("reference_ids") or []
+            if rid in references
+        ]
+    annotations = _row_dicts(
+        (
+            await db.execute(
+                "select * from annotations where claim_id = ? order by created_at, id", [claim_id]
+            )
+        ).rows
+    )
+    for annotation in annotations:
+        annotation["evidence_links"] = [
+            {"text": str(item), "href": evidence_href(str(item))}
+            for item in json_list(annotation["evidence"])
+        ]
+    elsewhere = _row_dicts(
+        (
+            await db.execute(
+                "select id, document, document_id, version, section, line, [column], is_current,"
+                " evidence_status from claims where claim_key = ? and id != ?"
+                " order by is_current desc, document, start limit 200",
+                [claim["claim_key"], claim_id],
+            )
+        ).rows
+    )
+    for other in elsewhere:
+        other["href"] = claim_path(datasette, other["id"], name)
+    context = {
+        "database": name,
+        "claim": claim,
+        "document": document,
+        "in_paragraph": in_paragraph,
+        "status_badge": status_badge(claim["evidence_status"]),
+        "certainty_badge": certainty_badge(claim["certainty"] or ""),
+        "cues": [
+            ("Category", claim["category"], json_list(claim["category_cues"])),
+            ("Certainty", claim["certainty"], json_list(claim["hedge_cues"])),
+            ("Attribution", claim["attribution"], json_list(claim["attribution_cues"])),
+        ],
+        "citations": citations,
+        "annotations": annotations,
+        "elsewhere": elsewhere,
+        "status_badge_for": status_badge,
+        "document_href": document_path(datasette, document["id"], name),
+        "row_href": datasette.urls.row(name, "claims", quote(claim_id, safe="")),
+        "css_url": datasette.urls.path(CSS_PATH),
+    }
+    return Response.html(
+        await datasette.render_template("provenance_claim.html", context, request=request)
+    )
+
+
+def reference_href(reference: dict[str, Any]) -> str | None:
+    if reference.get("doi"):
+        return evidence_href(f"doi:{reference['doi']}")
+    if reference.get("pmid"):
+        return evidence_href(f"pmid:{reference['pmid']}")
+    return safe_href(reference.get("url"))
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A marked stretch of the document text: a claim or a heading."""
+
+    start: int
+    end: int
+    kind: str
+    row: dict[str, Any]
+
+
+def document_html(text: str, spans: list[Span], datasette: Any, database: str) -> Markup:
+    """The whole text, escaped, with claims as links and headings as structure."""
+    parts: list[Markup] = []
+    cursor = 0
+    for span in sorted(spans, key=lambda s: (s.start, s.end)):
+        if span.start < cursor or span.end > len(text) or span.end < span.start:
+            continue  # overlapping or out of range: leave the text as plain text
+        parts.append(escape(text[cursor : span.start]))
+        content = text[span.start : span.end]
+        if span.kind == "claim":
+            row = span.row
+            parts.append(
+                Markup(
+                    '<a class="pv-claim {}" href="{}" data-claim-id="{}" data-status="{}"'
+                    ' title="{} · {}">{}</a>'
+                ).format(
+                    status_class(row["evidence_status"]),
+                    claim_path(datasette, row["id"], database),
+                    row["id"],
+                    row["evidence_status"],
+                    STATUS_STYLES.get(row["evidence_status"], StatusStyle("", "", "")).label
+                    or row["evidence_status"],
+                    row["category"],
+                    content,
+                )
+            )
+        else:
+            level = 3 if span.kind == "question" else min(2 + int(span.row["level"] or 1) - 1, 6)
+            parts.append(
+                Markup(
+                    '<span class="pv-heading pv-{}" role="heading" aria-level="{}">{}</span>'
+                ).format(span.kind, level, content)
+            )
+        cursor = span.end
+    parts.append(escape(text[cursor:]))
+    return Markup("").join(parts)
+
+
+async def document_page(datasette: Any, request: Any) -> Response:
+    document_id = request.url_vars["document_id"]
+    name, document = await _find(
+        datasette, request, "select * from documents where id = ?", document_id, "document"
+    )
+    db = datasette.get_database(name)
+    claims = _row_dicts(
+        (
+            await db.execute(
+                "select id, start, [end], evidence_status, category from claims"
+                " where document_id = ? order by start",
+                [document_id],
+            )
+        ).rows
+    )
+    sections = _row_dicts(
+        (
+            await db.execute(
+                "select kind, level, start, [end] from sections where document_id = ?"
+                " order by start",
+                [document_id],
+            )
+        ).rows
+    )
+    latest = (
+        await db.execute(
+            "select id, version from documents where source = ? order by version desc limit 1",
+            [document["source"]],
+        )
+    ).rows[0]
+    spans = [Span(c["start"], c["end"], "claim", c) for c in claims] + [
+        Span(s["start"], s["end"], "question" if s["kind"] == "question" else "heading", s)
+        for s in sections
+    ]
+    counts = Counter(c["evidence_status"] for c in claims)
+    legend = [
+        {
+            "status": status,
+            "class": status_class(status),
+            "style": STATUS_STYLES.get(status, StatusStyle("", status, "")),
+            "count": counts[status],
+        }
+        for status in [*STATUS_ORDER, *sorted(set(counts) - set(STATUS_ORDER))]
+        if counts[status]
+    ]
+    context = {
+        "database": name,
+        "document": document,
+        "body": document_html(document["text"] or "", spans, datasette, name),
+        "legend": legend,
+        "claim_count": len(claims),
+        "latest": dict(latest),
+        "latest_href": document_path(datasette, latest["id"], name),
+        "claims_href": datasette.urls.table(name, "claims")
+        + "?"
+        + urlencode({"document_id": document_id, "_sort": "start", ALL_VERSIONS_ARG: "all"}),
+        "css_url": datasette.urls.path(CSS_PATH),
+    }
+    return Response.html(
+        await datasette.render_template("provenance_document.html", context, request=request)
+    )
