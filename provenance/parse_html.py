@@ -269,9 +269,7 @@ class _MainTextParser(HTMLParser):
         pending = self.pending
         self.breaks = 0
         if pending.started:
-            lines = [
-                " ".join(words) for words in (" ".join(line).split() for line in pending.lines)
-            ]
+            lines = [" ".join(words) for words in ("".join(line).split() for line in pending.lines)]
             text = "\n".join(line for line in lines if line)
             if text:
                 self.blocks.append(self._text_block(pending, text))

@@ -1,0 +1,164 @@
+"""HTML: main text only, rebuilt as stored text; hostile markup never reaches it."""
+
+from __future__ import annotations
+
+import pytest
+
+from provenance.blocks import ParsedDocument
+from provenance.extract import extract
+from provenance.models import DocumentFormat
+from provenance.parse import parse_document
+from provenance.parse_html import parse_html
+
+
+def blocks_of(parsed: ParsedDocument) -> list[tuple[str, str]]:
+    return [(b.kind.value, parsed.text[b.start : b.end]) for b in parsed.blocks]
+
+
+def test_blocks_and_stored_text_layout() -> None:
+    parsed = parse_html(
+        "<html><head><title> Magnesium &amp;\n Glutamate </title></head><body>"
+        "<h1>Magnesium   and <em>glutamate</em></h1>"
+        "<p>Magnesium\n   blocks&nbsp;NMDA receptors.</p>"
+        "<h3>Dosage</h3><ul><li>Take 300 mg.</li><li>With <b>food</b>.</li></ul>"
+        "<blockquote><p>Experts say it calms.</p></blockquote>"
+        "<p>Is it safe?</p><dl><dt>Onset</dt><dd>Within weeks.</dd></dl>"
+        "</body></html>"
+    )
+    assert parsed.title == "Magnesium & Glutamate"
+    assert blocks_of(parsed) == [
+        ("heading", "Magnesium and glutamate"),
+        ("paragraph", "Magnesium blocks NMDA receptors."),
+        ("heading", "Dosage"),
+        ("list_item", "Take 300 mg."),
+        ("list_item", "With food."),
+        ("quote", "Experts say it calms."),
+        ("question", "Is it safe?"),
+        ("paragraph", "Onset"),
+        ("paragraph", "Within weeks."),
+    ]
+    assert [b.level for b in parsed.blocks[:3]] == [1, 0, 3]
+    assert parsed.text.startswith("Magnesium and glutamate\n\nMagnesium blocks NMDA")
+    assert "\n\n\n" not in parsed.text
+
+
+def test_title_falls_back_to_the_first_h1() -> None:
+    assert parse_html("<h2>Intro</h2><h1>Real Title</h1><p>Text.</p>").title == "Real Title"
+    assert parse_html("<p>Only text.</p>").title is None
+
+
+def test_scripts_never_reach_the_stored_text() -> None:
+    parsed = parse_html(
+        "<p>Before.</p><script>alert(1)</script>"
+        '<p>"><img src=x onerror=alert(1)>After.</p>'
+        "<style>p { color: red }</style><p>Shown &lt;script&gt;alert(2)&lt;/script&gt; as text.</p>"
+    )
+    assert "alert(1)" not in parsed.text
+    assert "onerror" not in parsed.text
+    assert "<img" not in parsed.text
+    assert "color" not in parsed.text
+    assert blocks_of(parsed) == [
+        ("paragraph", "Before."),
+        ("paragraph", '">After.'),
+        ("paragraph", "Shown <script>alert(2)</script> as text."),
+    ]
+
+
+@pytest.mark.parametrize(
+    "hidden",
+    [
+        "<noscript>SECRET</noscript>",
+        "<template><p>SECRET</p></template>",
+        "<nav><ul><li>SECRET</li></ul></nav>",
+        "<footer><p>SECRET</p></footer>",
+        "<aside>SECRET</aside>",
+        "<form><label>SECRET</label><input value=SECRET></form>",
+        "<svg><text>SECRET</text></svg>",
+        "<div hidden><p>SECRET</p></div>",
+        '<p aria-hidden="true">SECRET</p>',
+        '<div style="color: red; DISPLAY: none"><p>SECRET</p></div>',
+        '<span style="visibility:hidden">SECRET</span>',
+        "<header><a href='/'>SECRET</a></header>",
+        "<pre><code>SECRET = 1</code></pre>",
+        "<table><tr><th>SECRET</th><td>SECRET</td></tr></table>",
+    ],
+)
+def test_hidden_and_non_prose_elements_give_no_text(hidden: str) -> None:
+    parsed = parse_html(f"<body><p>Kept one.</p>{hidden}<p>Kept two.</p></body>")
+    assert "SECRET" not in parsed.text
+    assert blocks_of(parsed) == [("paragraph", "Kept one."), ("paragraph", "Kept two.")]
+
+
+def test_headings_in_a_header_and_paragraphs_in_table_cells_are_kept() -> None:
+    parsed = parse_html(
+        "<article><header><span>By SECRET</span><h1>Headline</h1></header>"
+        "<table><tr><td>400 mg</td><td><p>Layout cell paragraph.</p></td></tr></table>"
+        "</article>"
+    )
+    assert blocks_of(parsed) == [("heading", "Headline"), ("paragraph", "Layout cell paragraph.")]
+
+
+@pytest.mark.parametrize(
+    ("page", "expected"),
+    [
+        (
+            "<div>Site menu</div><main><p>Main text.</p></main><div>Site footer</div>",
+            ["Main text."],
+        ),
+        (
+            "<p>Teaser.</p><article><p>Article one.</p></article>"
+            "<article><p>Article two.</p></article>",
+            ["Article one.", "Article two."],
+        ),
+        (
+            "<article><p>Related article.</p></article><main><p>Main text.</p></main>",
+            ["Main text."],
+        ),
+        ("<div>Everything.</div><p>Counts.</p>", ["Everything.", "Counts."]),
+    ],
+)
+def test_main_or_article_is_taken_alone(page: str, expected: list[str]) -> None:
+    parsed = parse_html(page)
+    assert [text for _, text in blocks_of(parsed)] == expected
+
+
+def test_line_breaks_and_implicit_closes() -> None:
+    parsed = parse_html(
+        "<div>Line one<br>line two<br/><br>New block.</div>"
+        "<p>First paragraph<p>Second paragraph"
+        "<ul><li>one<li>two<ul><li>nested</ul></ul>"
+        "Loose body text."
+    )
+    assert blocks_of(parsed) == [
+        ("paragraph", "Line one\nline two"),
+        ("paragraph", "New block."),
+        ("paragraph", "First paragraph"),
+        ("paragraph", "Second paragraph"),
+        ("list_item", "one"),
+        ("list_item", "two"),
+        ("list_item", "nested"),
+        ("paragraph", "Loose body text."),
+    ]
+
+
+def test_inline_elements_do_not_break_words_or_blocks() -> None:
+    parsed = parse_html("<p>Mag<b>nes</b>ium <a href='#1'>blocks</a> <i>NMDA</i>.</p>")
+    assert blocks_of(parsed) == [("paragraph", "Magnesium blocks NMDA.")]
+
+
+def test_deeply_nested_and_unclosed_markup_is_read_in_one_pass() -> None:
+    depth = 20_000
+    parsed = parse_html("<div><span>" * depth + "Deep text." + "</p></li>" * 10)
+    assert blocks_of(parsed) == [("paragraph", "Deep text.")]
+
+
+def test_claims_refer_to_the_rebuilt_text() -> None:
+    source = "<h2>Dosage</h2><p>Most adults need 400&nbsp;mg. Take it with food.</p>"
+    parsed = parse_document(source, DocumentFormat.html)
+    extraction = extract(parsed, source="page.html", document_id="d1", version=1)
+    assert [(c.text, c.section, c.line, c.column) for c in extraction.claims] == [
+        ("Most adults need 400 mg.", "Dosage", 3, 1),
+        ("Take it with food.", "Dosage", 3, 26),
+    ]
+    for claim in extraction.claims:
+        assert parsed.text[claim.start : claim.end] == claim.text
