@@ -31,8 +31,7 @@ lint: setup-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
-	$(BIN)/cog --check README.md
 
-# Everything CI runs: set-up, lint, type check, README in sync, the full test suite.
+# Everything CI runs: set-up, lint, type check, the full test suite (README sync included).
 test: setup-test browser lint
 	$(BIN)/pytest -q
