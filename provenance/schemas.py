@@ -8,9 +8,10 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from provenance.models import Claim, Document, Reference, Run
+from provenance.models import Annotation, Claim, Document, Reference, Run
 
 SCHEMA_MODELS: dict[str, type[BaseModel]] = {
+    "annotation": Annotation,
     "claim": Claim,
     "document": Document,
     "reference": Reference,

@@ -10,6 +10,7 @@ from typing import Any
 
 import click
 
+from provenance.agreement import agreement_text, reviewer_agreement
 from provenance.commands.options import (
     claim_filter_from,
     claim_filter_options,
@@ -151,13 +152,31 @@ def show_command(claim_id: str, db_path: Path, json_: bool) -> None:
 @click.command(name="stats")
 @db_option
 @format_option(("table", "json"))
-def stats_command(db_path: Path, fmt: str) -> None:
-    """Counts of current claims by document, category, status, certainty and attribution"""
+@click.option(
+    "--agreement",
+    is_flag=True,
+    help="Reviewer agreement instead: Cohen's kappa per reviewer pair, overall and per category.",
+)
+def stats_command(db_path: Path, fmt: str, agreement: bool) -> None:
+    """Counts of current claims by document, category, status, certainty and attribution
+
+    \b
+    Examples:
+        provenance stats
+        provenance stats --agreement
+    """
     db = open_database(db_path, create=False)
     try:
         stats = claim_stats(db)
+        pairs = reviewer_agreement(db) if agreement else []
     finally:
         db.close()
+    if agreement:
+        if fmt == "json":
+            click.echo(json.dumps([p.as_dict() for p in pairs], indent=2, ensure_ascii=False))
+        else:
+            click.echo(agreement_text(pairs))
+        return
     if fmt == "json":
         click.echo(json.dumps(stats, indent=2, ensure_ascii=False))
         return
