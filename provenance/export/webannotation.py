@@ -50,7 +50,7 @@ def _review_bodies(annotation: Annotation, iris: Iris) -> Iterator[dict[str, Any
     creator = {"type": "Person", "name": annotation.reviewer}
     yield {
         **_field_body("assessing", "verdict", annotation.verdict.value),
-        "id": iris.annotation(annotation.id),
+        "provenance:annotation": iris.annotation(annotation.id),
         "creator": creator,
         "created": annotation.created_at,
     }
