@@ -124,6 +124,12 @@ _BLOCK_TAGS = frozenset(
         "ul",
     }
 )
+_HEAD_CONTENT = frozenset(
+    {"base", "link", "meta", "noscript", "script", "style", "template", "title"}
+)
+# Reference numbers in <sup> become superscript digits, the form citations are found in.
+_REFERENCE_NUMBERS = re.compile(r"\s*\d+(?:\s*[,–-]\s*\d+)*\s*")
+_SUPERSCRIPT = str.maketrans("0123456789-–", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁻")
 _HEADING_TAGS = {f"h{level}": level for level in range(1, 7)}
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 
@@ -160,6 +166,8 @@ class _Element:
     in_main: bool
     in_article: bool
     in_title: bool
+    in_foreign: bool  # inside svg or math, whose <title> is not the page's
+    in_sup: bool
     block_index: int  # stack index of the nearest block-level element (itself if a block)
 
 
@@ -196,7 +204,7 @@ def _is_hidden(attrs: list[tuple[str, str | None]]) -> bool:
 class _MainTextParser(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
-        root = _Element("#root", _PARAGRAPH, 0, False, False, False, False, False, 0)
+        root = _Element("#root", _PARAGRAPH, 0, False, False, False, False, False, False, False, 0)
         self.stack: list[_Element] = [root]
         self.open_tags: Counter[str] = Counter()
         self.pending = _PendingBlock()
@@ -225,7 +233,9 @@ class _MainTextParser(HTMLParser):
             headings_only=parent.headings_only or tag == "header",
             in_main=parent.in_main or tag == "main",
             in_article=parent.in_article or tag == "article",
-            in_title=parent.in_title or tag == "title",
+            in_title=parent.in_title or (tag == "title" and not parent.in_foreign),
+            in_foreign=parent.in_foreign or tag in ("svg", "math"),
+            in_sup=parent.in_sup or tag == "sup",
             block_index=len(self.stack) if is_block else parent.block_index,
         )
         self.stack.append(element)
@@ -293,6 +303,8 @@ class _MainTextParser(HTMLParser):
 
     def handle_data(self, data: str) -> None:
         element = self.stack[-1]
+        if element.in_sup and _REFERENCE_NUMBERS.fullmatch(data):
+            data = data.translate(_SUPERSCRIPT)
         if element.in_title:
             self.title_parts.append(data)
             return
@@ -323,6 +335,9 @@ class _MainTextParser(HTMLParser):
             if self.pending.started:
                 self.breaks += 1
             return
+        if self.stack[-1].tag == "head" and tag not in _HEAD_CONTENT:
+            # A body element inside an unclosed <head> closes it, as browsers do.
+            self._truncate(len(self.stack) - 1)
         if tag in _BLOCK_TAGS or tag == "hr":
             self._flush()
             self._close_implicitly(tag)

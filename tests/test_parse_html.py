@@ -162,3 +162,22 @@ def test_claims_refer_to_the_rebuilt_text() -> None:
     ]
     for claim in extraction.claims:
         assert parsed.text[claim.start : claim.end] == claim.text
+
+
+def test_unclosed_head_and_foreign_titles() -> None:
+    parsed = parse_html("<head><title>Page</title><meta charset=utf-8><p>Body text.</p>")
+    assert (parsed.title, parsed.text) == ("Page", "Body text.")
+    parsed = parse_html("<svg><title>Icon</title></svg><h1>Real Title</h1>")
+    assert (parsed.title, parsed.text) == ("Real Title", "Real Title")
+    parsed = parse_html("<head><noscript><p>SECRET</p></noscript></head><p>Shown.</p>")
+    assert parsed.text == "Shown."
+
+
+def test_superscript_reference_numbers_become_superscript_digits() -> None:
+    parsed = parse_html(
+        "<p>Magnesium blocks NMDA.<sup>1,2</sup> It calms neurons<sup><a href='#r3'>3–5</a></sup>."
+        " Area in m<sup>2</sup>; note<sup>[6]</sup> and x<sup>a</sup>.</p>"
+    )
+    assert parsed.text == (
+        "Magnesium blocks NMDA.¹,² It calms neurons³⁻⁵. Area in m²; note[6] and xa."
+    )
