@@ -22,7 +22,7 @@ Decisions, in order:
 - ellipses: ``. . .`` never ends a sentence, ``...``/``…`` does before a capital, four dots
   do, and "word. . . . Next" ends after the first period;
 - a block that opens with a list marker (``1.``, ``1)``, ``1.)``, ``a.``, ``• 9.``) is split
-  before each following marker that continues its numbering.
+  before each following marker that continues its numbering (a lettered list starts at a).
 """
 
 from __future__ import annotations
@@ -74,6 +74,8 @@ _CANDIDATE = re.compile(
 _LIST_LABEL = r"(?P<label>\d{1,3}|[A-Za-z])(?P<delim>\.\)|[.)])(?=\s)"
 _LIST_START = re.compile(rf"\s*(?:[{_BULLETS}]\s*)?{_LIST_LABEL}")
 _LIST_MARKER = re.compile(rf"(?<!\S)(?:[{_BULLETS}]\s*)?{_LIST_LABEL}")
+# A lettered list starts at "a"; "J. K. Rowling" is not one.
+_NOT_FIRST_LABELS = frozenset("bcdefghijklmnopqrstuvwxyzBCDEFGHIJKLMNOPQRSTUVWXYZ")
 _MIXED_CASE = re.compile(r"[a-z]{1,5}[A-Z]")
 _NEXT_WORD = re.compile(r"[A-Za-z]{1,20}")
 _INITIALISM = re.compile(r"(?:[A-Za-z]\.)+[A-Za-z]")
@@ -276,7 +278,7 @@ def _list_markers(block: str) -> tuple[list[int], set[int]]:
     """For a block that opens with a list marker: where each following marker of the same
     numbering starts, and the positions of all markers' delimiters (never sentence ends)."""
     first = _LIST_START.match(block)
-    if first is None:
+    if first is None or first.group("label") in _NOT_FIRST_LABELS:
         return [], set()
     delimiters = {first.start("delim")}
     style = (_label_kind(first.group("label")), first.group("delim"))
