@@ -1,37 +1,360 @@
-"""Citation markers: numeric, superscript, author-year, DOI, PMID, PMCID, arXiv, URL."""
+"""Citation markers: numeric, superscript, author-year, DOI, PMID, PMCID, arXiv, URL.
+
+Every marker of a sentence is found by one pass of one combined pattern, so the markers of a
+sentence never overlap and come out in order. Every repetition in the pattern is bounded and
+every alternative starts on a specific character, so a pathological line (50 MB of digits,
+brackets or capitalised words) is scanned in linear time. Sentences that hold none of the
+characters a marker can start with are skipped by a cheaper search first.
+
+Decisions that are not obvious from the patterns:
+
+- A bracketed list of reference numbers is a numeric citation (``[1]``, ``[1–3]``,
+  ``[1, 4]``, ``[1,3-5]``, Markdown footnote references ``[^1]``); parenthesised numbers are
+  not (``(2–5 mg)``, ``(1)`` list numbering), nor are brackets holding a 0, a falling range,
+  words (``[sic]``) or a number at the start of a line after a finished sentence (list
+  numbering such as ``[1] First…``).
+- Superscript digits (``¹²``, ``¹⁻³``, ``¹,²``, HTML ``<sup>1</sup>``, Pandoc ``^1^``) are a
+  citation only right after punctuation or a word of three letters or more and not before a
+  letter or digit: ``m²``, ``R²``, ``10⁻³`` and ``¹³C`` are not citations. A run of superscript
+  digits is one number (``¹²`` is reference 12).
+- Author-year needs a capitalised surname and a year from 1500 to 2099 (or ``n.d.``, ``in
+  press``) inside parentheses or brackets, or a surname directly followed by a parenthesised
+  year (narrative: ``Smith et al. (2020) showed``, never an acronym as in ``BMI (1975)``).
+  Months, ``Table``, ``Figure`` and similar words (rules/citations.json) are never surnames,
+  so ``(January 2020)`` and ``(in 2020)`` are not citations.
+- A link to a web address is a URL citation: a bare ``http(s)://`` or ``www.`` address, a
+  Markdown link ``[text](https://…)`` (the whole link is the marker) or an HTML ``<a href>``
+  (its address is the marker). Links to DOIs, PubMed, PMC or arXiv are cited as such.
+"""
 
 from __future__ import annotations
 
+import json
 import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
 
 from provenance.models import Citation, CitationKind
 
-_NUMERIC = re.compile(r"\[(\d{1,4}(?:\s*[-–,]\s*\d{1,4})*)\]")
-_DOI = re.compile(r"\b(?:doi:\s*|https?://(?:dx\.)?doi\.org/)?(10\.\d{4,9}/[^\s\"<>]+[^\s\"<>.,;)\]])")
+MAX_RANGE = 200
+"""A range of reference numbers wider than this is not a citation (``[1-1000]``)."""
+
+_SUPERSCRIPT_DIGITS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-")
+
+
+@cache
+def rules() -> dict[str, Any]:
+    """The word lists the citation and reference rules are built from."""
+    data = resources.files("provenance.rules").joinpath("citations.json").read_text("utf-8")
+    loaded: dict[str, Any] = json.loads(data)
+    return loaded
+
+
+def _words(key: str) -> str:
+    words = sorted(rules()[key], key=len, reverse=True)
+    return "|".join(re.escape(word).replace(r"\ ", r"\s+") for word in words)
+
+
+# Building blocks. Every repetition is bounded (see the module docstring).
+_UPPER = r"[A-Z\u00C0-\u00D6\u00D8-\u00DE\u0100-\u017F]"
+_LETTER = r"[^\W\d_]"
+_NOT_AFTER_LETTER = r"(?<![^\W\d_]" + r".)"  # placed after the first character it guards
+_NAME_TAIL = rf"{_LETTER}{{0,30}}(?:['’\-]{_LETTER}{{1,30}}){{0,3}}"
+_PARTICLE = rf"(?:(?:{_words('name_particles')})\s+){{0,3}}"
+_NOT_AUTHOR = rf"(?!(?:{_words('not_author_words')})(?![\w'’\-]))"
+# A surname: particles, then a capitalised word that is not a month, "Table", "In"…
+_SURNAME = rf"{_PARTICLE}{_NOT_AUTHOR}{_UPPER}{_NAME_TAIL}"
+# In parentheses a surname may have up to three words ("Davey Smith", "World Health
+# Organization"); before a narrative "(2020)" only one, so "Recently Smith (2020)" is Smith.
+_SURNAME_WIDE = rf"{_SURNAME}(?:\s+{_UPPER}{_NAME_TAIL}){{0,2}}"
+_YEAR = r"(?:(?:1[5-9]\d\d|20\d\d)[a-z]?(?![\w])|n\.\s?d\.|in\s+press|forthcoming)"
+_YEARS = rf"{_YEAR}(?:\s*,\s*(?:{_YEAR}|[a-z](?![\w.])))" + r"{0,10}"
+_LOCATOR = r"(?:\s*[,:]\s*(?:pp?\.|ch\.|chap\.|sec\.|fig\.)?\s*\d{1,5}(?:\s*[-–]\s*\d{1,5})?)?"
+_ET_AL = r"\s+et\s+al\.?"
+
+
+def _authors(surname: str) -> str:
+    return (
+        rf"{surname}(?:{_ET_AL}|(?:\s*,\s*{surname}){{0,6}}\s*,?\s*(?:and|&)\s+{surname}"
+        rf"(?:{_ET_AL})?)?"
+    )
+
+
+_PREFIX = rf"(?:(?:{_words('citation_prefixes')})[,:]?\s+)?"
+_ONE_WORK = rf"{_authors(_SURNAME_WIDE)},?\s+{_YEARS}{_LOCATOR}"
+_NUMBERS = r"\d{1,3}(?:\s*(?:[-–—−]|,|;)\s*\d{1,3}){0,60}"
+_SUPERSCRIPTS = r"[⁰¹²³⁴⁵⁶⁷⁸⁹]{1,3}(?:(?:[⁻–\-]|[,˒]\s?)[⁰¹²³⁴⁵⁶⁷⁸⁹]{1,3}){0,30}"
+_URL_BODY = r"[^\s<>\"'`{}|\\^\[\]]{1,2000}"
+
+_MARKERS = re.compile(
+    "|".join(
+        [
+            # [text](https://…): the link is the citation.
+            r"(?P<mdlink>\[[^\[\]\n]{1,500}\]\(\s*<?(?P<mdurl>https?://[^\s<>()]{1,2000}"
+            r"(?:\([^\s<>()]{0,200}\)[^\s<>()]{0,500}){0,5})>?(?:\s+\"[^\"\n]{0,300}\")?\s*\))",
+            rf"(?P<numeric>\[\s*(?:refs?\.?\s*)?(?P<numbers>{_NUMBERS})\s*\])",
+            r"(?P<footnote>\[\^(?P<note>\d{1,4})\])",
+            rf"(?P<paren>\(\s*{_PREFIX}{_ONE_WORK}(?:\s*;\s*{_PREFIX}{_ONE_WORK}){{0,15}}\s*\))",
+            rf"(?P<bracket>\[\s*{_PREFIX}{_ONE_WORK}(?:\s*;\s*{_PREFIX}{_ONE_WORK}){{0,15}}\s*\])",
+            # The year of a narrative citation; its authors are looked for before it.
+            rf"(?P<year>\(\s*{_YEARS}{_LOCATOR}\s*\))",
+            r"(?P<doi>(?:[dD][oO][iI]\s*:?\s*|https?://(?:dx\.)?doi\.org/)"
+            r"(?P<doi_id>10\.\d{4,9}/[^\s\"<>]{1,300}))",
+            r"(?P<bare_doi>1(?<![\w./-]1)0\.\d{4,9}/[^\s\"<>]{1,300})",
+            r"(?P<pmid>[Pp][Mm][Ii][Dd]\s*:?\s*(?P<pmid_id>\d{1,9})(?!\d))",
+            r"(?P<pmcid>(?:[Pp][Mm][Cc][Ii][Dd]\s*:?\s*)?(?P<pmcid_id>PMC\d{4,9})(?!\d))",
+            r"(?P<arxiv>[aA][rR][xX][iI][vV]\s*:?\s*(?P<arxiv_id>\d{4}\.\d{4,5}(?:v\d{1,3})?"
+            r"|[a-z\-]{2,20}(?:\.[A-Z]{2})?/\d{7}(?:v\d{1,3})?)(?!\d))",
+            rf"(?P<url>(?:https?://|w{_NOT_AFTER_LETTER}ww\.){_URL_BODY})",
+            rf"(?P<sup><[sS][uU][pP]>\s*(?:<a\b[^<>]{{0,500}}>\s*)?\[?\s*(?P<sup_numbers>"
+            rf"{_NUMBERS})\s*\]?\s*(?:</a>\s*)?</[sS][uU][pP]>)",
+            rf"(?P<caret>\^\[?(?P<caret_numbers>{_NUMBERS})\]?\^)",
+            rf"(?P<superscript>{_SUPERSCRIPTS})",
+        ]
+    )
+)
+# Where a marker can start. Every alternative opens with a literal character, which lets the
+# regular expression engine jump between candidates instead of trying every position.
+_TRIGGER_STARTS = (
+    *(r"\[", r"\(", "<sup", "<SUP", r"\^", *"⁰¹²³⁴⁵⁶⁷⁸⁹", r"10\.", "doi", "DOI", "Doi"),
+    *("http", "HTTP", r"www\.", r"WWW\.", "PMID", "pmid", "PMC", "arXiv", "arxiv", "ARXIV"),
+)
+_TRIGGER = re.compile("|".join(_TRIGGER_STARTS))
+_ONE_WORK_PARTS = re.compile(rf"(?P<authors>{_authors(_SURNAME_WIDE)}),?\s+(?P<years>{_YEARS})")
+_NARRATIVE_AUTHORS = re.compile(rf"(?<![\w'’.\-])(?P<authors>{_authors(_SURNAME)})\s+$")
+NARRATIVE_LOOKBACK = 200
+"""How far before a parenthesised year the authors of a narrative citation may start."""
+_SURNAME_WIDE_AT = re.compile(_SURNAME_WIDE)
+_SURNAME_AT = re.compile(_SURNAME)
+_YEAR_OR_LETTER = re.compile(rf"{_YEAR}|(?<![\w])[a-z](?![\w.])")
+_NUMBER_RUN = re.compile(r"\d+|[-–—−]")
+_URL_IDENTIFIERS = (
+    (CitationKind.doi, re.compile(r"https?://(?:dx\.)?doi\.org/(10\.\d{4,9}/\S+)", re.I)),
+    (
+        CitationKind.pmid,
+        re.compile(
+            r"https?://(?:www\.)?(?:pubmed\.ncbi\.nlm\.nih\.gov|ncbi\.nlm\.nih\.gov/pubmed)/"
+            r"(\d{1,9})(?!\d)",
+            re.I,
+        ),
+    ),
+    (
+        CitationKind.pmcid,
+        re.compile(
+            r"https?://(?:www\.)?(?:ncbi\.nlm\.nih\.gov/pmc/articles|pmc\.ncbi\.nlm\.nih\.gov/"
+            r"articles)/(PMC\d{4,9})(?!\d)",
+            re.I,
+        ),
+    ),
+    (
+        CitationKind.arxiv,
+        re.compile(r"https?://(?:www\.)?arxiv\.org/(?:abs|pdf)/([\w./\-]+?)(?:\.pdf)?/?$", re.I),
+    ),
+)
+_TRAILING = ".,;:!?'\"’”"
+
+
+@dataclass(frozen=True, slots=True)
+class _Found:
+    kind: CitationKind
+    start: int
+    end: int
+    targets: list[str]
 
 
 def find_citations(text: str, start: int, end: int) -> list[Citation]:
-    """Citation markers inside ``text[start:end]``, with offsets into ``text``."""
-    found: list[Citation] = []
-    for match in _NUMERIC.finditer(text, start, end):
-        found.append(
-            Citation(
-                kind=CitationKind.numeric,
-                marker=match.group(0),
-                start=match.start(),
-                end=match.end(),
-                targets=[t.strip() for t in re.split(r"[,]", match.group(1))],
-            )
+    """Citation markers inside ``text[start:end]``, with offsets into ``text``.
+
+    The result is sorted by offset and its markers do not overlap.
+    """
+    return [
+        Citation(
+            kind=found.kind,
+            marker=text[found.start : found.end],
+            start=found.start,
+            end=found.end,
+            targets=found.targets,
         )
-    for match in _DOI.finditer(text, start, end):
-        found.append(
-            Citation(
-                kind=CitationKind.doi,
-                marker=match.group(0),
-                start=match.start(),
-                end=match.end(),
-                targets=[match.group(1)],
-            )
+        for found in _scan(text, start, end)
+    ]
+
+
+def _scan(text: str, start: int, end: int) -> Iterator[_Found]:
+    position = last_end = start
+    search, match_at = _TRIGGER.search, _MARKERS.match
+    while (trigger := search(text, position, end)) is not None:
+        match = match_at(text, trigger.start(), end)
+        found = None if match is None else _interpret(text, match, last_end)
+        if found is None:
+            position = trigger.start() + 1
+            continue
+        yield found
+        position = last_end = found.end
+
+
+def _interpret(text: str, match: re.Match[str], floor: int) -> _Found | None:
+    """The citation ``match`` stands for, or None; a marker never starts before ``floor``."""
+    group = match.lastgroup
+    begin, finish = match.span()
+    if group == "numeric":
+        if _starts_list_item(text, begin):
+            return None
+        return _numbered(CitationKind.numeric, begin, finish, match.group("numbers"))
+    if group == "footnote":
+        if text.startswith(":", finish):
+            return None  # the definition of a footnote, not a reference to it
+        return _Found(CitationKind.numeric, begin, finish, [str(int(match.group("note")))])
+    if group in ("paren", "bracket"):
+        return _Found(CitationKind.author_year, begin, finish, _work_targets(match.group(0)))
+    if group == "year":
+        return _narrative(text, match, floor)
+    if group in ("doi", "bare_doi", "url"):
+        finish = begin + len(_trim_trailing(match.group(0)))
+        if group == "url":
+            return _url(begin, finish, text[begin:finish])
+        doi_start = match.start("doi_id") if group == "doi" else begin
+        return _Found(CitationKind.doi, begin, finish, [text[doi_start:finish]])
+    if group == "mdlink":
+        return _url(begin, finish, _trim_trailing(match.group("mdurl")))
+    if group in ("pmid", "pmcid", "arxiv"):
+        kind = CitationKind(group)
+        return _Found(kind, begin, finish, [match.group(f"{group}_id")])
+    if group == "superscript":
+        if not _superscript_context(text, begin, finish):
+            return None
+        numbers = match.group(0).translate(_SUPERSCRIPT_DIGITS).replace("˒", ",")
+        return _numbered(CitationKind.superscript, begin, finish, numbers)
+    if group in ("sup", "caret"):
+        numbers = match.group(f"{group}_numbers")
+        return _numbered(CitationKind.superscript, begin, finish, numbers)
+    return None
+
+
+def _narrative(text: str, match: re.Match[str], floor: int) -> _Found | None:
+    """``Smith et al. (2020)``: a parenthesised year with the authors right before it."""
+    window_start = max(floor, match.start() - NARRATIVE_LOOKBACK)
+    authors = _NARRATIVE_AUTHORS.search(text, window_start, match.start())
+    if authors is None:
+        return None
+    surname = _SURNAME_AT.match(authors.group("authors"))
+    if surname is None or authors.group("authors").isupper():
+        return None  # "BMI (1975)": an acronym before a year is a measure, not an author
+    targets = _year_targets(surname.group(0), match.group(0)[1:-1])
+    return _Found(CitationKind.author_year, authors.start(), match.end(), targets)
+
+
+def expand_numbers(numbers: str) -> list[str] | None:
+    """``"1,3-5"`` → ``["1", "3", "4", "5"]``; None if it cannot be a list of references."""
+    targets: list[str] = []
+    previous: int | None = None
+    in_range = False
+    for token in _NUMBER_RUN.findall(numbers):
+        if not token.isdigit():
+            in_range = True
+            continue
+        number = int(token)
+        if number == 0 or token.startswith("0"):
+            return None
+        if in_range:
+            if previous is None or number < previous or number - previous > MAX_RANGE:
+                return None
+            targets.extend(str(n) for n in range(previous + 1, number + 1))
+        else:
+            targets.append(str(number))
+        previous = number
+        in_range = False
+    return targets or None
+
+
+def _numbered(kind: CitationKind, begin: int, finish: int, numbers: str) -> _Found | None:
+    targets = expand_numbers(numbers)
+    if targets is None:
+        return None
+    return _Found(kind, begin, finish, targets)
+
+
+def _starts_list_item(text: str, begin: int) -> bool:
+    """A bracketed number opening a line after a finished sentence numbers a list item."""
+    position = begin - 1
+    while position >= 0 and text[position] in " \t":
+        position -= 1
+    if position >= 0 and text[position] != "\n":
+        return False
+    while position >= 0 and text[position].isspace():
+        position -= 1
+    return position < 0 or text[position] in ".!?:"
+
+
+def _superscript_context(text: str, begin: int, finish: int) -> bool:
+    """Superscript digits cite only after punctuation or a word, never inside a number or unit."""
+    if finish < len(text) and (text[finish].isalnum()):
+        return False
+    if begin == 0:
+        return False
+    previous = text[begin - 1]
+    if previous in ".,;:)]\"'”’":
+        return True
+    if not previous.isalpha():
+        return False
+    letters = 0
+    position = begin - 1
+    while position >= 0 and text[position].isalpha() and letters < 3:
+        letters += 1
+        position -= 1
+    return letters >= 3
+
+
+def _trim_trailing(marker: str) -> str:
+    """Drop sentence punctuation and unbalanced closing brackets from the end of an address."""
+    while marker:
+        last = marker[-1]
+        unbalanced = (last == ")" and marker.count("(") < marker.count(")")) or (
+            last == "]" and marker.count("[") < marker.count("]")
         )
-    found.sort(key=lambda c: (c.start, c.end))
-    return found
+        if last not in _TRAILING and not unbalanced:
+            break
+        marker = marker[:-1]
+    return marker
+
+
+def _url(begin: int, finish: int, url: str) -> _Found:
+    for kind, pattern in _URL_IDENTIFIERS:
+        found = pattern.match(url)
+        if found:
+            return _Found(kind, begin, finish, [found.group(1)])
+    return _Found(CitationKind.url, begin, finish, [url])
+
+
+def _work_targets(marker: str) -> list[str]:
+    """``(Smith et al., 2020; Lee 2021a, b)`` → ``["Smith 2020", "Lee 2021a", "Lee 2021b"]``."""
+    targets: list[str] = []
+    for work in _ONE_WORK_PARTS.finditer(marker):
+        surname = _SURNAME_WIDE_AT.match(work.group("authors"))
+        if surname is not None:
+            targets.extend(_year_targets(surname.group(0), work.group("years")))
+    return targets
+
+
+def _year_targets(surname: str, years: str) -> list[str]:
+    surname = " ".join(surname.split())
+    targets: list[str] = []
+    last_year = ""
+    for token in _YEAR_OR_LETTER.findall(years):
+        token = " ".join(token.split())
+        if len(token) == 1 and last_year:
+            targets.append(f"{surname} {last_year[:4]}{token}")
+        else:
+            last_year = token
+            targets.append(f"{surname} {token}")
+    return targets
+
+
+def first_identifier(text: str, start: int, end: int, kind: CitationKind) -> str | None:
+    """The first DOI, PMID, PMCID, arXiv id or URL in ``text[start:end]``."""
+    for found in _scan(text, start, end):
+        if found.kind is kind:
+            return found.targets[0]
+    return None

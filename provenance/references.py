@@ -1,24 +1,273 @@
-"""Reference lists: found, kept as references (never claims), and cited by markers."""
+"""Reference lists: found, kept as references (never claims), and cited by markers.
+
+A reference list is either
+
+- the blocks after a heading such as "References", "Bibliography", "Sources", "Notes",
+  "Works cited" or "Literature cited" (rules/citations.json; case and Markdown ``#`` marks,
+  numbering and a final colon do not matter), up to the next heading of the same or a higher
+  level; a "heading" inside the list that reads like a work (a year and an author or an
+  identifier) is an entry the plain-text parser mistook for a heading; or
+- without such a heading, a run of at least two blocks at the end of the document that each
+  read like a work and are numbered or carry a DOI, PMID or URL.
+
+An entry's label is its number or key as printed ("1." / "1)" / "[1]" / "[^1]:"); numeric
+markers resolve by label, or by position in the list when no entry has a label. Author-year
+markers resolve to entries that start with the cited surname and hold the cited year.
+"""
 
 from __future__ import annotations
 
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+
 from provenance.blocks import Block
-from provenance.models import Citation, Reference
+from provenance.citations import first_identifier, rules
+from provenance.ids import part_id
+from provenance.models import BODY_BLOCK_KINDS, BlockKind, Citation, CitationKind, Reference
 from provenance.positions import LineIndex
+
+MIN_TRAILING_ENTRIES = 2
+"""A list of works without a heading needs at least this many entries at the document's end."""
+SKIPPED_AT_END = frozenset({BlockKind.heading})
+"""Blocks that may follow a trailing list of works without ending it."""
+
+_HEADING_DECORATION = re.compile(r"^[\s#*_]*(?:[\dIVXivx]{1,4}[.)]?\s+)?|[\s#*_:.]*$")
+_LABEL = re.compile(
+    r"\s{0,20}(?:\[\^?(?P<bracket>[\w.\-]{1,20})\]:?|(?P<number>\d{1,4})[.)]"
+    r"|\^(?P<caret>\d{1,4})|(?P<superscript>[⁰¹²³⁴⁵⁶⁷⁸⁹]{1,4}))[ \t]+"
+)
+_YEAR = re.compile(r"(?<!\d)(1[5-9]\d\d|20\d\d)([a-z]?)(?![\d])")
+_AUTHOR_START = re.compile(
+    r"^\W{0,3}(?:[A-Z][\w'’\-]{1,30},?\s+(?:[A-Z]{1,3}\b|[A-Z]\.)"  # Ott A, / Smith, J.
+    r"|[A-Z][\w'’\-]{1,30}(?:\s+[A-Z][\w'’\-]{1,30}){0,2},\s)"  # Smith, John,
+)
+_WORK_SIGNALS = re.compile(
+    r"\bet al\b|\d{1,4}\s*(?:\(\d{1,4}\))?\s*:\s*\d{1,6}|\bpp?\.\s*\d|\b[Vv]ol\.|\bdoi\b"
+    r"|\b(?:Journal|J|Proc|Rev|Lancet|BMJ|JAMA|Nature|Science|Press|Publishers?)\b"
+)
+_WORD_SURPLUS = re.compile(r"[^\w\s]")
+
+
+def _folded(text: str) -> str:
+    """Case and accents do not matter when comparing names."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+
+
+def reference_heading(heading: str) -> bool:
+    """Whether a heading's text opens a reference list ("## References", "7. Notes:")."""
+    core = _HEADING_DECORATION.sub("", heading)
+    return " ".join(core.casefold().split()) in set(rules()["reference_headings"])
+
+
+def looks_like_work(entry: str) -> bool:
+    """Whether a block reads like a cited work: a year with authors, journal details or an id."""
+    has_id = any(
+        first_identifier(entry, 0, len(entry), kind) is not None
+        for kind in (CitationKind.doi, CitationKind.pmid, CitationKind.url)
+    )
+    has_year = _YEAR.search(entry) is not None
+    score = (
+        int(has_year)
+        + int(has_id)
+        + int(_AUTHOR_START.search(entry) is not None)
+        + int(_WORK_SIGNALS.search(entry) is not None)
+    )
+    return (has_year or has_id) and score >= 2
+
+
+def _block_line_prefix(text: str, block: Block) -> str:
+    """What the line holds before the block: the list marker the parser left out of it."""
+    line_start = text.rfind("\n", max(0, block.start - 200), block.start) + 1
+    if block.start - line_start > 200:
+        return ""
+    return text[line_start : block.start]
+
+
+def _label(text: str, block: Block) -> tuple[str | None, int]:
+    """The entry's printed label and where its text starts after it."""
+    prefix = _block_line_prefix(text, block)
+    marker = re.fullmatch(r"\s{0,20}(?:\[\^?([\w.\-]{1,20})\]:?|(\d{1,4})[.)])\s*", prefix)
+    if marker:
+        return marker.group(1) or marker.group(2), block.start
+    found = _LABEL.match(text, block.start, block.end)
+    if found:
+        label = found.group("bracket") or found.group("number") or found.group("caret")
+        if label is None:
+            label = found.group("superscript").translate(str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789"))
+        return label, found.end()
+    return None, block.start
+
+
+def _numbered(text: str, block: Block) -> bool:
+    return _label(text, block)[0] is not None
+
+
+def _entry(block: Block) -> Block:
+    return Block(BlockKind.reference, block.start, block.end, block.level)
 
 
 def mark_reference_blocks(text: str, blocks: list[Block]) -> list[Block]:
     """Return ``blocks`` with the entries of a reference list re-kinded as references."""
-    return blocks
+    marked = list(blocks)
+    in_list_level: int | None = None
+    found_heading = False
+    for index, block in enumerate(blocks):
+        content = text[block.start : block.end]
+        if block.kind is BlockKind.heading:
+            if in_list_level is not None and looks_like_work(content):
+                marked[index] = _entry(block)
+                continue
+            if in_list_level is not None and block.level > in_list_level:
+                continue  # a sub-heading inside the list ("Journal articles")
+            in_list_level = block.level if reference_heading(content) else None
+            found_heading = found_heading or in_list_level is not None
+        elif in_list_level is not None and (
+            block.kind in BODY_BLOCK_KINDS or block.kind is BlockKind.question
+        ):
+            marked[index] = _entry(block)
+    if not found_heading:
+        _mark_trailing_works(text, marked)
+    return marked
+
+
+def _mark_trailing_works(text: str, blocks: list[Block]) -> None:
+    """Re-kind a numbered list of works that ends the document (no heading announces it)."""
+    run: list[int] = []
+    for index in range(len(blocks) - 1, -1, -1):
+        block = blocks[index]
+        if block.kind in SKIPPED_AT_END and not run:
+            continue
+        if block.kind not in BODY_BLOCK_KINDS:
+            break
+        content = text[block.start : block.end]
+        strong = _numbered(text, block) or any(
+            first_identifier(content, 0, len(content), kind) is not None
+            for kind in (CitationKind.doi, CitationKind.pmid)
+        )
+        if not (strong and looks_like_work(content)):
+            break
+        run.append(index)
+    if len(run) >= MIN_TRAILING_ENTRIES:
+        for index in run:
+            blocks[index] = _entry(blocks[index])
 
 
 def parse_references(
     text: str, blocks: list[Block], document_id: str, lines: LineIndex
 ) -> list[Reference]:
     """One Reference per reference-kind block, in document order."""
-    return []
+    references: list[Reference] = []
+    for block in blocks:
+        if block.kind is not BlockKind.reference:
+            continue
+        label, start = _label(text, block)
+        end = block.end
+        if start >= end:
+            continue
+        line, column = lines.line_column(start)
+        references.append(
+            Reference(
+                id=part_id("reference", document_id, start),
+                document_id=document_id,
+                label=label,
+                text=text[start:end],
+                start=start,
+                end=end,
+                line=line,
+                column=column,
+                doi=first_identifier(text, start, end, CitationKind.doi),
+                pmid=first_identifier(text, start, end, CitationKind.pmid),
+                url=first_identifier(text, start, end, CitationKind.url),
+            )
+        )
+    return references
+
+
+@dataclass(frozen=True, slots=True)
+class _Index:
+    """The reference list arranged for looking markers up."""
+
+    by_number: dict[str, list[str]]
+    by_identifier: dict[str, list[str]]
+    works: list[tuple[str, str, frozenset[str]]]  # id, folded start of text, years ("2019a")
+
+    @classmethod
+    def of(cls, references: Iterable[Reference]) -> _Index:
+        by_number: dict[str, list[str]] = {}
+        by_identifier: dict[str, list[str]] = {}
+        works: list[tuple[str, str, frozenset[str]]] = []
+        listed = list(references)
+        labelled = any(r.label is not None for r in listed)
+        for position, reference in enumerate(listed, start=1):
+            key = reference.label if labelled else str(position)
+            if key is not None:
+                by_number.setdefault(_number_key(key), []).append(reference.id)
+            for identifier in (reference.doi, reference.pmid, reference.url):
+                if identifier:
+                    by_identifier.setdefault(identifier.casefold(), []).append(reference.id)
+            for pmcid in re.findall(r"PMC\d{4,9}", reference.text):
+                by_identifier.setdefault(pmcid.casefold(), []).append(reference.id)
+            for arxiv in re.findall(r"\d{4}\.\d{4,5}", reference.text):
+                by_identifier.setdefault(arxiv.casefold(), []).append(reference.id)
+            years = frozenset(y + s for y, s in _YEAR.findall(reference.text)) | frozenset(
+                y for y, _ in _YEAR.findall(reference.text)
+            )
+            works.append((reference.id, _folded(reference.text[:200]), years))
+        return cls(by_number, by_identifier, works)
+
+    def author_year(self, target: str) -> list[str]:
+        surname, _, year = target.rpartition(" ")
+        wanted = _folded(" ".join(surname.split()))
+        if not wanted:
+            return []
+        candidates = [
+            (ident, years)
+            for ident, start, years in self.works
+            if start.startswith(wanted) and not start[len(wanted) : len(wanted) + 1].isalpha()
+        ]
+        exact = [ident for ident, years in candidates if year in years]
+        if exact or len(year) == 4:
+            return exact
+        return [ident for ident, years in candidates if year[:4] in years]
+
+
+_last_index: list[tuple[tuple[str, ...], _Index]] = []
+
+
+def _index(references: list[Reference]) -> _Index:
+    """The index of a reference list; the last one is kept, as extract resolves sentence by
+    sentence against the same list."""
+    key = tuple(reference.id for reference in references)
+    if _last_index and _last_index[0][0] == key:
+        return _last_index[0][1]
+    index = _Index.of(references)
+    _last_index[:] = [(key, index)]
+    return index
+
+
+def _number_key(label: str) -> str:
+    label = label.strip().rstrip(".)").lstrip("[^").rstrip("]:")
+    return str(int(label)) if label.isdigit() else label.casefold()
 
 
 def resolve_citations(citations: list[Citation], references: list[Reference]) -> list[Citation]:
     """Fill each citation's ``reference_ids`` from the document's reference list."""
-    return citations
+    if not citations or not references:
+        return citations
+    index = _index(references)
+    resolved: list[Citation] = []
+    for citation in citations:
+        ids: list[str] = []
+        for target in citation.targets:
+            if citation.kind in (CitationKind.numeric, CitationKind.superscript):
+                found = index.by_number.get(_number_key(target), [])
+            elif citation.kind is CitationKind.author_year:
+                found = index.author_year(target)
+            else:
+                found = index.by_identifier.get(target.casefold(), [])
+            ids.extend(i for i in found if i not in ids)
+        resolved.append(citation.model_copy(update={"reference_ids": ids}) if ids else citation)
+    return resolved
