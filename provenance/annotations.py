@@ -442,7 +442,7 @@ def _row_annotation(
         verdict=candidate.verdict,
         evidence=candidate.evidence,
         note=candidate.note,
-        created_at=utc_timestamp(),
+        created_at=now,
     )
     return fresh, given_id
 
