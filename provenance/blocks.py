@@ -13,7 +13,8 @@ class Block:
 
     ``start``/``end`` are offsets into the stored text; ``text[start:end]`` is the block's
     content with markup prefixes (``#``, ``-``, ``>``) already excluded and no surrounding
-    whitespace.
+    whitespace. ``level`` is a heading's level (1–6); for list items and quotes read from
+    Markdown it is their nesting depth (1 for the outermost); otherwise 0.
     """
 
     kind: BlockKind

@@ -14,6 +14,8 @@ nearest block ancestor instead of a search of the stack). What becomes a block:
   styled ``display:none``/``visibility:hidden``; ``pre`` (code, as in Markdown) and text sitting
   directly in table cells (data, as Markdown tables), although paragraphs nested in a cell
   are kept; inside a ``header`` only its headings are kept.
+- Reference numbers in ``<sup>`` (``<sup>1,2</sup>``) become superscript digits (``¹,²``),
+  the form the citation finder reads; other ``<sup>`` text is kept as it is.
 - If the page has text inside ``<main>`` (or else ``<article>``), only that text is kept.
 
 The stored text is the blocks' text joined by blank lines: entities decoded, whitespace in a

@@ -10,6 +10,9 @@ content:
   inside a block quote keep their ``>`` prefixes and list continuation lines keep their
   indentation: ``text[start:end]`` must be the claim exactly as written.
 
+The innermost container decides the kind: a paragraph in a list item (even inside a quote)
+is a list item, one in a block quote a quote; ``level`` is the nesting depth of that kind.
+
 Inline markup (``*emphasis*``, ``[links](…)``, inline code and inline HTML) stays inside the
 span. Markup that is not body text produces no block at all: code blocks, tables, HTML
 blocks, front matter (YAML ``---`` or TOML ``+++`` at the top), link reference definitions

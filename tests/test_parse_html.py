@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from provenance.blocks import ParsedDocument
 from provenance.extract import extract
@@ -181,3 +183,30 @@ def test_superscript_reference_numbers_become_superscript_digits() -> None:
     assert parsed.text == (
         "Magnesium blocks NMDA.¹,² It calms neurons³⁻⁵. Area in m²; note[6] and xa."
     )
+
+
+STRUCTURE = """<p> </p> <div> </div> <ul> <li> </li> </ul> <h2> </h2> <blockquote> </blockquote>
+<span> </span> <b> </b> <br> <hr> <table><tr><td> </td></tr></table> <main> </main> <pre> </pre>
+"""
+HOSTILE = [
+    "<script>EVIL()</script>",
+    "<style>EVIL{}</style>",
+    "<nav>EVIL</nav>",
+    "<div hidden>EVIL</div>",
+    '"><img src=x onerror=EVIL>',
+    "<!-- EVIL -->",
+]
+TEXTS = ["Magnesium", " blocks ", "NMDA.", "&lt;script&gt;", "&amp;", "\n  ", "?"]
+html_pieces = st.sampled_from([*STRUCTURE.split(), *HOSTILE, *TEXTS])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(html_pieces, max_size=40))
+def test_stored_text_is_exactly_the_blocks_joined(pieces: list[str]) -> None:
+    parsed = parse_html("".join(pieces))
+    texts = [parsed.text[b.start : b.end] for b in parsed.blocks]
+    assert parsed.text == "\n\n".join(texts)
+    for text in texts:
+        assert text and text == text.strip() and "\n\n" not in text and "  " not in text
+    assert "EVIL" not in parsed.text
+    assert "onerror" not in parsed.text
