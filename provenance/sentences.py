@@ -157,7 +157,7 @@ def _cuts(block: str, lex: Lexicon) -> list[int]:
     floor = 0  # where the current sentence began: tokens never reach back past it
     cut: int | None
     for match in _CANDIDATE.finditer(block):
-        first, rest, nxt = match.group("first", "rest", "next")
+        first, rest, tail, nxt = match.group("first", "rest", "tail", "next")
         if rest is not None:
             if nxt is None:
                 continue
@@ -169,7 +169,9 @@ def _cuts(block: str, lex: Lexicon) -> list[int]:
                 continue
             if rest or first != ".":
                 cut = _run_cut(match, first + rest, kind, block)
-            elif _period_ends(block, position, floor, kind, match.start("next"), lex):
+            elif tail or _period_ends(block, position, floor, kind, match.start("next"), lex):
+                # A closing bracket or citation marker after the period ("the U.S.[4]"):
+                # whatever the word was, the sentence ends there.
                 cut = match.end()
             else:
                 continue

@@ -136,6 +136,7 @@ def test_abbreviations_and_numbers(text: str, expected: list[str] | None) -> Non
         ("It lowers risk.¹⁻³ Next one.", ["It lowers risk.¹⁻³", "Next one."]),
         ("It lowers risk.12,13 Next one.", ["It lowers risk.12,13", "Next one."]),
         ('He said "it works."[3] Next one.', ['He said "it works."[3]', "Next one."]),
+        ("As in the U.S.[4] Magnesium is cheap.", ["As in the U.S.[4]", "Magnesium is cheap."]),
     ],
 )
 def test_citation_markers_stay_with_their_sentence(text: str, expected: list[str]) -> None:
