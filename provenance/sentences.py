@@ -13,8 +13,9 @@ Decisions, in order:
 - a period, ``?`` or ``!`` followed by a lower-case word never ends a sentence ("co. at",
   "Yahoo! in", "'This is great.' she said"); a lower-case word with a capital in it (mRNA,
   pH) or one starting with a Greek letter counts as capitalised;
-- closing quotes and brackets, ``[1]``/``[1,2]``/``[1–3]`` markers and superscript digits
-  right after the punctuation stay with the sentence it ends;
+- closing quotes and brackets, ``[1]``/``[1,2]``/``[1–3]`` markers, superscript digits and
+  digits glued to a word's period before a capital ("risk.12 Next") right after the
+  punctuation stay with the sentence it ends; after such a tail a period always ends it;
 - after a period the preceding word is looked up in ``rules/abbreviations.txt``: titles and
   connectives (Dr., e.g., vs.) never end a sentence, page-like abbreviations (p., No.) do not
   before a number, and ambiguous ones (Co., U.S., single letters, et al.) end a sentence only
@@ -36,7 +37,7 @@ _TERMINALS = ".!?‽…"
 _BULLETS = "•‣⁃◦▪●"
 _CLOSERS = "\"'”’»)]}*_"
 _OPENERS_PUNCT = "([{\"'“‘«"
-# Punctuation that continues a sentence when it follows a period: "etc., and", "al.)".
+# What comes after the whitespace that follows a mark: these continue the sentence.
 _CONTINUING = ",;:)]}%–—-"
 _SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
 _TOKEN_WINDOW = 16
