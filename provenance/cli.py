@@ -7,7 +7,7 @@ from typing import Any
 import click
 
 from provenance import __version__
-from provenance.commands import export, ledger, review, serve
+from provenance.commands import audit, export, ledger, review, serve
 from provenance.errors import ProvenanceError
 
 
@@ -30,5 +30,11 @@ def cli() -> None:
     """
 
 
-for command in (*ledger.COMMANDS, *serve.COMMANDS, *export.COMMANDS, *review.COMMANDS):
+for command in (
+    *ledger.COMMANDS,
+    *serve.COMMANDS,
+    *export.COMMANDS,
+    *audit.COMMANDS,
+    *review.COMMANDS,
+):
     cli.add_command(command)

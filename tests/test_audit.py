@@ -1,0 +1,432 @@
+"""provenance audit: which claims fail, in what order, the exit status, files audited directly."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sqlite3
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from provenance.audit import (
+    _END_COLUMN,
+    _END_LINE,
+    DEFAULT_FAIL_ON,
+    FINDING_FIELDS,
+    AuditQuery,
+    iter_finding_json,
+    iter_findings,
+    priority_score,
+)
+from provenance.cli import cli
+from provenance.errors import ProvenanceError
+from provenance.ids import claim_id, claim_key, document_id, normalise_text
+from provenance.ingest import ingest
+from provenance.models import (
+    Attribution,
+    Category,
+    Certainty,
+    Claim,
+    Document,
+    DocumentFormat,
+    EvidenceStatus,
+    Run,
+)
+from provenance.positions import LineIndex
+from provenance.store import DocumentWrite, open_database, write_document, write_run
+
+
+@dataclass(frozen=True)
+class Spec:
+    """A statement of a fixture document, with the classification the test wants it to have."""
+
+    text: str
+    category: str = "efficacy"
+    certainty: str = "asserted"
+    status: str = "unsupported"
+    section: str | None = None
+
+
+def write_fixture_document(db_path: Path, source: str, text: str, specs: list[Spec]) -> None:
+    """Write one document (version 1) with exactly these claims, bypassing extraction.
+
+    Each spec's text is found in ``text`` in order (a repeated statement is found again after
+    the previous occurrence), so offsets, lines and columns are real.
+    """
+    db = open_database(db_path)
+    doc_id = document_id(source, 1)
+    run = Run(
+        id="fixture" + doc_id[:5],
+        started_at="2026-01-01T00:00:00Z",
+        tool_version="test",
+        ruleset_version="test",
+    )
+    lines = LineIndex(text)
+    occurrences: Counter[str] = Counter()
+    claims = []
+    cursor = 0
+    for paragraph, spec in enumerate(specs):
+        start = text.index(spec.text, cursor)
+        cursor = start + len(spec.text)
+        normalised = normalise_text(spec.text)
+        occurrences[normalised] += 1
+        line, column = lines.line_column(start)
+        claims.append(
+            Claim(
+                id=claim_id(source, normalised, occurrences[normalised]),
+                claim_key=claim_key(normalised),
+                document=source,
+                document_id=doc_id,
+                version=1,
+                section=spec.section,
+                paragraph=paragraph,
+                start=start,
+                end=cursor,
+                line=line,
+                column=column,
+                text=spec.text,
+                category=Category(spec.category),
+                certainty=Certainty(spec.certainty),
+                attribution=Attribution.cited if spec.status == "cited" else Attribution.none,
+                evidence_status=EvidenceStatus(spec.status),
+            )
+        )
+    document = Document(
+        id=doc_id,
+        source=source,
+        name=Path(source).stem,
+        format=DocumentFormat.markdown,
+        sha256="0" * 64,
+        size=len(text.encode()),
+        text=text,
+        version=1,
+        ingested_at="2026-01-01T00:00:00Z",
+        run_id=run.id,
+    )
+    try:
+        with db.atomic():
+            write_run(db, run)
+            write_document(db, DocumentWrite(document=document, claims=claims))
+    finally:
+        db.close()
+
+
+GUIDE = """# Magnesium guide
+
+Magnesium cures migraines in most adults. Zinc may help some people sleep.
+
+## Safety
+
+Experts say high doses are safe. Magnesium cures migraines in most adults.
+Take 400 mg a day with food. Magnesium is *the* <b>best</b> mineral.
+
+## Sources
+
+Vitamin D lowers blood pressure [1].
+"""
+GUIDE_SPECS = [
+    Spec("Magnesium cures migraines in most adults.", section="Magnesium guide"),
+    Spec("Zinc may help some people sleep.", certainty="hedged", section="Magnesium guide"),
+    Spec("Experts say high doses are safe.", "evaluative", status="attributed", section="Safety"),
+    Spec("Magnesium cures migraines in most adults.", section="Safety"),
+    Spec("Take 400 mg a day with food.", "recommendation", status="contradicted", section="Safety"),
+    Spec(
+        "Magnesium is *the* <b>best</b> mineral.",
+        "evaluative",
+        status="supported",
+        section="Safety",
+    ),
+    Spec("Vitamin D lowers blood pressure [1].", "causal", status="cited", section="Sources"),
+]
+FAQ = """Glutamate is an amino acid. Excess glutamate
+can damage neurons.
+"""
+FAQ_SPECS = [
+    Spec("Glutamate is an amino acid.", "definition", status="unverifiable"),
+    Spec("Excess glutamate\ncan damage neurons.", "causal", certainty="hedged"),
+]
+
+
+@pytest.fixture
+def fixture_db(db_path: Path) -> Path:
+    """Two documents whose claims, categories and statuses the tests control."""
+    write_fixture_document(db_path, "docs/guide.md", GUIDE, GUIDE_SPECS)
+    write_fixture_document(db_path, "docs/faq.md", FAQ, FAQ_SPECS)
+    return db_path
+
+
+def findings(db_path: Path, query: AuditQuery | None = None) -> list[dict[str, Any]]:
+    db = open_database(db_path, create=False)
+    try:
+        return [f.as_dict() for f in iter_findings(db, query or AuditQuery())]
+    finally:
+        db.close()
+
+
+def audit(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, ["audit", *args])
+    return result.exit_code, result.output
+
+
+# --- which claims, in which order ------------------------------------------------------
+
+
+def test_default_findings_are_failing_statuses_grouped_by_document_worst_first(
+    fixture_db: Path,
+) -> None:
+    found = [(f["document"], f["text"], f["priority"]) for f in findings(fixture_db)]
+    assert found == [
+        ("docs/faq.md", "Excess glutamate\ncan damage neurons.", 45 + 0 + 10),
+        ("docs/faq.md", "Glutamate is an amino acid.", 10 + 20 + 10),
+        ("docs/guide.md", "Magnesium cures migraines in most adults.", 50 + 20 + 10 + 5),
+        ("docs/guide.md", "Magnesium cures migraines in most adults.", 50 + 20 + 10 + 5),
+        ("docs/guide.md", "Take 400 mg a day with food.", 30 + 20 + 25),
+        ("docs/guide.md", "Zinc may help some people sleep.", 50 + 0 + 10),
+        ("docs/guide.md", "Experts say high doses are safe.", 10 + 20 + 5),
+    ]
+
+
+def test_priority_in_sql_matches_the_documented_score(fixture_db: Path) -> None:
+    for finding in findings(fixture_db):
+        assert finding["priority"] == priority_score(
+            finding["category"],
+            finding["certainty"],
+            finding["evidence_status"],
+            finding["repeats"],
+        )
+
+
+@given(
+    category=st.sampled_from(list(Category)),
+    status=st.sampled_from(list(EvidenceStatus)),
+    repeats=st.integers(min_value=1, max_value=50),
+)
+def test_priority_orders_as_documented(
+    category: Category, status: EvidenceStatus, repeats: int
+) -> None:
+    asserted = priority_score(category.value, "asserted", status.value, repeats)
+    hedged = priority_score(category.value, "hedged", status.value, repeats)
+    assert asserted > hedged
+    assert priority_score(category.value, "asserted", status.value, repeats + 1) >= asserted
+    for health in ("efficacy", "causal"):
+        if category.value not in ("efficacy", "causal"):
+            assert priority_score(health, "hedged", status.value, 1) > priority_score(
+                category.value, "hedged", status.value, 1
+            )
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        (AuditQuery(fail_on=("contradicted",)), ["Take 400 mg a day with food."]),
+        (AuditQuery(categories=("causal",)), ["Excess glutamate\ncan damage neurons."]),
+        (
+            AuditQuery(certainties=("hedged",)),
+            ["Excess glutamate\ncan damage neurons.", "Zinc may help some people sleep."],
+        ),
+        (
+            AuditQuery(documents=("faq",)),
+            ["Excess glutamate\ncan damage neurons.", "Glutamate is an amino acid."],
+        ),
+        (AuditQuery(fail_on=("cited",)), ["Vitamin D lowers blood pressure [1]."]),
+    ],
+)
+def test_filters_narrow_the_findings(
+    fixture_db: Path, query: AuditQuery, expected: list[str]
+) -> None:
+    assert [f["text"] for f in findings(fixture_db, query)] == expected
+
+
+def test_new_only_and_since_cannot_be_combined() -> None:
+    with pytest.raises(ProvenanceError):
+        AuditQuery(new_only=True, since=1)
+
+
+def test_json_fast_path_equals_the_findings(fixture_db: Path) -> None:
+    db = open_database(fixture_db, create=False)
+    try:
+        from_sqlite = [json.loads(text) for text in iter_finding_json(db, AuditQuery())]
+    finally:
+        db.close()
+    assert from_sqlite == findings(fixture_db)
+    assert list(from_sqlite[0]) == list(FINDING_FIELDS)
+
+
+def test_end_positions_match_the_document_text(fixture_db: Path) -> None:
+    db = open_database(fixture_db, create=False)
+    try:
+        texts = dict(db.execute("select source, text from documents").fetchall())
+    finally:
+        db.close()
+    checked = 0
+    for finding in findings(fixture_db, AuditQuery(fail_on=tuple(s.value for s in EvidenceStatus))):
+        index = LineIndex(texts[finding["document"]])
+        assert (finding["line"], finding["column"]) == index.line_column(finding["start"])
+        assert (finding["end_line"], finding["end_column"]) == index.line_column(finding["end"])
+        checked += 1
+    assert checked == len(GUIDE_SPECS) + len(FAQ_SPECS)
+
+
+@settings(max_examples=200)
+@given(
+    text=st.text(alphabet=st.characters(blacklist_characters="\x00", blacklist_categories=["Cs"])),
+    data=st.data(),
+)
+def test_end_position_sql_matches_line_index(text: str, data: st.DataObject) -> None:
+    start = data.draw(st.integers(0, len(text)))
+    end = data.draw(st.integers(start, len(text)))
+    index = LineIndex(text)
+    line, column = index.line_column(start)
+    conn = sqlite3.connect(":memory:")
+    conn.execute("create table claims (text text, line integer, [column] integer)")
+    conn.execute("insert into claims values (?, ?, ?)", [text[start:end], line, column])
+    computed = conn.execute(f"select {_END_LINE}, {_END_COLUMN} from claims").fetchone()
+    conn.close()
+    assert tuple(computed) == index.line_column(end)
+
+
+# --- versions: only new claims ---------------------------------------------------------
+
+
+def test_new_only_and_since_across_two_versions(db_path: Path, tmp_path: Path) -> None:
+    page = tmp_path / "page.txt"
+    page.write_text(
+        "Magnesium lowers glutamate in the brain. Zinc supports the immune system.\n",
+        encoding="utf-8",
+    )
+    ingest([page], db_path)
+    page.write_text(
+        "Magnesium lowers glutamate in the brain. Zinc supports the immune system."
+        " Magnesium cures anxiety within a week.\n",
+        encoding="utf-8",
+    )
+    ingest([page], db_path)
+    every = [f["text"] for f in findings(db_path)]
+    assert len(every) == 3
+    new = ["Magnesium cures anxiety within a week."]
+    assert [f["text"] for f in findings(db_path, AuditQuery(new_only=True))] == new
+    assert [f["text"] for f in findings(db_path, AuditQuery(since=1))] == new
+    assert sorted(f["text"] for f in findings(db_path, AuditQuery(since=0))) == sorted(every)
+    assert findings(db_path, AuditQuery(since=2)) == []
+
+    code, output = audit("--db", str(db_path), "--new-only", "--format", "json")
+    assert code == 1
+    assert [f["text"] for f in json.loads(output)] == new
+
+
+# --- the command: formats and exit status ----------------------------------------------
+
+
+def test_text_format_is_linter_style_with_a_summary_table(fixture_db: Path) -> None:
+    code, output = audit("--db", str(fixture_db))
+    assert code == 1
+    lines = output.splitlines()
+    assert lines[:3] == [
+        "docs/faq.md:1:29: unsupported causal: Excess glutamate can damage neurons.",
+        "docs/faq.md:1:1: unverifiable definition: Glutamate is an amino acid.",
+        "docs/guide.md:3:1: unsupported efficacy: Magnesium cures migraines in most adults.",
+    ]
+    assert lines[7:] == [
+        "",
+        "document       attributed  unsupported  contradicted  unverifiable  total",
+        "docs/faq.md             0            1             0             1      2",
+        "docs/guide.md           1            3             1             0      5",
+        "total                   1            4             1             1      7",
+        "",
+        "7 findings in 2 documents (over --max 0).",
+    ]
+
+
+def test_csv_has_a_header_and_one_row_per_finding(fixture_db: Path) -> None:
+    code, output = audit("--db", str(fixture_db), "--format", "csv")
+    assert code == 1
+    rows = list(csv.DictReader(io.StringIO(output)))
+    assert [row["text"] for row in rows] == [f["text"] for f in findings(fixture_db)]
+    assert list(rows[0]) == list(FINDING_FIELDS)
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        ([], 1),
+        (["--max", "6"], 1),
+        (["--max", "7"], 0),
+        (["--fail-on", "supported"], 1),
+        (["--fail-on", "partially_supported"], 0),
+        (["--category", "personal"], 0),
+        (["--format", "sarif", "--max", "100"], 0),
+        (["--format", "xml"], 2),
+        (["--fail-on", "wrong"], 2),
+        (["--max", "-1"], 2),
+        (["--new-only", "--since", "1"], 2),
+        (["--no-such-option"], 2),
+    ],
+)
+def test_exit_status(fixture_db: Path, args: list[str], expected: int) -> None:
+    code, output = audit("--db", str(fixture_db), *args)
+    assert code == expected, output
+
+
+def test_errors_exit_2_never_1(tmp_path: Path, fixture_db: Path) -> None:
+    code, output = audit("--db", str(tmp_path / "missing.db"))
+    assert code == 2
+    assert "no such database" in output
+    not_sqlite = tmp_path / "notes.db"
+    not_sqlite.write_text("not a database", encoding="utf-8")
+    code, output = audit("--db", str(not_sqlite))
+    assert code == 2
+    assert "not an SQLite database" in output
+    code, output = audit("--db", str(fixture_db), str(tmp_path / "missing.md"))
+    assert code == 2
+    code, output = audit(str(tmp_path / "missing.md"))
+    assert code == 2
+    assert "no such file" in output
+
+
+def test_no_findings_exits_0_and_says_so(fixture_db: Path) -> None:
+    code, output = audit("--db", str(fixture_db), "--fail-on", "partially_supported")
+    assert (code, output) == (0, "No findings (partially_supported fail).\n")
+    code, output = audit("--db", str(fixture_db), "--category", "meta", "--format", "json")
+    assert (code, json.loads(output)) == (0, [])
+
+
+# --- files audited directly, and the example article -----------------------------------
+
+
+def test_audit_files_directly_without_a_database(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("notes.md").write_text(
+        "Zinc is a mineral.\n\nMagnesium cures migraines in every adult.\n", encoding="utf-8"
+    )
+    code, output = audit("notes.md", "--format", "json")
+    assert code == 1
+    found = json.loads(output)
+    assert sorted((f["document"], f["line"], f["column"], f["text"]) for f in found) == [
+        ("notes.md", 1, 1, "Zinc is a mineral."),
+        ("notes.md", 3, 1, "Magnesium cures migraines in every adult."),
+    ]
+    assert not Path("claims.db").exists()
+
+
+def test_auditing_the_example_article_lists_every_statement(ingested_db: Path) -> None:
+    code, output = audit("--db", str(ingested_db), "--format", "json")
+    assert code == 1
+    found = json.loads(output)
+    db = open_database(ingested_db, create=False)
+    try:
+        claim_ids = {row[0] for row in db.execute("select id from claims where is_current = 1")}
+    finally:
+        db.close()
+    assert len(claim_ids) > 50
+    assert {f["id"] for f in found} == claim_ids
+    assert {f["evidence_status"] for f in found} <= set(DEFAULT_FAIL_ON)
