@@ -204,3 +204,32 @@ def test_missing_database_is_a_clear_error(db_path: Path) -> None:
 @pytest.mark.parametrize("fmt", ["webannotation", "claimreview"])
 def test_nothing_selected_is_an_empty_array(ingested_db: Path, fmt: str) -> None:
     assert export_json(ingested_db, "--format", fmt, "--search", "xylophone") == []
+
+
+def test_verdicts_before_an_edit_are_history_only(ingested_db: Path) -> None:
+    first, second = claim_ids(ingested_db)[:2]
+    annotate(ingested_db, first, "ana", "contradicted", created_at="2026-01-01T10:00:00.000000Z")
+    annotate(ingested_db, second, "ana", "contradicted", created_at="2026-01-01T10:00:00.000000Z")
+    db = sqlite_utils.Database(ingested_db)
+    db.table("claim_changes").insert(
+        {
+            "document": "magnesium-glutamate.txt",
+            "from_version": 1,
+            "to_version": 2,
+            "claim_id": first,
+            "change": "edited",
+            "review_reset": 1,
+            "at": "2026-01-02T10:00:00.000000Z",
+        }
+    )
+    db.conn.commit()
+    db.close()
+    lines = run_export(ingested_db, "--verdict", "contradicted").splitlines()
+    assert [json.loads(line)["id"] for line in lines] == [second]
+    reviews = export_json(ingested_db, "--format", "claimreview")
+    assert [r["url"].split("#")[0].rsplit(":", 1)[1] for r in reviews] == [second]
+    motivations = {
+        a["id"].split("#")[0].rsplit(":", 1)[1]: a["motivation"]
+        for a in export_json(ingested_db, "--format", "webannotation")
+    }
+    assert (motivations[first], motivations[second]) == ("classifying", "assessing")

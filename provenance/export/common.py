@@ -17,7 +17,10 @@ from urllib.parse import quote
 
 import sqlite_utils
 
-from provenance.models import Annotation, Claim, Verdict
+from provenance.annotations import iter_annotations, review_since
+from provenance.evidence_refs import reference_kind
+from provenance.models import Annotation, Claim
+from provenance.status import in_force
 from provenance.store import CLAIM_FIELDS, ClaimFilter, claim_from_row
 
 #: Claims whose annotations are read in one query.
@@ -25,12 +28,14 @@ ANNOTATION_BATCH = 500
 
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 
-#: Latest annotation per reviewer of each claim: no later one by the same reviewer exists.
-#: Annotations are append-only, so rowid breaks ties between equal timestamps.
+#: An annotation in force: each reviewer's latest on the claim (annotations are append-only,
+#: so rowid breaks ties between equal timestamps), made after the claim's text last changed.
 LATEST_ANNOTATION_SQL = (
     "not exists (select 1 from annotations later where later.claim_id = annotations.claim_id"
     " and later.reviewer = annotations.reviewer and (later.created_at > annotations.created_at"
     " or (later.created_at = annotations.created_at and later.rowid > annotations.rowid)))"
+    " and annotations.created_at > coalesce((select max(at) from claim_changes"
+    " where claim_changes.claim_id = annotations.claim_id and review_reset = 1), '')"
 )
 
 
@@ -66,11 +71,14 @@ class ExportClaim:
     document: DocumentVersion
     annotations: list[Annotation]
 
+    review_since: str | None = None
+
     @property
     def latest(self) -> list[Annotation]:
-        """The verdicts in force: each reviewer's latest annotation, in reviewer order."""
+        """The verdicts in force: each reviewer's latest annotation made since the claim's text
+        last changed (earlier ones are history), in reviewer order."""
         by_reviewer: dict[str, Annotation] = {}
-        for annotation in self.annotations:
+        for annotation in in_force(self.annotations, self.review_since):
             by_reviewer[annotation.reviewer] = annotation
         return [by_reviewer[name] for name in sorted(by_reviewer)]
 
@@ -111,27 +119,27 @@ def source_iri(source: str) -> str:
     return Path(source).absolute().as_uri()
 
 
-_EVIDENCE_PREFIXES = {
-    "doi:": "https://doi.org/",
-    "pmid:": "https://pubmed.ncbi.nlm.nih.gov/",
-    "pmcid:": "https://www.ncbi.nlm.nih.gov/pmc/articles/",
-    "isbn:": "urn:isbn:",
+#: Where each kind of evidence reference (see provenance.evidence_refs) resolves.
+_EVIDENCE_BASES = {
+    "doi": "https://doi.org/",
+    "pmid": "https://pubmed.ncbi.nlm.nih.gov/",
+    "pmcid": "https://www.ncbi.nlm.nih.gov/pmc/articles/",
+    "isbn": "urn:isbn:",
+    "url": "",
 }
 
 
 def evidence_iri(evidence: str) -> str | None:
     """The IRI an evidence reference resolves to, or None for free text."""
     text = evidence.strip()
-    lowered = text.lower()
-    for prefix, base in _EVIDENCE_PREFIXES.items():
-        if lowered.startswith(prefix) and text[len(prefix) :].strip():
-            return base + quote(text[len(prefix) :].strip(), safe="/:;()._-")
-    if lowered.startswith("url:"):
-        text = text[4:].strip()
-        lowered = text.lower()
-    if lowered.startswith(("http://", "https://")) and " " not in text:
-        return text
-    return None
+    kind = reference_kind(text)
+    if kind == "text":
+        is_link = text.lower().startswith(("http://", "https://")) and " " not in text
+        return text if is_link else None
+    value = text.split(":", 1)[1].strip()
+    if not value or any(c.isspace() for c in value):
+        return None
+    return value if kind == "url" else _EVIDENCE_BASES[kind] + quote(value, safe="/:;()._-")
 
 
 def _verdict_clause(verdicts: tuple[str, ...]) -> tuple[str, list[Any]]:
@@ -169,31 +177,12 @@ def iter_claim_rows(
         yield claim_from_row(row), row["run_id"]
 
 
-def _read_annotations(db: sqlite_utils.Database, claim_ids: list[str]) -> Iterator[Annotation]:
-    marks = ", ".join("?" for _ in claim_ids)
-    cursor = db.conn.execute(
-        "select id, claim_id, reviewer, verdict, evidence, note, created_at from annotations"
-        f" where claim_id in ({marks}) order by claim_id, created_at, rowid",
-        claim_ids,
-    )
-    for row in cursor:
-        yield Annotation(
-            id=row[0],
-            claim_id=row[1],
-            reviewer=row[2],
-            verdict=Verdict(row[3]),
-            evidence=json.loads(row[4]) if row[4] else [],
-            note=row[5],
-            created_at=row[6],
-        )
-
-
 def annotations_by_claim(
     db: sqlite_utils.Database, claim_ids: list[str]
 ) -> dict[str, list[Annotation]]:
-    """The annotations of a batch of claims, oldest first for each claim."""
+    """The annotations of a batch of claims, in log order for each claim."""
     found: dict[str, list[Annotation]] = {claim_id: [] for claim_id in claim_ids}
-    for annotation in _read_annotations(db, claim_ids):
+    for annotation in iter_annotations(db, claim_ids):
         found[annotation.claim_id].append(annotation)
     return found
 
@@ -234,12 +223,15 @@ def iter_export_claims(db: sqlite_utils.Database, options: ExportOptions) -> Ite
     documents = DocumentCache(db)
     for batch in _batches(iter_claim_rows(db, options), ANNOTATION_BATCH):
         annotations = annotations_by_claim(db, [claim.id for claim, _ in batch])
+        reviewed = [claim_id for claim_id, found in annotations.items() if found]
+        since = review_since(db.conn, reviewed)
         for claim, run_id in batch:
             yield ExportClaim(
                 claim=claim,
                 run_id=run_id,
                 document=documents.get(claim.document_id),
                 annotations=annotations[claim.id],
+                review_since=since.get(claim.id),
             )
 
 
