@@ -48,7 +48,12 @@ _SUPERSCRIPT_DIGITS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "012345678
 @cache
 def rules() -> dict[str, Any]:
     """The word lists the citation and reference rules are built from."""
-    data = resources.files("provenance.rules").joinpath("citations.json").read_text("utf-8")
+    data = (
+        resources.files("provenance")
+        .joinpath("rules")
+        .joinpath("citations.json")
+        .read_text("utf-8")
+    )
     loaded: dict[str, Any] = json.loads(data)
     return loaded
 
