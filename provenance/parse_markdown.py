@@ -37,6 +37,10 @@ _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _FRONT_MATTER_FENCES = {"---": ("---", "..."), "+++": ("+++",)}
 _YAML_TITLE = re.compile(r"""title[ \t]*:[ \t]*(?P<value>.*?)[ \t]*$""")
 _TOML_TITLE = re.compile(r"""title[ \t]*=[ \t]*(?P<value>.*?)[ \t]*$""")
+_FOOTNOTE_MARK = re.compile(r"\[\^[^\]\s]{1,20}\]:[ \t]*")
+_FOOTNOTE_LINE = re.compile(r" {0,3}\[\^[^\]\s]{1,20}\]:[ \t]*\S")
+MAX_NESTING = 200
+"""Container depth markdown-it descends to (its default, 20, drops deeper text)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,6 +200,9 @@ class _MarkdownBlocks:
         start = self._content_start(first_index, content_lines[0])
         end = self.lines.content_end(first_index + len(content_lines) - 1)
         start, end = trimmed_span(self.lines.text, start, end)
+        last_index = first_index + len(content_lines) - 1
+        if not containers and self._footnote_paragraphs(start, first_index, last_index):
+            return
         if start >= end:
             return
         if containers:
@@ -216,6 +223,33 @@ class _MarkdownBlocks:
             return
         self.blocks.append(Block(BlockKind.paragraph, start, end))
 
+    def _footnote_paragraphs(self, start: int, first_index: int, last_index: int) -> bool:
+        """Split a paragraph holding footnote definitions into one paragraph per note.
+
+        CommonMark reads ``[^1]: …`` lines as one paragraph; each note is an entry of its own
+        (for the reference list), without its ``[^1]:`` label.
+        """
+        lines = self.lines
+        cuts = [
+            index
+            for index in range(first_index + 1, last_index + 1)
+            if _FOOTNOTE_LINE.match(lines.text, lines.starts[index], lines.ends[index])
+        ]
+        if not cuts and not _FOOTNOTE_MARK.match(lines.text, start):
+            return False
+        starts = [start] + [lines.starts[index] for index in cuts]
+        last_lines = [index - 1 for index in cuts] + [last_index]
+        for piece_start, piece_last in zip(starts, last_lines, strict=True):
+            piece_start, piece_end = trimmed_span(
+                lines.text, piece_start, lines.content_end(piece_last)
+            )
+            mark = _FOOTNOTE_MARK.match(lines.text, piece_start, piece_end)
+            if mark and mark.end() < piece_end:
+                piece_start = mark.end()
+            if piece_start < piece_end:
+                self.blocks.append(Block(BlockKind.paragraph, piece_start, piece_end))
+        return True
+
 
 def _markdown_source_for_parser(text: str, lines: _SourceLines, front_matter_lines: int) -> str:
     """The source with front matter blanked out line for line, so line numbers still match."""
@@ -229,10 +263,36 @@ def parse_markdown(text: str) -> ParsedDocument:
     """Segment Markdown into blocks whose offsets point into the unchanged source."""
     lines = _SourceLines.of(text)
     front_matter_lines, front_matter_title = _front_matter(lines)
-    parser = MarkdownIt("commonmark").enable("table")
+    parser = MarkdownIt("commonmark", {"maxNesting": MAX_NESTING}).enable("table")
     tokens = parser.parse(_markdown_source_for_parser(text, lines, front_matter_lines))
     walker = _MarkdownBlocks(lines)
     walker.walk(tokens)
-    return ParsedDocument(
-        text=text, blocks=walker.blocks, title=front_matter_title or walker.first_h1
-    )
+    blocks = walker.blocks + _footnotes_read_as_links(lines, tokens, front_matter_lines)
+    blocks.sort(key=lambda block: block.start)
+    return ParsedDocument(text=text, blocks=blocks, title=front_matter_title or walker.first_h1)
+
+
+def _footnotes_read_as_links(
+    lines: _SourceLines, tokens: list[Token], skipped_lines: int
+) -> list[Block]:
+    """Footnotes that CommonMark takes for link definitions (``[^2]: https://…``).
+
+    A footnote is an entry of the document's notes or references, not a link target, so it
+    becomes a paragraph (after its ``[^2]:`` label) for the reference list to claim.
+    """
+    covered = [False] * len(lines.starts)
+    for token in tokens:
+        if token.map is not None and token.level == 0:
+            for index in range(token.map[0], min(token.map[1], len(covered))):
+                covered[index] = True
+    blocks: list[Block] = []
+    for index in range(skipped_lines, len(lines.starts)):
+        if covered[index]:
+            continue
+        line_start = lines.starts[index]
+        if _FOOTNOTE_LINE.match(lines.text, line_start, lines.ends[index]):
+            mark = _FOOTNOTE_MARK.search(lines.text, line_start, lines.ends[index])
+            assert mark is not None
+            start, end = trimmed_span(lines.text, mark.end(), lines.ends[index])
+            blocks.append(Block(BlockKind.paragraph, start, end))
+    return blocks

@@ -8,7 +8,7 @@ Each generated document knows the role of every character it wrote:
 - ``inner``: the ``>`` prefixes of a block quote's continuation lines, which sit inside the
   quoted paragraph's contiguous span and so belong to its claim;
 - ``markup``: block-structure markers — heading ``#`` marks and setext underlines, list
-  bullets and numbers, the ``>`` that opens a quote;
+  bullets and numbers, the ``>`` that opens a quote, the ``[^1]:`` label of a footnote;
 - ``nonprose``: code blocks, tables, HTML blocks, front matter, link reference definitions
   and thematic breaks.
 
@@ -184,6 +184,12 @@ def markdown_block(draw: st.DrawFn, doc: GeneratedDocument, kind: str) -> None:
     elif kind == "definition":
         label = draw(st.sampled_from(WORDS))
         doc.add(f"[{label}]: https://example.org/{label}", NONPROSE)
+    elif kind == "footnotes":
+        for index in range(draw(st.integers(1, 3))):
+            if index:
+                doc.add("\n")
+            doc.add(f"[^{index + 1}]: ", MARKUP)
+            doc.add(draw(st.one_of(sentences(), st.just("https://example.org/paper"))))
     elif kind == "rule":
         doc.add(draw(st.sampled_from(["***", "___", "* * *", "- - -"])), NONPROSE)
 
@@ -201,6 +207,7 @@ MARKDOWN_KINDS = [
     "html",
     "definition",
     "rule",
+    "footnotes",
 ]
 
 

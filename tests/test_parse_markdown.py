@@ -156,3 +156,41 @@ def test_claims_point_at_line_and_column_of_the_markdown_file() -> None:
     for claim in extraction.claims:
         assert lines.line_column(claim.start) == (claim.line, claim.column)
         assert source.splitlines()[claim.line - 1][claim.column - 1 :].startswith(claim.text)
+
+
+def test_footnotes_become_one_paragraph_each_without_their_label() -> None:
+    source = (
+        "Magnesium calms neurons.[^1]\n\n"
+        "[^1]: Smith J. Magnesium and sleep. J Sleep. 2020;3:1-5.\n"
+        "    Second line of the note.\n"
+        "[^2]: https://example.org/paper\n"
+        "[^3]: Doe A. Glutamate review. 2021.\n\n"
+        "[plain]: https://example.org/not-a-footnote\n"
+    )
+    assert blocks_of(source) == [
+        ("paragraph", 0, "Magnesium calms neurons.[^1]"),
+        (
+            "paragraph",
+            0,
+            "Smith J. Magnesium and sleep. J Sleep. 2020;3:1-5.\n    Second line of the note.",
+        ),
+        ("paragraph", 0, "https://example.org/paper"),
+        ("paragraph", 0, "Doe A. Glutamate review. 2021."),
+    ]
+
+
+def test_deep_nesting_keeps_its_text() -> None:
+    depth = 40
+    source = (
+        "> " * depth
+        + "Deep quote.\n\n"
+        + "".join("  " * level + f"- Level {level}.\n" for level in range(depth))
+    )
+    found = blocks_of(source)
+    assert found[0] == ("quote", depth, "Deep quote.")
+    assert found[1:] == [("list_item", level + 1, f"Level {level}.") for level in range(depth)]
+
+
+def test_pathological_nesting_does_not_crash() -> None:
+    parsed = parse_markdown("> " * 5000 + "x\n\n" + "- " * 5000 + "y\n")
+    assert all(parsed.text[b.start : b.end] for b in parsed.blocks)
