@@ -362,6 +362,13 @@ def review_command(
     click.echo(f"{recorded} verdict(s) recorded by {who}")
 
 
+def _read_key() -> str:
+    """One key press; piped input is read a character at a time. End of input reads as ''."""
+    if sys.stdin.isatty():
+        return click.getchar().lower()
+    return sys.stdin.read(1).lower()
+
+
 def _review_loop(db: sqlite_utils.Database, queue: list[str], who: str, queue_key: str) -> int:
     if not queue:
         click.echo("nothing to review: no claim matches (or you reviewed them all)")
@@ -371,8 +378,8 @@ def _review_loop(db: sqlite_utils.Database, queue: list[str], who: str, queue_ke
     while 0 <= index < len(queue):
         claim = get_claim(db, queue[index])
         click.echo(_claim_screen(db, claim, f"[{index + 1}/{len(queue)}]"))
-        key = click.getchar().lower()
-        if key == "q":
+        key = _read_key()
+        if key in ("q", ""):
             _save_position(db, who, queue_key, claim.id)
             click.echo("stopped; the next review resumes here")
             return recorded
