@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 from typing import Any, TextIO
+from urllib.parse import quote
 
 import sqlite_utils
 
@@ -55,9 +56,8 @@ def _typed(value: str, datatype: str) -> dict[str, str]:
 
 
 def _id(prefix: str, local: str) -> str:
-    """A qualified name; characters PROV-N would need escaped become ``-``."""
-    safe = "".join(c if c.isalnum() or c in "-_." else "-" for c in local)
-    return f"{prefix}:{safe}"
+    """A qualified name; characters a PROV-N local name cannot hold are percent-encoded."""
+    return f"{prefix}:{quote(local, safe='-_.')}"
 
 
 class _Scope:
