@@ -41,6 +41,8 @@ _OPENERS_PUNCT = "([{\"'“‘«"
 _CONTINUING = ",;:)]}%–—-"
 _SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
 _TOKEN_WINDOW = 16
+# No abbreviation in the lexicon is a plain word this long (checked when it is read).
+_PLAIN_WORD = 7
 _URL_WINDOW = 64
 
 _CANDIDATE = re.compile(
@@ -52,6 +54,8 @@ _CANDIDATE = re.compile(
       |
         # A run of terminal punctuation, possibly spaced (". . ."), taken whole.
         (?<=[{_TERMINALS}])(?<![{_TERMINALS}][{_TERMINALS}])(?<![{_TERMINALS}]\ [{_TERMINALS}])
+        # Fast path: a period after a plain word longer than any abbreviation.
+        (?:(?<=[a-z]{{{_PLAIN_WORD}}}\.)(?P<plain>))?
         (?P<rest>(?:\ ?[{_TERMINALS}])*)
         (?P<tail>(?:
             [{re.escape(_CLOSERS)}]
@@ -59,7 +63,7 @@ _CANDIDATE = re.compile(
           | [{_SUPERSCRIPTS}]{{1,8}}(?:[,⁻–-][{_SUPERSCRIPTS}]{{1,8}}){{0,30}}
           | (?<=[a-z][a-z]\.)\d{{1,3}}(?:[,–-]\d{{1,3}}){{0,30}}(?=\s+[A-Z])
         )*)
-        (?=\s+(?P<next>\S)|\s*\Z)
+        (?=\s+(?:(?P<upper>[A-Z])|(?P<next>\S))|\s*\Z)
       |
         # "Tuesday.Mr. Smith": a period glued to a capitalised word.
         (?<=[a-z0-9)]\.)(?P<glued>)(?=[A-Z][a-z])
@@ -116,7 +120,10 @@ def parse_lexicon(source: str) -> Lexicon:
         elif section == "sentence_openers":
             openers.add(line)
         else:
-            abbreviations[line.split()[-1].removesuffix(".").lower()] = section
+            key = line.split()[-1].removesuffix(".").lower()
+            if key.isalpha() and len(key) >= _PLAIN_WORD:
+                raise ValueError(f"abbreviation longer than {_PLAIN_WORD - 1} letters: {line!r}")
+            abbreviations[key] = section
     return Lexicon(abbreviations=abbreviations, sentence_openers=frozenset(openers))
 
 
@@ -153,24 +160,34 @@ def split_sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
 
 def _cuts(block: str, lex: Lexicon) -> list[int]:
     """Offsets into ``block`` where one sentence ends and the next may begin."""
-    list_cuts, list_delimiters = _list_markers(block)
+    list_start = _LIST_START.match(block)
+    list_cuts, list_delimiters = _list_markers(block, list_start) if list_start else ([], set())
     cuts: list[int] = []
     floor = 0  # where the current sentence began: tokens never reach back past it
     cut: int | None
     for match in _CANDIDATE.finditer(block):
-        first, rest, tail, nxt = match.group("first", "rest", "tail", "next")
+        first, plain, rest, tail, upper, nxt = match.group(
+            "first", "plain", "rest", "tail", "upper", "next"
+        )
         if rest is not None:
-            if nxt is None:
+            if upper is not None:
+                if plain is not None and not rest:
+                    cuts.append(match.end())
+                    floor = match.end()
+                    continue
+                nxt = upper
+            elif nxt is None:
                 continue
             position = match.start()
             if list_delimiters and position in list_delimiters:
                 continue
-            kind = _start_kind(block, match.start("next"), nxt)
+            next_at = match.start("upper" if upper is not None else "next")
+            kind = _UPPER if nxt.isupper() else _start_kind(block, next_at, nxt)
             if kind == _LOWER:
                 continue
             if rest or first != ".":
                 cut = _run_cut(match, first + rest, kind, block)
-            elif tail or _period_ends(block, position, floor, kind, match.start("next"), lex):
+            elif tail or _period_ends(block, position, floor, kind, next_at, lex):
                 # A closing bracket or citation marker after the period ("the U.S.[4]"):
                 # whatever the word was, the sentence ends there.
                 cut = match.end()
@@ -216,7 +233,14 @@ def _period_ends(
 ) -> bool:
     """Whether the lone period at ``position`` ends a sentence, the next word not being
     lower-case."""
-    token = _token_before(block, position, floor)
+    low = max(floor, position - _TOKEN_WINDOW)
+    window = block[low:position]
+    if not window or window[-1].isspace():
+        return True
+    parts = window.rsplit(None, 1)
+    if len(parts) == 1 and low > floor and not block[low - 1].isspace():
+        return True  # longer than any abbreviation
+    token = parts[-1].lstrip(_OPENERS_PUNCT)
     if not token or token[-1] in _CLOSERS:
         return True
     section = lex.abbreviations.get(token.lower())
@@ -245,19 +269,6 @@ def _glued_cut(block: str, position: int, floor: int, lex: Lexicon) -> int | Non
     return None
 
 
-def _token_before(block: str, position: int, floor: int) -> str | None:
-    """The word right before ``position`` without opening punctuation, or None when it is
-    longer than the window (no abbreviation is that long)."""
-    low = max(floor, position - _TOKEN_WINDOW)
-    window = block[low:position]
-    if not window or window[-1].isspace():
-        return ""
-    parts = window.rsplit(None, 1)
-    if len(parts) == 1 and low > floor and not block[low - 1].isspace():
-        return None
-    return parts[-1].lstrip(_OPENERS_PUNCT)
-
-
 def _is_initialism(token: str) -> bool:
     return "." in token and _INITIALISM.fullmatch(token) is not None
 
@@ -277,11 +288,11 @@ def _start_kind(block: str, at: int, char: str) -> int:
     return _UPPER
 
 
-def _list_markers(block: str) -> tuple[list[int], set[int]]:
-    """For a block that opens with a list marker: where each following marker of the same
-    numbering starts, and the positions of all markers' delimiters (never sentence ends)."""
-    first = _LIST_START.match(block)
-    if first is None or first.group("label") in _NOT_FIRST_LABELS:
+def _list_markers(block: str, first: re.Match[str]) -> tuple[list[int], set[int]]:
+    """For a block that opens with the list marker ``first``: where each following marker of
+    the same numbering starts, and the positions of all markers' delimiters (never sentence
+    ends)."""
+    if first.group("label") in _NOT_FIRST_LABELS:
         return [], set()
     delimiters = {first.start("delim")}
     style = (_label_kind(first.group("label")), first.group("delim"))
