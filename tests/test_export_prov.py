@@ -26,6 +26,7 @@ REFERENCES = {
     },
     "wasAttributedTo": {"prov:entity": "entity", "prov:agent": "agent"},
     "wasDerivedFrom": {"prov:generatedEntity": "entity", "prov:usedEntity": "entity"},
+    "specializationOf": {"prov:specificEntity": "entity", "prov:generalEntity": "entity"},
 }
 
 
@@ -130,6 +131,12 @@ def test_versions_are_revisions(db_path: Path, example_copy: Path) -> None:
         v["provenance:version"]: k for k, v in entities_of_type(doc, "DocumentVersion").items()
     }
     assert derivations(doc, "Revision") == [(versions[2], versions[1])]
+    (document,) = entities_of_type(doc, "Document")
+    specializations = doc["specializationOf"].values()
+    assert {(s["prov:specificEntity"], s["prov:generalEntity"]) for s in specializations} == {
+        (versions[1], document),
+        (versions[2], document),
+    }
     assert len(doc["activity"]) == 2
     assert set(dict(derivations(doc, "Quotation")).values()) == {versions[2]}
     assert list(validator().iter_errors(doc)) == []

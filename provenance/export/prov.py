@@ -1,11 +1,12 @@
 """The ledger's provenance as W3C PROV-JSON (https://www.w3.org/Submission/prov-json/).
 
-Entities: document versions (each a revision of the one before), claims (each quoted from
-the document version it was read from, and with the cited works its citation markers
-resolve to as primary sources), cited works, reviewers' verdicts (with their evidence as
-primary sources). Activities: ingest runs (associated with the tool at its version, the
-rule set as their plan, generating documents and claims) and reviews (annotations: using
-the claim, associated with the reviewer, generating the verdict attributed to them).
+Entities: documents, their stored versions (each a specialization of its document and a
+revision of the version before), claims (each quoted from the document version it was read
+from, with the cited works its citation markers resolve to as primary sources), cited works,
+reviewers' verdicts (with their evidence as primary sources). Activities: ingest runs
+(associated with the tool at its version, the rule set as their plan, generating documents
+and claims) and reviews (annotations: using the claim, associated with the reviewer,
+generating the verdict attributed to them).
 
 The document is one JSON object, but each section is written as its rows are read, so
 memory stays flat however large the database.
@@ -36,6 +37,7 @@ Record = tuple[str, dict[str, Any]]
 KINDS = {
     "claim": "claims",
     "document": "documents",
+    "source": "sources",
     "reference": "references",
     "run": "runs",
     "annotation": "annotations",
@@ -96,6 +98,18 @@ def _runs(db: sqlite_utils.Database, scope: _Scope) -> Iterator[tuple[Any, ...]]
 
 
 def _entities(db: sqlite_utils.Database, options: ExportOptions, scope: _Scope) -> Iterator[Record]:
+    for (source,) in db.conn.execute(
+        f"select distinct source from documents where source in ({scope.sources}) order by source",
+        scope.params,
+    ):
+        yield (
+            _id("source", source),
+            {
+                "prov:type": _qname("provenance:Document"),
+                "prov:location": _typed(source_iri(source), "xsd:anyURI"),
+                "provenance:source": source,
+            },
+        )
     for doc_id, source, name, title, sha256, version, ingested_at, _ in _documents(db, scope):
         yield (
             _id("document", doc_id),
@@ -333,6 +347,18 @@ def _derivations(
             )
 
 
+def _specializations(db: sqlite_utils.Database, scope: _Scope) -> Iterator[Record]:
+    """Each stored version is a specialization of the document it is a version of."""
+    for doc_id, source, *_ in _documents(db, scope):
+        yield (
+            _id("_", f"version-{doc_id}"),
+            {
+                "prov:specificEntity": _id("document", doc_id),
+                "prov:generalEntity": _id("source", source),
+            },
+        )
+
+
 def prefixes(iris: Iris) -> dict[str, str]:
     return {
         "provenance": VOCABULARY,
@@ -364,6 +390,7 @@ def write_prov(db: sqlite_utils.Database, options: ExportOptions, out: TextIO) -
     _write_section(out, "wasAssociatedWith", _associations(db, scope))
     _write_section(out, "wasAttributedTo", _attributions(db, scope))
     _write_section(out, "wasDerivedFrom", _derivations(db, options, scope))
+    _write_section(out, "specializationOf", _specializations(db, scope))
     out.write("\n}\n")
     where, params = claims_where(options)
     count: int = db.conn.execute(f"select count(*) from claims where {where}", params).fetchone()[0]
