@@ -19,7 +19,14 @@ from provenance.ids import document_id
 from provenance.models import Document, Run
 from provenance.parse import parse_document
 from provenance.read import SourceText, decode, find_sources, read_source
-from provenance.store import DocumentWrite, latest_version, open_database, write_document, write_run
+from provenance.store import (
+    DocumentWrite,
+    latest_version,
+    open_database,
+    write_document,
+    write_run,
+    write_transaction,
+)
 from provenance.versions import VersionDiff
 
 
@@ -99,7 +106,7 @@ def ingest_source(
         ingested_at=utc_now(),
         run_id=run.id,
     )
-    with db.atomic():
+    with write_transaction(db):
         if not run_written:
             write_run(db, run)
         changes = write_document(

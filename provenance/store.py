@@ -357,6 +357,28 @@ def _insert_claim_rows(conn: sqlite3.Connection, rows: list[dict[str, Any]]) -> 
     )
 
 
+@contextlib.contextmanager
+def write_transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
+    """One transaction that holds the write lock from its start (``BEGIN IMMEDIATE``).
+
+    A deferred transaction that reads before it writes fails at once with "database is locked"
+    when another process committed in between (the busy timeout cannot help); taking the lock
+    first makes concurrent writers queue instead.
+    """
+    if db.conn.in_transaction:
+        with db.atomic():
+            yield db
+        return
+    db.conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        if db.conn.in_transaction:
+            db.conn.execute("ROLLBACK")
+        raise
+    db.conn.execute("COMMIT")
+
+
 def write_run(db: sqlite_utils.Database, run: Run) -> None:
     """Record a run (call inside the first document's transaction)."""
     row = run.model_dump(mode="json")
