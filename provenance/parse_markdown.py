@@ -17,8 +17,11 @@ Inline markup (``*emphasis*``, ``[links](…)``, inline code and inline HTML) st
 span. Markup that is not body text produces no block at all: code blocks, tables, HTML
 blocks, front matter (YAML ``---`` or TOML ``+++`` at the top), link reference definitions
 and thematic breaks. A paragraph that is one line holding a single question (optionally all
-bold or italic, ``**Is it safe?**``) is a question, as in plain-text FAQs; the emphasis
-marks are then left out of its span.
+bold or italic, ``**Is it safe?**``) is a question, as in plain-text FAQs. Emphasis that
+wraps a whole heading or question is markup and left out of its span (the section name is
+``Is it safe?``). Footnote definitions (``[^1]: …``) become one paragraph each, without the
+label, so that a reference list can claim them. Containers nested deeper than
+``MAX_NESTING`` are not read (markdown-it's guard against runaway recursion).
 """
 
 from __future__ import annotations
@@ -119,6 +122,15 @@ def _wrapping_markup(token: Token) -> list[str]:
     return markers
 
 
+def _unwrapped(text: str, start: int, end: int, inline: Token) -> tuple[int, int]:
+    """The span without emphasis that wraps all of it (``**Is it safe?**``)."""
+    for marker in _wrapping_markup(inline):
+        inside = end - start > 2 * len(marker)
+        if inside and text.startswith(marker, start) and text.endswith(marker, start, end):
+            start, end = trimmed_span(text, start + len(marker), end - len(marker))
+    return start, end
+
+
 class _MarkdownBlocks:
     """Walks markdown-it's token stream and turns leaf blocks into spans of the source."""
 
@@ -185,7 +197,7 @@ class _MarkdownBlocks:
             content_lines = content.split("\n")
             start = self._content_start(first_index, content_lines[0])
             end = self.lines.content_end(first_index + len(content_lines) - 1)
-        start, end = trimmed_span(self.lines.text, start, end)
+        start, end = _unwrapped(self.lines.text, *trimmed_span(self.lines.text, start, end), inline)
         if start < end:
             self.blocks.append(Block(BlockKind.heading, start, end, level=level))
             if level == 1 and self.first_h1 is None:
@@ -215,10 +227,7 @@ class _MarkdownBlocks:
                 self.blocks.append(Block(BlockKind.quote, start, end, level=depth))
             return
         if len(content_lines) == 1 and is_question_line(_inline_plain_text(inline)):
-            for marker in _wrapping_markup(inline):
-                text = self.lines.text
-                if text.startswith(marker, start) and text.endswith(marker, start, end):
-                    start, end = trimmed_span(text, start + len(marker), end - len(marker))
+            start, end = _unwrapped(self.lines.text, start, end, inline)
             self.blocks.append(Block(BlockKind.question, start, end))
             return
         self.blocks.append(Block(BlockKind.paragraph, start, end))

@@ -194,3 +194,10 @@ def test_deep_nesting_keeps_its_text() -> None:
 def test_pathological_nesting_does_not_crash() -> None:
     parsed = parse_markdown("> " * 5000 + "x\n\n" + "- " * 5000 + "y\n")
     assert all(parsed.text[b.start : b.end] for b in parsed.blocks)
+
+
+def test_emphasis_wrapping_a_whole_heading_is_markup() -> None:
+    assert blocks_of("## **Dosage and Safety**\n\n## *Partly* emphasised\n") == [
+        ("heading", 2, "Dosage and Safety"),
+        ("heading", 2, "*Partly* emphasised"),
+    ]
