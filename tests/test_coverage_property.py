@@ -8,7 +8,8 @@ Each generated document knows the role of every character it wrote:
 - ``inner``: the ``>`` prefixes of a block quote's continuation lines, which sit inside the
   quoted paragraph's contiguous span and so belong to its claim;
 - ``markup``: block-structure markers — heading ``#`` marks and setext underlines, list
-  bullets and numbers, the ``>`` that opens a quote, the ``[^1]:`` label of a footnote;
+  bullets and numbers, the ``>`` that opens a quote, the ``[^1]:`` label of a footnote,
+  emphasis marks wrapping a whole heading or question (``**Is it safe?**``);
 - ``nonprose``: code blocks, tables, HTML blocks, front matter, link reference definitions
   and thematic breaks.
 
@@ -140,11 +141,18 @@ def _add_lines(doc: GeneratedDocument, text: str, first_prefix: str, next_prefix
         doc.add(line)
 
 
+def _add_emphasised(doc: GeneratedDocument, text: str, marker: str) -> None:
+    """Emphasis around a whole heading or question is markup, left out of its span."""
+    doc.add(marker, MARKUP)
+    doc.add(text)
+    doc.add(marker, MARKUP)
+
+
 @st.composite
 def markdown_block(draw: st.DrawFn, doc: GeneratedDocument, kind: str) -> None:
     if kind == "atx":
         doc.add("#" * draw(st.integers(1, 6)) + " ", MARKUP)
-        doc.add(draw(titles()))
+        _add_emphasised(doc, draw(titles()), draw(st.sampled_from(["", "**", "_"])))
         if draw(st.booleans()):
             doc.add(" " + "#" * draw(st.integers(1, 3)), MARKUP)
     elif kind == "setext":
@@ -153,7 +161,7 @@ def markdown_block(draw: st.DrawFn, doc: GeneratedDocument, kind: str) -> None:
     elif kind == "paragraph":
         doc.add(draw(prose(markdown=True)))
     elif kind == "question":
-        doc.add(draw(sentences(end="?")))
+        _add_emphasised(doc, draw(sentences(end="?")), draw(st.sampled_from(["", "**", "*"])))
     elif kind == "list":
         bullet = draw(st.sampled_from(["-", "*", "+", "1.", "1)"]))
         indent = " " * (len(bullet) + 1)
