@@ -83,6 +83,9 @@ def test_scripts_never_reach_the_stored_text() -> None:
         "<header><a href='/'>SECRET</a></header>",
         "<pre><code>SECRET = 1</code></pre>",
         "<table><tr><th>SECRET</th><td>SECRET</td></tr></table>",
+        '<div role="navigation"><a>SECRET</a></div>',
+        '<div role="contentinfo">SECRET</div>',
+        '<div role="banner"><span>SECRET</span></div>',
     ],
 )
 def test_hidden_and_non_prose_elements_give_no_text(hidden: str) -> None:
@@ -117,6 +120,7 @@ def test_headings_in_a_header_and_paragraphs_in_table_cells_are_kept() -> None:
             ["Main text."],
         ),
         ("<div>Everything.</div><p>Counts.</p>", ["Everything.", "Counts."]),
+        ('<p>Menu.</p><div role="main"><p>Role main.</p></div>', ["Role main."]),
     ],
 )
 def test_main_or_article_is_taken_alone(page: str, expected: list[str]) -> None:
