@@ -13,7 +13,9 @@ nearest block ancestor instead of a search of the stack). What becomes a block:
   ``aside``, ``form``, ``svg`` and similar, anything ``hidden``, ``aria-hidden="true"`` or
   styled ``display:none``/``visibility:hidden``; ``pre`` (code, as in Markdown) and text sitting
   directly in table cells (data, as Markdown tables), although paragraphs nested in a cell
-  are kept; inside a ``header`` only its headings are kept.
+  are kept; inside a ``header`` only its headings are kept. The ARIA roles ``navigation``,
+  ``contentinfo``, ``complementary``, ``search`` and ``banner`` count as the elements they
+  stand for, ``role="main"`` as ``<main>``.
 - Reference numbers in ``<sup>`` (``<sup>1,2</sup>``) become superscript digits (``¹,²``),
   the form the citation finder reads; other ``<sup>`` text is kept as it is.
 - If the page has text inside ``<main>`` (or else ``<article>``), only that text is kept.
@@ -126,6 +128,8 @@ _BLOCK_TAGS = frozenset(
         "ul",
     }
 )
+# ARIA landmarks that mean the same as nav, footer and aside (role="banner" is a header).
+_HIDDEN_ROLES = frozenset({"navigation", "contentinfo", "complementary", "search"})
 _HEAD_CONTENT = frozenset(
     {"base", "link", "meta", "noscript", "script", "style", "template", "title"}
 )
@@ -200,7 +204,13 @@ def _is_hidden(attrs: list[tuple[str, str | None]]) -> bool:
             return True
         if name == "style" and value and _HIDDEN_STYLE.search(value):
             return True
+        if name == "role" and (value or "").strip().lower() in _HIDDEN_ROLES:
+            return True
     return False
+
+
+def _role(attrs: list[tuple[str, str | None]]) -> str:
+    return next(((value or "").strip().lower() for name, value in attrs if name == "role"), "")
 
 
 class _MainTextParser(HTMLParser):
@@ -218,6 +228,7 @@ class _MainTextParser(HTMLParser):
 
     def _push(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         parent = self.stack[-1]
+        role = _role(attrs) if attrs else ""
         is_block = tag in _BLOCK_TAGS
         if tag in _HEADING_TAGS:
             kind, level = _HEADING, _HEADING_TAGS[tag]
@@ -232,8 +243,8 @@ class _MainTextParser(HTMLParser):
             kind=kind,
             level=level,
             hidden=parent.hidden or tag in _HIDDEN_TAGS or _is_hidden(attrs),
-            headings_only=parent.headings_only or tag == "header",
-            in_main=parent.in_main or tag == "main",
+            headings_only=parent.headings_only or tag == "header" or role == "banner",
+            in_main=parent.in_main or tag == "main" or role == "main",
             in_article=parent.in_article or tag == "article",
             in_title=parent.in_title or (tag == "title" and not parent.in_foreign),
             in_foreign=parent.in_foreign or tag in ("svg", "math"),
