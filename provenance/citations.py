@@ -31,9 +31,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
@@ -175,29 +174,35 @@ def find_citations(text: str, start: int, end: int) -> list[Citation]:
 
     The result is sorted by offset and its markers do not overlap.
     """
+    # The scan builds every field itself (offsets in range, a kind, a list of strings), so the
+    # records skip pydantic's validation, which would cost more than the scan on cited text.
     return [
-        Citation(
+        Citation.model_construct(
             kind=found.kind,
             marker=text[found.start : found.end],
             start=found.start,
             end=found.end,
             targets=found.targets,
+            reference_ids=[],
         )
         for found in _scan(text, start, end)
     ]
 
 
-def _scan(text: str, start: int, end: int) -> Iterator[_Found]:
-    position = last_end = start
-    search, match_at = _TRIGGER.search, _MARKERS.match
-    while (trigger := search(text, position, end)) is not None:
-        match = match_at(text, trigger.start(), end)
-        found = None if match is None else _interpret(text, match, last_end)
-        if found is None:
-            position = trigger.start() + 1
+def _scan(text: str, start: int, end: int) -> list[_Found]:
+    found: list[_Found] = []
+    trigger = _TRIGGER.search(text, start, end)
+    last_end = start
+    while trigger is not None:
+        match = _MARKERS.match(text, trigger.start(), end)
+        marker = None if match is None else _interpret(text, match, last_end)
+        if marker is None:
+            trigger = _TRIGGER.search(text, trigger.start() + 1, end)
             continue
-        yield found
-        position = last_end = found.end
+        found.append(marker)
+        last_end = marker.end
+        trigger = _TRIGGER.search(text, last_end, end)
+    return found
 
 
 def _interpret(text: str, match: re.Match[str], floor: int) -> _Found | None:
@@ -213,7 +218,8 @@ def _interpret(text: str, match: re.Match[str], floor: int) -> _Found | None:
             return None  # the definition of a footnote, not a reference to it
         return _Found(CitationKind.numeric, begin, finish, [str(int(match.group("note")))])
     if group in ("paren", "bracket"):
-        return _Found(CitationKind.author_year, begin, finish, _work_targets(match.group(0)))
+        targets = list(_work_targets(match.group(0)))
+        return _Found(CitationKind.author_year, begin, finish, targets)
     if group == "year":
         return _narrative(text, match, floor)
     if group in ("doi", "bare_doi", "url"):
@@ -333,14 +339,15 @@ def _url(begin: int, finish: int, url: str) -> _Found:
     return _Found(CitationKind.url, begin, finish, [url])
 
 
-def _work_targets(marker: str) -> list[str]:
+@lru_cache(maxsize=4096)
+def _work_targets(marker: str) -> tuple[str, ...]:
     """``(Smith et al., 2020; Lee 2021a, b)`` → ``["Smith 2020", "Lee 2021a", "Lee 2021b"]``."""
     targets: list[str] = []
     for work in _ONE_WORK_PARTS.finditer(marker):
         surname = _SURNAME_WIDE_AT.match(work.group("authors"))
         if surname is not None:
             targets.extend(_year_targets(surname.group(0), work.group("years")))
-    return targets
+    return tuple(targets)
 
 
 def _year_targets(surname: str, years: str) -> list[str]:

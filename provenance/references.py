@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from provenance.blocks import Block
@@ -186,65 +185,79 @@ def parse_references(
     return references
 
 
+_FIRST_WORD = re.compile(r"[^\W\d_]+")
+
+
+@dataclass(frozen=True, slots=True)
+class _Work:
+    id: str
+    start: str  # the entry's first 200 characters, case and accents folded
+    years: frozenset[str]  # "2019" and "2019a" for an entry dated 2019a
+
+
 @dataclass(frozen=True, slots=True)
 class _Index:
     """The reference list arranged for looking markers up."""
 
     by_number: dict[str, list[str]]
     by_identifier: dict[str, list[str]]
-    works: list[tuple[str, str, frozenset[str]]]  # id, folded start of text, years ("2019a")
+    by_first_word: dict[str, list[_Work]]
 
     @classmethod
-    def of(cls, references: Iterable[Reference]) -> _Index:
+    def of(cls, references: list[Reference]) -> _Index:
         by_number: dict[str, list[str]] = {}
         by_identifier: dict[str, list[str]] = {}
-        works: list[tuple[str, str, frozenset[str]]] = []
-        listed = list(references)
-        labelled = any(r.label is not None for r in listed)
-        for position, reference in enumerate(listed, start=1):
+        by_first_word: dict[str, list[_Work]] = {}
+        labelled = any(r.label is not None for r in references)
+        for position, reference in enumerate(references, start=1):
             key = reference.label if labelled else str(position)
             if key is not None:
                 by_number.setdefault(_number_key(key), []).append(reference.id)
-            for identifier in (reference.doi, reference.pmid, reference.url):
+            identifiers = [reference.doi, reference.pmid, reference.url]
+            identifiers += re.findall(r"PMC\d{4,9}|\d{4}\.\d{4,5}", reference.text)
+            for identifier in identifiers:
                 if identifier:
                     by_identifier.setdefault(identifier.casefold(), []).append(reference.id)
-            for pmcid in re.findall(r"PMC\d{4,9}", reference.text):
-                by_identifier.setdefault(pmcid.casefold(), []).append(reference.id)
-            for arxiv in re.findall(r"\d{4}\.\d{4,5}", reference.text):
-                by_identifier.setdefault(arxiv.casefold(), []).append(reference.id)
-            years = frozenset(y + s for y, s in _YEAR.findall(reference.text)) | frozenset(
-                y for y, _ in _YEAR.findall(reference.text)
-            )
-            works.append((reference.id, _folded(reference.text[:200]), years))
-        return cls(by_number, by_identifier, works)
+            dated = _YEAR.findall(reference.text)
+            years = frozenset(y + s for y, s in dated) | frozenset(y for y, _ in dated)
+            start = _folded(reference.text[:200])
+            first = _FIRST_WORD.search(start)
+            if first is not None:
+                work = _Work(reference.id, start[first.start() :], years)
+                by_first_word.setdefault(first.group(0), []).append(work)
+        return cls(by_number, by_identifier, by_first_word)
 
     def author_year(self, target: str) -> list[str]:
+        """Entries that start with the cited surname and carry the cited year."""
         surname, _, year = target.rpartition(" ")
         wanted = _folded(" ".join(surname.split()))
-        if not wanted:
+        first = _FIRST_WORD.match(wanted)
+        if first is None:
             return []
         candidates = [
-            (ident, years)
-            for ident, start, years in self.works
-            if start.startswith(wanted) and not start[len(wanted) : len(wanted) + 1].isalpha()
+            work
+            for work in self.by_first_word.get(first.group(0), [])
+            if work.start.startswith(wanted)
+            and not work.start[len(wanted) : len(wanted) + 1].isalpha()
         ]
-        exact = [ident for ident, years in candidates if year in years]
+        exact = [work.id for work in candidates if year in work.years]
         if exact or len(year) == 4:
             return exact
-        return [ident for ident, years in candidates if year[:4] in years]
+        return [work.id for work in candidates if year[:4] in work.years]
 
 
-_last_index: list[tuple[tuple[str, ...], _Index]] = []
+_last_index: list[tuple[list[Reference], int, _Index]] = []
 
 
 def _index(references: list[Reference]) -> _Index:
-    """The index of a reference list; the last one is kept, as extract resolves sentence by
-    sentence against the same list."""
-    key = tuple(reference.id for reference in references)
-    if _last_index and _last_index[0][0] == key:
-        return _last_index[0][1]
+    """The index of a reference list. extract resolves every sentence of a document against
+    the same list object, so the last index is kept for as long as that list is passed."""
+    if _last_index:
+        listed, length, index = _last_index[0]
+        if listed is references and length == len(references):
+            return index
     index = _Index.of(references)
-    _last_index[:] = [(key, index)]
+    _last_index[:] = [(references, len(references), index)]
     return index
 
 
@@ -269,5 +282,7 @@ def resolve_citations(citations: list[Citation], references: list[Reference]) ->
             else:
                 found = index.by_identifier.get(target.casefold(), [])
             ids.extend(i for i in found if i not in ids)
-        resolved.append(citation.model_copy(update={"reference_ids": ids}) if ids else citation)
+        if ids:
+            citation = citation.model_copy(update={"reference_ids": ids})
+        resolved.append(citation)
     return resolved
