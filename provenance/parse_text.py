@@ -1,9 +1,11 @@
 """Plain text: lines become headings, questions, list items and paragraphs.
 
-A short line without final punctuation is a heading; a line that ends in ``?`` is a
-question; ``-``/``*``/``•``/``1.`` lines are list items. Paragraphs are either one per line
-(the common export format, as in the example article) or runs of lines separated by blank
-lines when the text is hard-wrapped.
+A short line without final punctuation is a heading; a line that ends in ``?`` and holds one
+sentence is a question; ``-``/``*``/``•``/``1.`` lines are list items (the marker is left
+out of the span). Paragraphs are either one per line (the common export format, as in the
+example article) or runs of lines separated by blank lines when the text is hard-wrapped.
+Lines without a letter or digit (``***``, ``=====`` under a title) are decoration, like
+blank lines: no block.
 """
 
 from __future__ import annotations
@@ -36,14 +38,19 @@ class _Line:
 
 
 def _lines(text: str) -> list[_Line | None]:
-    """Each line's trimmed span, or None for a blank line."""
+    """Each line's trimmed span, or None for a blank or decoration line."""
     lines: list[_Line | None] = []
     pos = 0
     for raw in text.splitlines(keepends=True):
         start, end = trimmed_span(text, pos, pos + len(raw))
-        lines.append(_Line(start, end) if start < end else None)
+        lines.append(_Line(start, end) if start < end and _has_word(raw) else None)
         pos += len(raw)
     return lines
+
+
+def _has_word(line: str) -> bool:
+    """Lines without a letter or digit (``***``, ``=====``, ``—``) are decoration."""
+    return any(char.isalnum() for char in line)
 
 
 def is_heading_line(line: str) -> bool:

@@ -9,7 +9,8 @@ Each generated document knows the role of every character it wrote:
   quoted paragraph's contiguous span and so belong to its claim;
 - ``markup``: block-structure markers — heading ``#`` marks and setext underlines, list
   bullets and numbers, the ``>`` that opens a quote, the ``[^1]:`` label of a footnote,
-  emphasis marks wrapping a whole heading or question (``**Is it safe?**``);
+  emphasis marks wrapping a whole heading or question (``**Is it safe?**``), and in plain
+  text the list markers and decoration lines without a letter or digit (``***``);
 - ``nonprose``: code blocks, tables, HTML blocks, front matter, link reference definitions
   and thematic breaks.
 
@@ -110,7 +111,9 @@ def prose(draw: st.DrawFn, markdown: bool = False, wrap: bool = True) -> str:
 def plain_documents(draw: st.DrawFn) -> GeneratedDocument:
     doc = GeneratedDocument()
     newline = draw(st.sampled_from(["\n", "\r\n"]))
-    kinds = st.sampled_from(["heading", "question", "paragraph", "wrapped", "item", "blank"])
+    kinds = st.sampled_from(
+        ["heading", "question", "paragraph", "wrapped", "item", "blank", "decoration"]
+    )
     for kind in draw(st.lists(kinds, min_size=1, max_size=14)):
         if kind == "heading":
             doc.add(draw(titles()))
@@ -120,6 +123,8 @@ def plain_documents(draw: st.DrawFn) -> GeneratedDocument:
             doc.add(draw(prose(wrap=False)))
         elif kind == "wrapped":
             doc.add(draw(prose()).replace("\n", newline))
+        elif kind == "decoration":
+            doc.add(draw(st.sampled_from(["***", "=====", "- - -", "—", "* * *"])), MARKUP)
         elif kind == "item":
             doc.add(draw(st.sampled_from(["-", "*", "•", "1.", "2)"])), MARKUP)
             doc.add(" " + draw(sentences()))

@@ -163,3 +163,12 @@ def test_windows_line_endings_stay_out_of_spans() -> None:
 
 def test_document_without_leading_heading_has_no_title() -> None:
     assert parse_plain_text("Magnesium matters.\nIt really does.\n").title is None
+
+
+def test_decoration_lines_are_not_blocks() -> None:
+    text = "Magnesium Basics\n================\nIt is a mineral.\n* * *\n—\nIt calms neurons.\n"
+    assert kinds_and_texts(parse_plain_text(text)) == [
+        ("heading", "Magnesium Basics"),
+        ("paragraph", "It is a mineral."),
+        ("paragraph", "It calms neurons."),
+    ]
