@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import sqlite3
 from collections import Counter
 from dataclasses import dataclass
@@ -12,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -41,7 +43,9 @@ from provenance.models import (
     Run,
 )
 from provenance.positions import LineIndex
+from provenance.read import FORMATS_BY_SUFFIX
 from provenance.store import DocumentWrite, open_database, write_document, write_run
+from tests.conftest import REPO
 
 
 @dataclass(frozen=True)
@@ -430,3 +434,15 @@ def test_auditing_the_example_article_lists_every_statement(ingested_db: Path) -
     assert len(claim_ids) > 50
     assert {f["id"] for f in found} == claim_ids
     assert {f["evidence_status"] for f in found} <= set(DEFAULT_FAIL_ON)
+
+
+def test_pre_commit_hook_runs_audit_on_every_supported_file_type() -> None:
+    hooks = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    (hook,) = hooks
+    assert hook["id"] == "provenance-audit"
+    assert hook["entry"] == "provenance audit"
+    assert hook["language"] == "python"
+    files = re.compile(hook["files"])
+    for suffix in FORMATS_BY_SUFFIX:
+        assert files.search(f"docs/page{suffix}"), suffix
+    assert not files.search("provenance/cli.py")

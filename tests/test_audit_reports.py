@@ -10,6 +10,7 @@ and review the diff before committing it.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
@@ -20,7 +21,8 @@ import jsonschema
 import pytest
 from click.testing import CliRunner
 
-from provenance.audit_formats import artifact_uri, markdown_escape
+from provenance.audit import Finding, FindingCounts
+from provenance.audit_formats import ReportContext, artifact_uri, markdown_escape, write_sarif
 from provenance.cli import cli
 from tests.test_audit import FAQ, FAQ_SPECS, GUIDE, GUIDE_SPECS, write_fixture_document
 
@@ -111,6 +113,23 @@ def test_artifact_uris_are_uri_references() -> None:
     assert artifact_uri("docs/a b.md") == "docs/a%20b.md"
     assert artifact_uri("/srv/docs/a.md") == "file:///srv/docs/a.md"
     assert artifact_uri("https://example.org/page") == "https://example.org/page"
+
+
+def test_sarif_says_when_positions_refer_to_extracted_html_text() -> None:
+    finding = Finding(
+        id="c1", document="page.html", document_id="d1", version=1, first_version=1,
+        section=None, line=2, column=3, end_line=2, end_column=10, start=9, end=16,
+        category="efficacy", certainty="asserted", attribution="none",
+        evidence_status="unsupported", claim_key="k1", repeats=1, priority=80, text="Zinc wins",
+    )  # fmt: skip
+    counts = FindingCounts.empty()
+    counts.add("page.html", "unsupported", "efficacy")
+    for html_sources, expected in (({"page.html"}, "extracted-text"), (set(), None)):
+        out = io.StringIO()
+        write_sarif([finding], out, ReportContext(audited="x"), counts, html_sources)
+        log = json.loads(out.getvalue())
+        validate(log)
+        assert log["runs"][0]["results"][0]["properties"].get("positions") == expected
 
 
 def _json_findings() -> list[dict[str, Any]]:

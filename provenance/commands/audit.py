@@ -54,13 +54,15 @@ def _audited_database(paths: tuple[Path, ...], db_path: Path) -> Iterator[Path]:
     "--fail-on",
     "fail_on",
     multiple=True,
+    metavar="STATUS",
     callback=_split_choices(EvidenceStatus),
-    help=f"Statuses that fail (repeat or comma-separate) [default: {','.join(DEFAULT_FAIL_ON)}].",
+    help=f"Statuses that fail, comma-separated [default: {', '.join(DEFAULT_FAIL_ON)}].",
 )
 @click.option(
     "--category",
     "categories",
     multiple=True,
+    metavar="CATEGORY",
     callback=_split_choices(Category),
     help="Only these categories.",
 )
@@ -68,11 +70,16 @@ def _audited_database(paths: tuple[Path, ...], db_path: Path) -> Iterator[Path]:
     "--certainty",
     "certainties",
     multiple=True,
+    metavar="CERTAINTY",
     callback=_split_choices(Certainty),
     help="asserted or hedged.",
 )
 @click.option(
-    "--document", "documents", multiple=True, help="Only this document (source, name or id)."
+    "--document",
+    "documents",
+    multiple=True,
+    metavar="DOCUMENT",
+    help="Only this document (source, name or id).",
 )
 @click.option(
     "--new-only", is_flag=True, help="Only claims that are new in their document's latest version."
