@@ -56,7 +56,7 @@ _CANDIDATE = re.compile(
         (?<=[{_TERMINALS}])(?<![{_TERMINALS}][{_TERMINALS}])(?<![{_TERMINALS}]\ [{_TERMINALS}])
         # Fast path: a period after a plain word longer than any abbreviation.
         (?:(?<=[a-z]{{{_PLAIN_WORD}}}\.)(?P<plain>))?
-        (?P<rest>(?:\ ?[{_TERMINALS}])*)
+        (?P<rest>[{_TERMINALS}]*(?:\ [{_TERMINALS}]+)*)
         (?P<tail>(?:
             [{re.escape(_CLOSERS)}]
           | \ ?\[\d{{1,4}}(?:\ ?[,–-]\ ?\d{{1,4}}){{0,30}}\]
