@@ -17,11 +17,12 @@ markers resolve to entries that start with the cited surname and hold the cited 
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from dataclasses import dataclass
 
-from provenance.blocks import Block
+from provenance.blocks import Block, trimmed_span
 from provenance.citations import first_identifier, rules
 from provenance.ids import part_id
 from provenance.models import BODY_BLOCK_KINDS, BlockKind, Citation, CitationKind, Reference
@@ -29,12 +30,16 @@ from provenance.positions import LineIndex
 
 MIN_TRAILING_ENTRIES = 2
 """A list of works without a heading needs at least this many entries at the document's end."""
+HEADING_MAX_CHARS = 60
+"""A longer line is prose, never the heading of a reference list."""
+PARAGRAPH_HEADING_LEVEL = 6
+"""The level given to a paragraph that only names a reference list ("**References**")."""
 SKIPPED_AT_END = frozenset({BlockKind.heading})
 """Blocks that may follow a trailing list of works without ending it."""
 
 _HEADING_DECORATION = re.compile(r"^[\s#*_]*(?:[\dIVXivx]{1,4}[.)]?\s+)?|[\s#*_:.]*$")
 _LABEL = re.compile(
-    r"\s{0,20}(?:\[\^?(?P<bracket>[\w.\-]{1,20})\]:?|(?P<number>\d{1,4})[.)]"
+    r"\s{0,20}(?:\[\^?(?P<bracket>[\w.\-]{1,20})\]:?|(?P<number>\d{1,3})[.)]"
     r"|\^(?P<caret>\d{1,4})|(?P<superscript>[⁰¹²³⁴⁵⁶⁷⁸⁹]{1,4}))[ \t]+"
 )
 _YEAR = re.compile(r"(?<!\d)(1[5-9]\d\d|20\d\d)([a-z]?)(?![\d])")
@@ -57,6 +62,8 @@ def _folded(text: str) -> str:
 
 def reference_heading(heading: str) -> bool:
     """Whether a heading's text opens a reference list ("## References", "7. Notes:")."""
+    if len(heading) > HEADING_MAX_CHARS:
+        return False
     core = _HEADING_DECORATION.sub("", heading)
     return " ".join(core.casefold().split()) in set(rules()["reference_headings"])
 
@@ -109,13 +116,23 @@ def _entry(block: Block) -> Block:
 
 
 def mark_reference_blocks(text: str, blocks: list[Block]) -> list[Block]:
-    """Return ``blocks`` with the entries of a reference list re-kinded as references."""
+    """Return ``blocks`` with the entries of a reference list re-kinded as references.
+
+    A paragraph that only says "References" (``**References**``, ``Sources:``) is the list's
+    heading too; it becomes a heading of the lowest level, so any real heading ends the list.
+    """
     marked = list(blocks)
     in_list_level: int | None = None
     found_heading = False
     for index, block in enumerate(blocks):
         content = text[block.start : block.end]
-        if block.kind is BlockKind.heading:
+        if block.kind is BlockKind.paragraph and reference_heading(content):
+            marked[index] = Block(
+                BlockKind.heading, block.start, block.end, PARAGRAPH_HEADING_LEVEL
+            )
+            in_list_level = PARAGRAPH_HEADING_LEVEL
+            found_heading = True
+        elif block.kind is BlockKind.heading:
             if in_list_level is not None and looks_like_work(content):
                 marked[index] = _entry(block)
                 continue
@@ -157,32 +174,62 @@ def _mark_trailing_works(text: str, blocks: list[Block]) -> None:
 def parse_references(
     text: str, blocks: list[Block], document_id: str, lines: LineIndex
 ) -> list[Reference]:
-    """One Reference per reference-kind block, in document order."""
+    """One Reference per entry of the reference-kind blocks, in document order.
+
+    A block normally holds one entry; a block of several lines is split where a line opens a
+    new entry (a label such as "2." or "[2]", or authors and a year after a line that ended a
+    sentence), as hard-wrapped plain text runs unnumbered entries together.
+    """
     references: list[Reference] = []
     for block in blocks:
         if block.kind is not BlockKind.reference:
             continue
-        label, start = _label(text, block)
-        end = block.end
-        if start >= end:
-            continue
-        line, column = lines.line_column(start)
-        references.append(
-            Reference(
-                id=part_id("reference", document_id, start),
-                document_id=document_id,
-                label=label,
-                text=text[start:end],
-                start=start,
-                end=end,
-                line=line,
-                column=column,
-                doi=first_identifier(text, start, end, CitationKind.doi),
-                pmid=first_identifier(text, start, end, CitationKind.pmid),
-                url=first_identifier(text, start, end, CitationKind.url),
+        for entry in _split_entry_lines(text, block):
+            label, start = _label(text, entry)
+            end = entry.end
+            if start >= end:
+                continue
+            line, column = lines.line_column(start)
+            references.append(
+                Reference(
+                    id=part_id("reference", document_id, start),
+                    document_id=document_id,
+                    label=label,
+                    text=text[start:end],
+                    start=start,
+                    end=end,
+                    line=line,
+                    column=column,
+                    doi=first_identifier(text, start, end, CitationKind.doi),
+                    pmid=first_identifier(text, start, end, CitationKind.pmid),
+                    url=first_identifier(text, start, end, CitationKind.url),
+                )
             )
-        )
     return references
+
+
+def _split_entry_lines(text: str, block: Block) -> list[Block]:
+    cuts = [block.start]
+    newline = text.find("\n", block.start, block.end)
+    while newline != -1:
+        following = text.find("\n", newline + 1, block.end)
+        line_start, line_end = trimmed_span(
+            text, newline + 1, block.end if following == -1 else following
+        )
+        line = text[line_start:line_end]
+        before = newline - 1
+        while before > cuts[-1] and text[before].isspace():
+            before -= 1
+        after_sentence = text[before] == "."
+        opens = _LABEL.match(line) is not None or (
+            after_sentence and _AUTHOR_START.match(line) is not None and _YEAR.search(line)
+        )
+        if line and opens:
+            cuts.append(line_start)
+        newline = following
+    cuts.append(block.end)
+    spans = [trimmed_span(text, a, b) for a, b in itertools.pairwise(cuts)]
+    return [Block(BlockKind.reference, a, b, block.level) for a, b in spans if a < b]
 
 
 _FIRST_WORD = re.compile(r"[^\W\d_]+")

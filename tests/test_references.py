@@ -114,6 +114,37 @@ def test_markdown_list_ends_at_a_heading_of_the_same_level() -> None:
     assert (BlockKind.paragraph, "The appendix is prose again.") in kinds
 
 
+@pytest.mark.parametrize(
+    ("text", "fmt"),
+    [
+        (
+            "Claim [1].\n\n**References**\n\n1. Smith J (2020) Sleep. S 43: 1-9.\n",
+            DocumentFormat.markdown,
+        ),
+        ("Claim [1].\n\nReferences:\n\n1. Smith J (2020) Sleep. S 43: 1-9.\n", DocumentFormat.text),
+    ],
+)
+def test_a_paragraph_naming_the_list_is_its_heading(text: str, fmt: DocumentFormat) -> None:
+    kinds = parsed_kinds(text, fmt)
+    assert [k for k, _ in kinds] == [BlockKind.paragraph, BlockKind.heading, BlockKind.reference]
+
+
+def test_hard_wrapped_unnumbered_entries_are_split() -> None:
+    text = (
+        "Magnesium helps (Smith 2020).\n\n"
+        "References\n\n"
+        "Abbasi B, Kimiagar M (2012) The effect of magnesium on insomnia in elderly\n"
+        "subjects. J Res Med Sci 17: 1161-1169.\n"
+        "Smith J, Brown K (2020) Magnesium and sleep.\n"
+        "Sleep 43: 1-9.\n"
+    )
+    references = references_of(text)
+    assert [r.text[:8] for r in references] == ["Abbasi B", "Smith J,"]
+    assert references[0].text.endswith("1161-1169.")
+    citations = find_citations(text, 0, text.index("\n"))
+    assert resolve_citations(citations, references)[0].reference_ids == [references[1].id]
+
+
 def test_trailing_numbered_works_without_heading() -> None:
     text = (
         "Magnesium helps [1].\n\n"
