@@ -375,6 +375,10 @@ class _MainTextParser(HTMLParser):
         del self.stack[index:]
 
     def close(self) -> None:
+        # What is left unparsed is an unfinished construct; an unterminated comment or
+        # declaration runs to the end of the page (as in browsers), it is not text.
+        if self.rawdata.startswith("<!"):
+            self.rawdata = ""
         super().close()
         self._flush()
 

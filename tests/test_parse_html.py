@@ -214,3 +214,12 @@ def test_stored_text_is_exactly_the_blocks_joined(pieces: list[str]) -> None:
         assert text and text == text.strip() and "\n\n" not in text and "  " not in text
     assert "EVIL" not in parsed.text
     assert "onerror" not in parsed.text
+
+
+@pytest.mark.parametrize(
+    "tail",
+    ["<script>SECRET()", "<style>SECRET{}", "<!-- SECRET", "<!-- a --><!-- SECRET", "<!SECRET"],
+)
+def test_unterminated_scripts_and_comments_run_to_the_end(tail: str) -> None:
+    parsed = parse_html(f"<p>Shown.</p>{tail}")
+    assert parsed.text == "Shown."
