@@ -23,8 +23,9 @@ Decisions that are not obvious from the patterns:
   Months, ``Table``, ``Figure`` and similar words (rules/citations.json) are never surnames,
   so ``(January 2020)`` and ``(in 2020)`` are not citations.
 - A link to a web address is a URL citation: a bare ``http(s)://`` or ``www.`` address, a
-  Markdown link ``[text](https://…)`` (the whole link is the marker) or an HTML ``<a href>``
-  (its address is the marker). Links to DOIs, PubMed, PMC or arXiv are cited as such.
+  Markdown link ``[text](https://…)`` (the whole link is the marker; an image ``![alt](…)``
+  is not a link) or an HTML ``<a href>`` (its address is the marker). Links to DOIs, PubMed,
+  PMC or arXiv are cited as such.
 """
 
 from __future__ import annotations
@@ -96,6 +97,8 @@ _URL_BODY = r"[^\s<>\"'`{}|\\^\[\]]{1,2000}"
 _MARKERS = re.compile(
     "|".join(
         [
+            # ![alt](address): an image, skipped whole so that its address is no citation.
+            r"(?P<image>!\[[^\[\]\n]{0,500}\]\(\s*[^\s()]{0,2000}(?:\s+\"[^\"\n]{0,300}\")?\s*\))",
             # [text](https://…): the link is the citation.
             r"(?P<mdlink>\[[^\[\]\n]{1,500}\]\(\s*<?(?P<mdurl>https?://[^\s<>()]{1,2000}"
             r"(?:\([^\s<>()]{0,200}\)[^\s<>()]{0,500}){0,5})>?(?:\s+\"[^\"\n]{0,300}\")?\s*\))",
@@ -123,7 +126,7 @@ _MARKERS = re.compile(
 # Where a marker can start. Every alternative opens with a literal character, which lets the
 # regular expression engine jump between candidates instead of trying every position.
 _TRIGGER_STARTS = (
-    *(r"\[", r"\(", "<sup", "<SUP", r"\^", *"⁰¹²³⁴⁵⁶⁷⁸⁹", r"10\.", "doi", "DOI", "Doi"),
+    *(r"!\[", r"\[", r"\(", "<sup", "<SUP", r"\^", *"⁰¹²³⁴⁵⁶⁷⁸⁹", r"10\.", "doi", "DOI", "Doi"),
     *("http", "HTTP", r"www\.", r"WWW\.", "PMID", "pmid", "PMC", "arXiv", "arxiv", "ARXIV"),
 )
 _TRIGGER = re.compile("|".join(_TRIGGER_STARTS))
@@ -195,6 +198,9 @@ def _scan(text: str, start: int, end: int) -> list[_Found]:
     last_end = start
     while trigger is not None:
         match = _MARKERS.match(text, trigger.start(), end)
+        if match is not None and match.lastgroup == "image":
+            trigger = _TRIGGER.search(text, match.end(), end)
+            continue
         marker = None if match is None else _interpret(text, match, last_end)
         if marker is None:
             trigger = _TRIGGER.search(text, trigger.start() + 1, end)

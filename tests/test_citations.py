@@ -166,6 +166,7 @@ def test_markers(text: str, expected: list[tuple[CitationKind, str, list[str]]])
         "Between 1995 and 2004 (a decade) things changed.",
         "See [the section](#methods) below.",
         "A 1–3 mm lesion.",
+        "![A figure](https://example.org/figure.png)",
     ],
 )
 def test_look_alikes_are_not_citations(text: str) -> None:
