@@ -74,8 +74,6 @@ class _SourceLines:
 
 def _front_matter(lines: _SourceLines) -> tuple[int, str | None]:
     """How many leading lines are front matter, and the ``title`` it declares."""
-    if not lines.starts:
-        return 0, None
     opener = lines.line(0).rstrip()
     closers = _FRONT_MATTER_FENCES.get(opener)
     if closers is None:
@@ -115,6 +113,7 @@ def _wrapping_markup(token: Token) -> list[str]:
         and children[left].type in ("strong_open", "em_open")
         and children[right].type == children[left].type.replace("_open", "_close")
         and children[left].markup == children[right].markup
+        and all(child.level > children[left].level for child in children[left + 1 : right])
     ):
         markers.append(children[left].markup)
         left += 1

@@ -107,6 +107,8 @@ def test_title_is_the_first_level_one_heading_as_plain_text() -> None:
         ("Is magnesium safe?\n", "Is magnesium safe?"),
         ("**Is magnesium safe?**\n", "Is magnesium safe?"),
         ("_Does it lower glutamate?_\n", "Does it lower glutamate?"),
+        ("***Is it both?***\n", "Is it both?"),
+        ("**Is it** or **is it not?**\n", "**Is it** or **is it not?**"),
     ],
 )
 def test_single_question_paragraph_is_a_question(source: str, expected: str) -> None:
