@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from evaluation.citations import CITED_PRECISION_BAR, CITED_RECALL_BAR, evaluate
 from provenance.citations import find_citations
@@ -231,6 +233,42 @@ def test_reference_entries_are_never_claims() -> None:
     assert all(claim.end <= first_entry for claim in result.claims)
     cited = [c for c in result.claims if c.citations]
     assert all(c.reference_ids for claim in cited for c in claim.citations)
+
+
+_LINES = st.sampled_from(
+    [
+        "Magnesium helps sleep [1].",
+        "Zinc may help (Smith et al., 2020).",
+        "## References",
+        "References",
+        "Notes:",
+        "## Methods",
+        "1. Smith J, Lee K (2020) Sleep and magnesium. J Sleep 4: 1-9.",
+        "2. Lee K (2019) Zinc. Nutr 3: 2-5. doi:10.1000/abc",
+        "[3] Park H (2018) Iron. Blood 2: 1-2.",
+        "Abbasi B (2012) Magnesium and insomnia. J Res Med Sci 17: 1161-1169.",
+        "- a bullet point about dosing",
+        "",
+    ]
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(_LINES, max_size=14), st.sampled_from(list(DocumentFormat)))
+def test_references_and_claims_never_overlap(lines: list[str], fmt: DocumentFormat) -> None:
+    text = "\n".join(lines)
+    parsed = parse_document(text, fmt)
+    result = extract(parsed, source="doc", document_id="doc", version=1)
+    previous_end = 0
+    for reference in result.references:
+        assert previous_end <= reference.start < reference.end
+        assert parsed.text[reference.start : reference.end] == reference.text
+        previous_end = reference.end
+    assert len({r.id for r in result.references}) == len(result.references)
+    for claim in result.claims:
+        assert not any(r.start < claim.end and claim.start < r.end for r in result.references)
+        known = {r.id for r in result.references}
+        assert all(set(c.reference_ids) <= known for c in claim.citations)
 
 
 def test_plos_bars() -> None:
