@@ -154,8 +154,11 @@ FINDING_FIELDS = tuple(f.name for f in fields(Finding))
 # End of a claim: its text is exactly ``documents.text[start:end]``, so the end line is the
 # start line plus the newlines inside, and the end column (exclusive, 1-based) follows the
 # last newline. SQLite has no reverse search: rtrim() with every character of the text except
-# newlines strips back to the last newline (only evaluated for the rare multi-line claim).
-_END_LINE = "claims.line + length(claims.text) - length(replace(claims.text, char(10), ''))"
+# newlines strips back to the last newline. Both only do real work for the rare multi-line claim.
+_END_LINE = (
+    "case when instr(claims.text, char(10)) = 0 then claims.line"
+    " else claims.line + length(claims.text) - length(replace(claims.text, char(10), '')) end"
+)
 _END_COLUMN = (
     "case when instr(claims.text, char(10)) = 0 then claims.[column] + length(claims.text)"
     " else length(claims.text)"
@@ -195,13 +198,9 @@ def _priority_sql() -> tuple[str, list[Any]]:
 def findings_sql(query: AuditQuery, outer: str) -> tuple[str, list[Any]]:
     """The ordered findings query; ``outer`` selects from the inner query's columns."""
     priority, priority_params = _priority_sql()
+    computed = {**_SOURCE_COLUMNS, "priority": priority}
     columns = ", ".join(
-        f"{_SOURCE_COLUMNS[name]} as [{name}]"
-        if name in _SOURCE_COLUMNS
-        else f"{priority} as priority"
-        if name == "priority"
-        else f"claims.[{name}]"
-        for name in FINDING_FIELDS
+        f"{computed.get(name, f'claims.[{name}]')} as [{name}]" for name in FINDING_FIELDS
     )
     where, params = query.where()
     sql = (
