@@ -420,7 +420,16 @@ def register_routes() -> list[tuple[str, Callable[..., Awaitable[Response]]]]:
 # --- pages --------------------------------------------------------------------------------
 
 
-async def stylesheet() -> Response:
+def _refuse(request: Any) -> Response | None:
+    """These pages only read: anything but GET or HEAD is refused."""
+    if request.method in ("GET", "HEAD"):
+        return None
+    return Response.text("Method not allowed: this site is read-only.", status=405)
+
+
+async def stylesheet(request: Any) -> Response:
+    if (refused := _refuse(request)) is not None:
+        return refused
     return Response(
         STYLESHEET.read_text(encoding="utf-8"),
         content_type="text/css; charset=utf-8",
@@ -451,6 +460,8 @@ def _row_dicts(rows: Iterable[Any]) -> list[dict[str, Any]]:
 
 
 async def claim_page(datasette: Any, request: Any) -> Response:
+    if (refused := _refuse(request)) is not None:
+        return refused
     claim_id = request.url_vars["claim_id"]
     name, claim = await _find(
         datasette, request, "select * from claims where id = ?", claim_id, "claim"
@@ -606,6 +617,8 @@ def document_html(text: str, spans: list[Span], datasette: Any, database: str) -
 
 
 async def document_page(datasette: Any, request: Any) -> Response:
+    if (refused := _refuse(request)) is not None:
+        return refused
     document_id = request.url_vars["document_id"]
     name, document = await _find(
         datasette, request, "select * from documents where id = ?", document_id, "document"

@@ -1,0 +1,145 @@
+"""Publishing: metadata generated from the models, inspect data, Datasette arguments, serve."""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from provenance.cli import cli
+from provenance.datasette_plugin import FACET_TYPE
+from provenance.errors import ProvenanceError
+from provenance.models import Claim, Document
+from provenance.publish import (
+    CANNED_QUERIES,
+    DEFAULT_FACETS,
+    build_metadata,
+    check_database,
+    database_name,
+    datasette_arguments,
+    inspect_data,
+    write_serve_files,
+)
+from provenance.store import FACET_COLUMNS
+
+
+def test_metadata_has_the_site_fields(ingested_db: Path) -> None:
+    metadata = build_metadata(ingested_db)
+    for key in ("title", "description", "source", "license", "license_url"):
+        assert metadata[key], key
+    assert list(metadata["databases"]) == [database_name(ingested_db)]
+
+
+def test_every_claims_column_is_described_from_the_models(ingested_db: Path) -> None:
+    claims = build_metadata(ingested_db)["databases"]["claims"]["tables"]["claims"]
+    conn = sqlite3.connect(ingested_db)
+    columns = [row[1] for row in conn.execute("pragma table_info(claims)")]
+    conn.close()
+    assert set(columns) <= set(claims["columns"]), set(columns) - set(claims["columns"])
+    for name, field in Claim.model_fields.items():
+        assert claims["columns"][name] == field.description
+
+
+def test_units_come_from_the_models(ingested_db: Path) -> None:
+    tables = build_metadata(ingested_db)["databases"]["claims"]["tables"]
+    assert Document.model_fields["size"].json_schema_extra == {"unit": "bytes"}
+    assert tables["documents"]["units"] == {"size": "bytes"}
+    assert "units" not in tables["claims"]  # offsets are characters: no physical unit
+
+
+def test_claims_table_is_faceted_searchable_sorted_and_labelled(ingested_db: Path) -> None:
+    tables = build_metadata(ingested_db)["databases"]["claims"]["tables"]
+    claims = tables["claims"]
+    assert [next(iter(f.values())) for f in claims["facets"]] == list(DEFAULT_FACETS)
+    assert all(next(iter(f)) == FACET_TYPE for f in claims["facets"])
+    assert set(DEFAULT_FACETS) <= set(FACET_COLUMNS)  # every default facet has an index
+    assert claims["fts_table"] == "claims_fts"
+    assert claims["sort"] == "document"
+    assert tables["documents"]["label_column"] == "name"
+    assert tables["_sqlite_migrations"]["hidden"] is True
+
+
+def test_canned_queries_are_published(ingested_db: Path) -> None:
+    queries = build_metadata(ingested_db)["databases"]["claims"]["queries"]
+    assert set(queries) == {
+        "unsupported_statements",
+        "review_queue",
+        "repeated_claims",
+        "section_claims",
+    }
+    assert set(queries) == set(CANNED_QUERIES)
+    assert queries["section_claims"]["params"] == ["section", "document"]
+    for query in queries.values():
+        assert query["sql"].lstrip().lower().startswith("select"), query["title"]
+
+
+def test_inspect_data_matches_the_file(ingested_db: Path) -> None:
+    data = inspect_data(ingested_db)["claims"]
+    assert data["hash"] == hashlib.sha256(ingested_db.read_bytes()).hexdigest()
+    assert data["size"] == ingested_db.stat().st_size
+    assert data["file"] == ingested_db.name
+    conn = sqlite3.connect(ingested_db)
+    for table in ("claims", "documents", "sections", "annotations"):
+        expected = conn.execute(f"select count(*) from [{table}]").fetchone()[0]
+        assert data["tables"][table]["count"] == expected
+    conn.close()
+
+
+def test_datasette_arguments_serve_immutable_on_loopback(ingested_db: Path, tmp_path: Path) -> None:
+    files = write_serve_files(ingested_db, tmp_path)
+    arguments = datasette_arguments(ingested_db, files)
+    assert arguments[:3] == ["serve", "-i", str(ingested_db)]
+    assert arguments[arguments.index("--host") + 1] == "127.0.0.1"
+    assert arguments[arguments.index("--port") + 1] == "8001"
+    assert arguments[arguments.index("--inspect-file") + 1] == str(files.inspect)
+    assert arguments[arguments.index("--metadata") + 1] == str(files.metadata)
+    settings = {
+        arguments[i + 1]: arguments[i + 2] for i, a in enumerate(arguments) if a == "--setting"
+    }
+    assert settings["suggest_facets"] == "off"
+    assert "--open" not in arguments
+    other = datasette_arguments(ingested_db, files, host="0.0.0.0", port=9000, open_browser=True)
+    assert other[other.index("--host") + 1] == "0.0.0.0"
+    assert other[other.index("--port") + 1] == "9000"
+    assert "--open" in other
+
+
+def test_check_database_refuses_what_it_cannot_serve(tmp_path: Path) -> None:
+    with pytest.raises(ProvenanceError, match="no such database"):
+        check_database(tmp_path / "missing.db")
+    not_sqlite = tmp_path / "notes.db"
+    not_sqlite.write_text("hello, this is not a database" * 100)
+    with pytest.raises(ProvenanceError, match="not an SQLite database"):
+        check_database(not_sqlite)
+    foreign = tmp_path / "foreign.db"
+    conn = sqlite3.connect(foreign)
+    conn.execute("create table claims (id)")
+    conn.close()
+    with pytest.raises(ProvenanceError, match="not a provenance database"):
+        check_database(foreign)
+
+
+@pytest.mark.parametrize(
+    ("setup", "message"),
+    [("missing", "no such database"), ("foreign", "not a provenance database")],
+)
+def test_serve_command_reports_bad_databases(tmp_path: Path, setup: str, message: str) -> None:
+    db = tmp_path / "x.db"
+    if setup == "foreign":
+        conn = sqlite3.connect(db)
+        conn.execute("create table t (x)")
+        conn.close()
+    result = CliRunner().invoke(cli, ["serve", "--db", str(db)])
+    assert result.exit_code == 1
+    assert message in result.output
+    assert "Traceback" not in result.output
+
+
+def test_serve_help_has_examples() -> None:
+    result = CliRunner().invoke(cli, ["serve", "--help"])
+    assert result.exit_code == 0
+    assert "provenance serve --db review.db --port 9000 --open" in result.output
+    assert "--host" in result.output
