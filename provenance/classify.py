@@ -1,23 +1,32 @@
-"""Rule-based classification of one statement: category, certainty, attribution."""
+"""Rule-based classification of one statement: category, certainty, attribution.
+
+The rules are data: ``provenance/rules/*.rules`` (syntax described at the top of
+``categories.rules``), compiled once at import. A sentence is lower-cased and scanned ONCE by
+an alternation of every rule without groups; at each word where that scan finds something,
+each rule file's grouped alternation is matched there to tell which rule fired (the first in
+file order) and what its cue is. Python never loops over the lexicons. Every gap in a pattern
+is bounded (a few words, never across punctuation), so no pattern backtracks
+catastrophically and the work stays linear in the sentence.
+"""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from importlib import resources
 
+from provenance.errors import ProvenanceError
 from provenance.models import Attribution, Category, Certainty
 
-RULESET_VERSION = "0.1.0"
+RULE_FILES = ("categories.rules", "hedges.rules", "attribution.rules")
 
-_HEDGE = re.compile(
-    r"\b(may|might|could|possibly|potentially|suggest\w*|likely|promising|appear\w*|implicated)\b",
-    re.IGNORECASE,
-)
-_VAGUE = re.compile(
-    r"\b(research has (?:indicated|shown)|has been shown to|studies (?:suggest|show)|experts say|"
-    r"have been linked to)\b",
-    re.IGNORECASE,
-)
+_GAP_WORDS = 8
+# Up to _GAP_WORDS words between two parts of a pattern, never across clause punctuation.
+_GAP = rf"(?:\s+[^\s,;:.!?()\[\]]+){{0,{_GAP_WORDS}}}?\s+"
+_GAP_MARK = "…"
+_VERSION = re.compile(r"version:\s*(\d+)\s*$")
+_SECTION = re.compile(r"\[([a-z_]+)\]\s*$")
+_CUE_SPACE = re.compile(r"\s+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,10 +39,362 @@ class Classification:
     attribution_cues: list[str] = field(default_factory=list)
 
 
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """One line of a rule file."""
+
+    section: int  # index of its section: the precedence among categories
+    pieces: tuple[str, ...]  # the regex parts between gaps
+    exclusion: bool
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class RuleFile:
+    name: str
+    version: int
+    sections: tuple[str, ...]
+    rules: tuple[Rule, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """Where one rule matched, and the spans of its gap-separated parts."""
+
+    rule: Rule
+    start: int
+    end: int
+    parts: tuple[tuple[int, int], ...]
+
+
+class RuleSet:
+    """The rules of one file compiled into one alternation with a named group per part.
+
+    It is only ever matched at positions the shared scan (see ``_scan_hits``) found, so its
+    groups cost nothing on the words no rule starts with.
+    """
+
+    def __init__(self, rules: RuleFile) -> None:
+        self.file = rules
+        alternatives = []
+        for number, rule in enumerate(rules.rules):
+            named = (f"(?P<g{number}p{k}>{piece})" for k, piece in enumerate(rule.pieces))
+            alternatives.append(_GAP.join(named))
+        self.grouped = re.compile("(?:" + "|".join(alternatives) + r")(?!\w)")
+        starts: set[str] = set()
+        known = True
+        for rule in rules.rules:
+            if rule.pieces[0].startswith("^"):
+                continue  # tried at offset 0, whatever character is there
+            chars = first_characters(rule.pieces[0])
+            if chars is None:
+                known = False
+            else:
+                starts |= chars
+        # The characters a rule of this file can start with; None: any.
+        self.starts: frozenset[str] | None = frozenset(starts) if known else None
+
+    @property
+    def plain(self) -> list[str]:
+        return [_GAP.join(rule.pieces) for rule in self.file.rules]
+
+    def at(self, lowered: str, position: int) -> Hit | None:
+        """The first rule (in file order) that matches at ``position``."""
+        match = self.grouped.match(lowered, position)
+        if match is None or match.lastgroup is None:
+            return None
+        number = int(match.lastgroup[1 : match.lastgroup.index("p")])
+        rule = self.file.rules[number]
+        parts = tuple(match.span(f"g{number}p{k}") for k in range(len(rule.pieces)))
+        return Hit(rule, match.start(), match.end(), parts)
+
+
+def _spaces_to_whitespace(fragment: str) -> str:
+    """A literal space in a pattern matches any run of whitespace (sentences span lines)."""
+    out: list[str] = []
+    in_class = escaped = False
+    for char in fragment:
+        if escaped:
+            out.append(char)
+            escaped = False
+        elif char == "\\":
+            out.append(char)
+            escaped = True
+        elif in_class:
+            out.append(char)
+            in_class = char != "]"
+        elif char == "[":
+            out.append(char)
+            in_class = True
+        elif char == " ":
+            out.append(r"\s+")
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+def _group_end(pattern: str, start: int) -> int:
+    """Index just past the group that opens at ``pattern[start]``."""
+    depth = 0
+    index = start
+    while index < len(pattern):
+        char = pattern[index]
+        if char == "\\":
+            index += 2
+            continue
+        if char == "[":
+            index = pattern.index(
+                "]", index + 2 if pattern[index + 1 : index + 2] == "]" else index + 1
+            )
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth == 0:
+                return index + 1
+        index += 1
+    return len(pattern)
+
+
+def _split_top(body: str) -> list[str]:
+    """The top-level alternatives of a group's body."""
+    pieces: list[str] = []
+    depth = 0
+    current = 0
+    index = 0
+    while index < len(body):
+        char = body[index]
+        if char == "\\":
+            index += 2
+            continue
+        if char == "[":
+            index = body.index("]", index + 2 if body[index + 1 : index + 2] == "]" else index + 1)
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            pieces.append(body[current:index])
+            current = index + 1
+        index += 1
+    pieces.append(body[current:])
+    return pieces
+
+
+def first_characters(pattern: str) -> frozenset[str] | None:
+    """The characters a match of ``pattern`` can start with, or None if not simply known.
+
+    Understands what the rule files use at a pattern's start: literal letters, ``\\d``, a
+    simple ``[...]`` of letters, and ``(?:a|b)`` groups of those; anything else is None.
+    """
+    if not pattern:
+        return None
+    head = pattern[0]
+    if head.isalpha() or head in "'’":
+        optional = pattern[1:2] in ("?", "*") or pattern[1:3] == "{0"
+        return None if optional else frozenset({head.lower()})
+    if pattern.startswith("\\d"):
+        return None if pattern[2:3] in ("?", "*") else frozenset("0123456789")
+    if head == "[" and "]" in pattern[1:]:
+        body = pattern[1 : pattern.index("]", 1)]
+        if not body.isalpha() or pattern[len(body) + 2 : len(body) + 3] in ("?", "*"):
+            return None
+        return frozenset(body.lower())
+    if pattern.startswith("(?:"):
+        end = _group_end(pattern, 0)
+        if pattern[end : end + 1] in ("?", "*") or pattern[end : end + 2] == "{0":
+            return None
+        chars: set[str] = set()
+        for alternative in _split_top(pattern[3 : end - 1]):
+            found = first_characters(alternative)
+            if found is None:
+                return None
+            chars |= found
+        return frozenset(chars)
+    return None
+
+
+def _scan_pattern(alternatives: list[str]) -> str:
+    """One alternation of every rule, grouped by first character: at a word start the engine
+    tries only the rules that can start with that word's first letter."""
+    buckets: dict[str, list[str]] = {}
+    unknown: list[str] = []
+    for alternative in alternatives:
+        chars = first_characters(alternative)
+        if chars is None:
+            unknown.append(alternative)
+            continue
+        for char in chars:
+            buckets.setdefault(char, []).append(alternative)
+    branches = [
+        f"(?={re.escape(char)})(?:{'|'.join(rules)})" for char, rules in sorted(buckets.items())
+    ]
+    branches.extend(unknown)
+    return r"(?<!\w)(?:" + "|".join(branches) + ")"
+
+
+def _parse_rule(line: str, section: int, where: str, number: int) -> Rule:
+    exclusion = line.startswith("!")
+    fragment = line[1:] if exclusion else line
+    pieces = tuple(_spaces_to_whitespace(p.strip()) for p in fragment.split(_GAP_MARK))
+    for piece in pieces:
+        try:
+            compiled = re.compile(piece)
+        except re.error as error:
+            raise ProvenanceError(f"{where}, line {number}: bad pattern ({error})") from None
+        if compiled.groups or not piece:
+            raise ProvenanceError(
+                f"{where}, line {number}: use (?:...), not capturing groups; no empty parts"
+            )
+    return Rule(section=section, pieces=pieces, exclusion=exclusion, line=number)
+
+
+def parse_rules(text: str, where: str) -> RuleFile:
+    """Parse one rule file; ``where`` names it in error messages."""
+    version: int | None = None
+    sections: list[str] = []
+    rules: list[Rule] = []
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        if version is None:
+            found = _VERSION.match(line)
+            if found is None:
+                raise ProvenanceError(f"{where}, line {number}: expected 'version: N' first")
+            version = int(found.group(1))
+            continue
+        section = _SECTION.match(line)
+        if section is not None:
+            sections.append(section.group(1))
+        elif not sections:
+            raise ProvenanceError(f"{where}, line {number}: a rule before any [section]")
+        else:
+            rules.append(_parse_rule(line, len(sections) - 1, where, number))
+    if version is None:
+        raise ProvenanceError(f"{where}: no 'version: N' line")
+    for index, name in enumerate(sections):
+        if not any(rule.section == index and not rule.exclusion for rule in rules):
+            raise ProvenanceError(f"{where}: section [{name}] has no rules")
+    return RuleFile(name=where, version=version, sections=tuple(sections), rules=tuple(rules))
+
+
+def load_rules(name: str) -> RuleFile:
+    """Load one of the package's rule files (``RULE_FILES``)."""
+    text = (
+        resources.files("provenance").joinpath("rules").joinpath(name).read_text(encoding="utf-8")
+    )
+    return parse_rules(text, f"rules/{name}")
+
+
+def _checked_sections(rules: RuleFile, allowed: set[str]) -> None:
+    for name in rules.sections:
+        if name not in allowed:
+            raise ProvenanceError(f"{rules.name}: [{name}] is not one of {sorted(allowed)}")
+
+
+_CATEGORY_RULES = load_rules("categories.rules")
+_HEDGE_RULES = load_rules("hedges.rules")
+_ATTRIBUTION_RULES = load_rules("attribution.rules")
+_checked_sections(_CATEGORY_RULES, {c.value for c in Category})
+_checked_sections(_HEDGE_RULES, {"hedge"})
+_checked_sections(_ATTRIBUTION_RULES, {"vague"})
+_CATEGORIES = RuleSet(_CATEGORY_RULES)
+_HEDGES = RuleSet(_HEDGE_RULES)
+_VAGUE = RuleSet(_ATTRIBUTION_RULES)
+_FAMILIES = (_CATEGORIES, _HEDGES, _VAGUE)
+# The first part of every rule of every file in one alternation without groups: one pass
+# finds each word where some rule may start; only there are the grouped alternations tried.
+_SCAN = re.compile(_scan_pattern([r.pieces[0] for f in _FAMILIES for r in f.file.rules]))
+
+RULESET_VERSION = (
+    f"categories-{_CATEGORY_RULES.version}"
+    f".hedges-{_HEDGE_RULES.version}"
+    f".attribution-{_ATTRIBUTION_RULES.version}"
+)
+DEFAULT_CATEGORY = Category.definition
+DEFAULT_CUE = "definition: default (no category rule fired)"
+
+
+def _scan_hits(lowered: str) -> tuple[list[Hit], list[Hit], list[Hit]]:
+    """Category, hedge and attribution hits: at each word where the scan finds a rule, the
+    first rule of each file that matches there."""
+    found: tuple[list[Hit], list[Hit], list[Hit]] = ([], [], [])
+    position = 0
+    search = _SCAN.search
+    while (match := search(lowered, position)) is not None:
+        start = match.start()
+        first = lowered[start]
+        for family, hits in zip(_FAMILIES, found, strict=True):
+            if start and family.starts is not None and first not in family.starts:
+                continue
+            hit = family.at(lowered, start)
+            if hit is not None:
+                hits.append(hit)
+        position = start + 1
+    return found
+
+
+def _kept(hits: list[Hit]) -> list[Hit]:
+    """Cue hits that no exclusion of the same file covers, nor a longer cue of their section."""
+    excluded = [h for h in hits if h.rule.exclusion]
+    kept: list[Hit] = []
+    for hit in hits:
+        if hit.rule.exclusion:
+            continue
+        covers = [
+            other
+            for other in (*excluded, *kept)
+            if (other.rule.exclusion or other.rule.section == hit.rule.section)
+            and other.start <= hit.start
+            and hit.end <= other.end
+        ]
+        if not covers:
+            kept.append(hit)
+    return kept
+
+
+def _cue_texts(hits: list[Hit], text: str) -> list[str]:
+    cues: list[str] = []
+    for hit in hits:
+        cue = f" {_GAP_MARK} ".join(text[a:b] for a, b in hit.parts)
+        cue = _CUE_SPACE.sub(" ", cue).strip()
+        if cue not in cues:
+            cues.append(cue)
+    return cues
+
+
+def _category(hits: list[Hit], text: str) -> tuple[Category, list[str]]:
+    """The first category section (in precedence order) with a cue decides."""
+    kept = _kept(hits)
+    if not kept:
+        return DEFAULT_CATEGORY, [DEFAULT_CUE]
+    section = min(hit.rule.section for hit in kept)
+    category = Category(_CATEGORY_RULES.sections[section])
+    cues = _cue_texts([h for h in kept if h.rule.section == section], text)
+    return category, [f"{category.value}: {cue}" for cue in cues]
+
+
+def lower_case(text: str) -> str:
+    """``text`` lower-cased with every character kept at its offset (rules match this)."""
+    lowered = text.lower()
+    if len(lowered) == len(text):
+        return lowered
+    # Rare: a character such as "İ" lower-cases to two; keep those as they are.
+    return "".join(low if len(low := ch.lower()) == 1 else ch for ch in text)
+
+
+def hedge_cues(text: str) -> list[str]:
+    """The hedge cues in ``text`` (empty: asserted)."""
+    return _cue_texts(_kept(_scan_hits(lower_case(text))[1]), text)
+
+
 def classify_sentence(text: str, *, cited: bool = False) -> Classification:
     """Classify one statement. ``cited`` says whether a citation marker was found in it."""
-    hedges = [m.group(0) for m in _HEDGE.finditer(text)]
-    vague = [m.group(0) for m in _VAGUE.finditer(text)]
+    category_hits, hedge_hits, vague_hits = _scan_hits(lower_case(text))
+    category, category_cues = _category(category_hits, text)
+    hedges = _cue_texts(_kept(hedge_hits), text)
+    vague = _cue_texts(_kept(vague_hits), text)
     if cited:
         attribution = Attribution.cited
     elif vague:
@@ -41,8 +402,8 @@ def classify_sentence(text: str, *, cited: bool = False) -> Classification:
     else:
         attribution = Attribution.none
     return Classification(
-        category=Category.definition,
-        category_cues=[],
+        category=category,
+        category_cues=category_cues,
         certainty=Certainty.hedged if hedges else Certainty.asserted,
         hedge_cues=hedges,
         attribution=attribution,
