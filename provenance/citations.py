@@ -177,16 +177,13 @@ def find_citations(text: str, start: int, end: int) -> list[Citation]:
 
     The result is sorted by offset and its markers do not overlap.
     """
-    # The scan builds every field itself (offsets in range, a kind, a list of strings), so the
-    # records skip pydantic's validation, which would cost more than the scan on cited text.
     return [
-        Citation.model_construct(
+        Citation(
             kind=found.kind,
             marker=text[found.start : found.end],
             start=found.start,
             end=found.end,
             targets=found.targets,
-            reference_ids=[],
         )
         for found in _scan(text, start, end)
     ]

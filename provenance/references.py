@@ -330,6 +330,13 @@ def resolve_citations(citations: list[Citation], references: list[Reference]) ->
                 found = index.by_identifier.get(target.casefold(), [])
             ids.extend(i for i in found if i not in ids)
         if ids:
-            citation = citation.model_copy(update={"reference_ids": ids})
+            citation = Citation(
+                kind=citation.kind,
+                marker=citation.marker,
+                start=citation.start,
+                end=citation.end,
+                targets=citation.targets,
+                reference_ids=ids,
+            )
         resolved.append(citation)
     return resolved
