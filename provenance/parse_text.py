@@ -25,6 +25,7 @@ WRAP_FIT = 0.85
 _TERMINAL = ".!?:;,…\"'”’)]"
 _LIST_MARKER = re.compile(r"(?:[-*•‣◦▪–]|\(?\d{1,3}[.)]|\(?[a-zA-Z][.)])[ \t]+(?=\S)")
 _SENTENCE_INSIDE = re.compile(r"[.!?][\"'”’)\]]*\s+[A-Z0-9\"“‘(]")
+_SECTION_NUMBER = re.compile(r"\d{1,2}(?:\.\d{1,2})*\.?(?=[ \t])")
 _NUMBERED_HEADING = re.compile(r"\d{1,2}(?:\.\d{1,2})*\.?[ \t]+\S")
 
 
@@ -63,6 +64,12 @@ def is_heading_line(line: str) -> bool:
     return first.isupper() or first.isdigit() or not first.isalpha()
 
 
+def heading_level(line: str) -> int:
+    """1, or the depth of a section number ("2.1 Methods" is level 2)."""
+    numbered = _SECTION_NUMBER.match(line)
+    return numbered.group(0).rstrip(".").count(".") + 1 if numbered else 1
+
+
 def is_question_line(line: str) -> bool:
     """A line that is one sentence ending in a question mark."""
     return line.endswith("?") and not _SENTENCE_INSIDE.search(line[:-1])
@@ -85,7 +92,7 @@ def _classify_line(text: str, line: _Line) -> Block:
     if is_question_line(content):
         return Block(BlockKind.question, line.start, line.end)
     if is_heading_line(content):
-        return Block(BlockKind.heading, line.start, line.end, level=1)
+        return Block(BlockKind.heading, line.start, line.end, level=heading_level(content))
     return Block(BlockKind.paragraph, line.start, line.end)
 
 

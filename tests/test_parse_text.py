@@ -172,3 +172,12 @@ def test_decoration_lines_are_not_blocks() -> None:
         ("paragraph", "It is a mineral."),
         ("paragraph", "It calms neurons."),
     ]
+
+
+@pytest.mark.parametrize(
+    ("line", "level"),
+    [("Methods", 1), ("2. Methods", 1), ("2.1 Participants", 2), ("2.1.3. Dosing", 3)],
+)
+def test_section_numbers_give_the_heading_level(line: str, level: int) -> None:
+    (block,) = parse_plain_text(line + "\n").blocks
+    assert (block.kind, block.level) == (BlockKind.heading, level)
