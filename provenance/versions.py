@@ -16,6 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from enum import Enum
+from functools import lru_cache
 
 import sqlite_utils
 
@@ -33,8 +34,11 @@ MIN_QUOTE_SIMILARITY = 0.5
 #: …and quote and context together at least this similar.
 MIN_SCORE = 0.6
 QUOTE_WEIGHT = 0.7
-#: Beyond this many candidate pairs, only the most promising are scored in full.
-MAX_FUZZY_PAIRS = 200_000
+#: Beyond this many leftover pairs, claims are looked for near their old place only.
+MAX_FUZZY_PAIRS = 20_000
+#: A repeated text's occurrence is paired with one of this many on each side of where it
+#: is expected.
+REPEAT_WINDOW = 8
 
 
 class Change(str, Enum):
@@ -61,7 +65,7 @@ class Anchor:
 
     @property
     def normalised(self) -> str:
-        return normalise_text(self.text)
+        return _normalised(self.text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,10 +108,21 @@ def anchor(claim_id: str, text: str, start: int, end: int) -> Anchor:
     )
 
 
+@lru_cache(maxsize=1 << 16)
+def _normalised(text: str) -> str:
+    return normalise_text(text)
+
+
+@lru_cache(maxsize=1 << 16)
+def _words(text: str) -> tuple[str, ...]:
+    """Similarity is measured on words: as telling as characters, and far cheaper."""
+    return tuple(_normalised(text).split())
+
+
 def _ratio(a: str, b: str) -> float:
     if a == b:
         return 1.0
-    return SequenceMatcher(None, a, b, autojunk=False).ratio()
+    return SequenceMatcher(None, _words(a), _words(b), autojunk=False).ratio()
 
 
 def _in_order(pairs: Sequence[tuple[int, int]]) -> set[int]:
@@ -132,22 +147,38 @@ def _in_order(pairs: Sequence[tuple[int, int]]) -> set[int]:
     return kept
 
 
+def _candidates(i: int, old_count: int, new_count: int) -> range:
+    """New leftovers to compare with old leftover ``i``: all, or a window around its place.
+
+    Beyond MAX_FUZZY_PAIRS comparisons (a document largely rewritten), a claim is only looked
+    for near the same relative position, which keeps re-ingest linear.
+    """
+    if old_count * new_count <= MAX_FUZZY_PAIRS:
+        return range(new_count)
+    half = max(1, MAX_FUZZY_PAIRS // (2 * old_count))
+    centre = i * new_count // old_count
+    return range(max(0, centre - half), min(new_count, centre + half + 1))
+
+
 def _fuzzy_pairs(old: Sequence[Anchor], new: Sequence[Anchor]) -> list[tuple[int, int, float]]:
     """One-to-one re-anchoring of leftover claims, best first: (old index, new index, ratio)."""
-    old_norm = [a.normalised for a in old]
-    new_norm = [a.normalised for a in new]
+    new_words = [_words(a.text) for a in new]
     scored: list[tuple[float, int, int, float]] = []
-    cheap = len(old) * len(new) > MAX_FUZZY_PAIRS
     for i, old_anchor in enumerate(old):
-        for j, new_anchor in enumerate(new):
-            matcher = SequenceMatcher(None, old_norm[i], new_norm[j], autojunk=False)
+        # SequenceMatcher caches what it learns about its second sequence: keep the old quote
+        # there and vary the first.
+        matcher = SequenceMatcher(None, autojunk=False)
+        matcher.set_seq2(_words(old_anchor.text))
+        for j in _candidates(i, len(old), len(new)):
+            matcher.set_seq1(new_words[j])
             if matcher.real_quick_ratio() < MIN_QUOTE_SIMILARITY:
                 continue
             if matcher.quick_ratio() < MIN_QUOTE_SIMILARITY:
                 continue
-            quote = matcher.quick_ratio() if cheap else matcher.ratio()
+            quote = matcher.ratio()
             if quote < MIN_QUOTE_SIMILARITY:
                 continue
+            new_anchor = new[j]
             context = (
                 _ratio(old_anchor.prefix, new_anchor.prefix)
                 + _ratio(old_anchor.suffix, new_anchor.suffix)
@@ -168,22 +199,64 @@ def _fuzzy_pairs(old: Sequence[Anchor], new: Sequence[Anchor]) -> list[tuple[int
     return pairs
 
 
+def _exact_pairs(old: Sequence[Anchor], new: Sequence[Anchor]) -> dict[int, int]:
+    """Pair claims with the same normalised text: new index → old index.
+
+    Texts found once on each side pair at once; those of them still in order are landmarks.
+    Repeated texts pair by nearness to where the landmarks say each old claim should now be,
+    so editing one of three identical sentences does not shuffle the other two.
+    """
+    old_groups: dict[str, list[int]] = defaultdict(list)
+    new_groups: dict[str, list[int]] = defaultdict(list)
+    for i, old_anchor in enumerate(old):
+        old_groups[old_anchor.normalised].append(i)
+    for j, new_anchor in enumerate(new):
+        new_groups[new_anchor.normalised].append(j)
+    taken: dict[int, int] = {}
+    for key, new_indices in new_groups.items():
+        old_indices = old_groups.get(key, [])
+        if len(old_indices) == 1 and len(new_indices) == 1:
+            taken[new_indices[0]] = old_indices[0]
+    unique = sorted(taken.items())
+    landmarks = sorted(unique[k] for k in _in_order([(o, n) for n, o in unique]))
+    landmark_new = [n for n, _ in landmarks]
+
+    def expected_old(j: int) -> int:
+        k = bisect.bisect_right(landmark_new, j) - 1
+        return j if k < 0 else landmarks[k][1] + (j - landmarks[k][0])
+
+    for key, new_indices in new_groups.items():
+        old_indices = old_groups.get(key, [])
+        if not old_indices or (len(old_indices) == 1 and len(new_indices) == 1):
+            continue
+        candidates = []
+        for j in new_indices:
+            expected = expected_old(j)
+            place = bisect.bisect_left(old_indices, expected)
+            nearby = old_indices[max(0, place - REPEAT_WINDOW) : place + REPEAT_WINDOW]
+            candidates.extend((abs(expected - i), j, i) for i in nearby)
+        candidates.sort()
+        used_old: set[int] = set()
+        for _, j, i in candidates:
+            if j not in taken and i not in used_old:
+                taken[j] = i
+                used_old.add(i)
+        # occurrences too far from where they were expected still pair, in order
+        spare_old = [i for i in old_indices if i not in used_old]
+        spare_new = [j for j in new_indices if j not in taken]
+        taken.update(zip(spare_new, spare_old, strict=False))
+    return taken
+
+
 def match_anchors(old: Sequence[Anchor], new: Sequence[Anchor]) -> list[ClaimChange]:
     """Match two versions' claims (each in document order).
 
     The changes come in new-document order, then the removed claims in old order. A matched
     new claim takes the old claim's id; an unmatched one keeps the id it came with.
     """
-    by_text: dict[str, list[int]] = defaultdict(list)
-    for i, old_anchor in enumerate(old):
-        by_text[old_anchor.normalised].append(i)
-    taken: dict[int, int] = {}  # new index → old index
-    for j, new_anchor in enumerate(new):
-        waiting = by_text.get(new_anchor.normalised)
-        if waiting:
-            taken[j] = waiting.pop(0)
-    exact = set(taken)
-    left_old = [i for i in range(len(old)) if i not in set(taken.values())]
+    taken = _exact_pairs(old, new)  # new index → old index
+    matched = set(taken.values())
+    left_old = [i for i in range(len(old)) if i not in matched]
     left_new = [j for j in range(len(new)) if j not in taken]
     similarity: dict[int, float] = {}
     for i, j, quote in _fuzzy_pairs([old[i] for i in left_old], [new[j] for j in left_new]):
@@ -206,7 +279,7 @@ def match_anchors(old: Sequence[Anchor], new: Sequence[Anchor]) -> list[ClaimCha
             new_anchor.prefix,
             new_anchor.suffix,
         )
-        if j not in exact:
+        if old_anchor.normalised != new_anchor.normalised:
             kind = Change.edited
         elif j in kept_in_order:
             kind = Change.unchanged
