@@ -263,3 +263,30 @@ def test_a_removed_claim_that_returns_has_its_history(tmp_path: Path) -> None:
     assert rows(db_path, "select is_current, evidence_status from claims where id = ?", (cat,)) == [
         (1, "contradicted")
     ]
+
+
+def test_editing_one_of_repeated_sentences_moves_nothing() -> None:
+    repeated = "Consult a doctor first."
+    old_sentences = [f"Point {n} is made here." for n in range(6)]
+    for n in (1, 3, 5):
+        old_sentences.insert(n * 2, repeated)
+    old_text = " ".join(old_sentences)
+    # the first repeat is reworded; the other two stay where they were
+    new_text = old_text.replace(repeated, "Consult a doctor before you start.", 1)
+    old = [anchor(f"o{n}", old_text, *span) for n, span in enumerate(spans(old_text))]
+    new = [anchor(f"n{n}", new_text, *span) for n, span in enumerate(spans(new_text))]
+    counts: dict[str, int] = {}
+    for change in match_anchors(old, new):
+        counts[change.change.value] = counts.get(change.change.value, 0) + 1
+    assert counts == {"unchanged": len(old) - 1, "edited": 1}
+
+
+def spans(text: str) -> list[tuple[int, int]]:
+    """Where each sentence of a text of one-line sentences ending in '. ' is."""
+    found = []
+    position = 0
+    for sentence in text.replace(". ", ".\n").split("\n"):
+        begin = text.index(sentence, position)
+        found.append((begin, begin + len(sentence)))
+        position = begin + len(sentence)
+    return found
