@@ -24,7 +24,6 @@ from provenance.export.common import (
     Iris,
     evidence_iri,
     iter_export_claims,
-    source_iri,
     write_json_array,
 )
 from provenance.models import Annotation, Verdict
@@ -48,7 +47,7 @@ def _item_reviewed(item: ExportClaim) -> dict[str, Any]:
         "text": item.claim.text,
         "appearance": {
             "@type": "CreativeWork",
-            "url": source_iri(document.source),
+            "url": document.iri,
             "name": document.title or document.name,
         },
     }

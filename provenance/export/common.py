@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 from urllib.parse import quote
 
 import sqlite_utils
@@ -60,6 +60,8 @@ class DocumentVersion:
     version: int
     ingested_at: str
     text: str
+    #: The source as an absolute IRI (see :func:`source_iri`), worked out once per document.
+    iri: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,7 +203,7 @@ class DocumentCache:
                 " from documents where id = ?",
                 [document_id],
             ).fetchone()
-            self.current = DocumentVersion(*row)
+            self.current = DocumentVersion(*row, source_iri(row[1]))
         return self.current
 
 
@@ -235,13 +237,13 @@ def iter_export_claims(db: sqlite_utils.Database, options: ExportOptions) -> Ite
             )
 
 
-def write_json_array(items: Iterable[dict[str, Any]], out: Any) -> int:
-    """A JSON array of JSON-LD documents, written one at a time; returns how many."""
+def write_json_array(items: Iterable[dict[str, Any]], out: TextIO) -> int:
+    """A JSON array of JSON-LD documents, one a line, written one at a time; returns how many."""
     count = 0
     out.write("[")
     for item in items:
         out.write(",\n" if count else "\n")
-        out.write(json.dumps(item, ensure_ascii=False, indent=1))
+        out.write(json.dumps(item, ensure_ascii=False))
         count += 1
     out.write("\n]\n" if count else "]\n")
     return count

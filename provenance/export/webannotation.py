@@ -23,7 +23,6 @@ from provenance.export.common import (
     Iris,
     evidence_iri,
     iter_export_claims,
-    source_iri,
     write_json_array,
 )
 from provenance.models import Annotation
@@ -75,7 +74,7 @@ def target(item: ExportClaim, iris: Iris) -> dict[str, Any]:
     claim, document = item.claim, item.document
     text = document.text
     return {
-        "source": source_iri(document.source),
+        "source": document.iri,
         "selector": [
             {
                 "type": "TextQuoteSelector",
