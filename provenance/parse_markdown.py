@@ -45,6 +45,27 @@ _FOOTNOTE_LINE = re.compile(r" {0,3}\[\^[^\]\s]{1,20}\]:[ \t]*\S")
 MAX_NESTING = 200
 """Container depth markdown-it descends to (its default, 20, drops deeper text)."""
 
+# Block structure is all the spans need; inline parsing is three quarters of markdown-it's
+# time, so it runs only for the few blocks whose inline markup matters (headings, questions).
+_BLOCK_PARSER = (
+    MarkdownIt("commonmark", {"maxNesting": MAX_NESTING}).enable("table").disable("inline")
+)
+_INLINE_PARSER = MarkdownIt("commonmark", {"maxNesting": MAX_NESTING})
+
+
+def _with_inline_children(token: Token) -> Token:
+    """Parse ``token``'s inline markup on demand (the block parser leaves it unparsed)."""
+    if not token.children:
+        parsed = _INLINE_PARSER.parseInline(token.content)
+        token.children = parsed[0].children if parsed else []
+    return token
+
+
+def _may_be_question(content: str) -> bool:
+    """Cheap test before parsing inline markup: one line ending in ``?`` (emphasis allowed)."""
+    tail = content.rstrip()[-4:]
+    return "\n" not in content and "?" in tail
+
 
 @dataclass(frozen=True, slots=True)
 class _SourceLines:
@@ -160,7 +181,9 @@ class _MarkdownBlocks:
                 heading = None
             elif kind == "inline" and token.map is not None:
                 if heading is not None:
-                    self._heading(heading, token)
+                    self._heading(heading, _with_inline_children(token))
+                elif not containers and _may_be_question(token.content):
+                    self._paragraph(_with_inline_children(token), containers)
                 else:
                     self._paragraph(token, containers)
 
@@ -271,8 +294,7 @@ def parse_markdown(text: str) -> ParsedDocument:
     """Segment Markdown into blocks whose offsets point into the unchanged source."""
     lines = _SourceLines.of(text)
     front_matter_lines, front_matter_title = _front_matter(lines)
-    parser = MarkdownIt("commonmark", {"maxNesting": MAX_NESTING}).enable("table")
-    tokens = parser.parse(_markdown_source_for_parser(text, lines, front_matter_lines))
+    tokens = _BLOCK_PARSER.parse(_markdown_source_for_parser(text, lines, front_matter_lines))
     walker = _MarkdownBlocks(lines)
     walker.walk(tokens)
     blocks = walker.blocks + _footnotes_read_as_links(lines, tokens, front_matter_lines)
