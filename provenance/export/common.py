@@ -203,7 +203,10 @@ class DocumentCache:
                 " from documents where id = ?",
                 [document_id],
             ).fetchone()
-            self.current = DocumentVersion(*row, source_iri(row[1]))
+            doc_id, source, name, title, sha256, version, ingested_at, text = row
+            self.current = DocumentVersion(
+                doc_id, source, name, title, sha256, version, ingested_at, text, source_iri(source)
+            )
         return self.current
 
 
