@@ -71,7 +71,7 @@ _NAME_TAIL = rf"{_LETTER}{{0,30}}(?:['’\-]{_LETTER}{{1,30}}){{0,3}}"
 _PARTICLE = rf"(?:(?:{_words('name_particles')})\s+){{0,3}}"
 _NOT_AUTHOR = rf"(?!(?:{_words('not_author_words')})(?![\w'’\-]))"
 # A surname: particles, then a capitalised word that is not a month, "Table", "In"…
-_SURNAME = rf"{_PARTICLE}{_NOT_AUTHOR}{_UPPER}{_NAME_TAIL}"
+_SURNAME = rf"{_PARTICLE}(?={_UPPER}){_NOT_AUTHOR}{_UPPER}{_NAME_TAIL}"
 # In parentheses a surname may have up to three words ("Davey Smith", "World Health
 # Organization"); before a narrative "(2020)" only one, so "Recently Smith (2020)" is Smith.
 _SURNAME_WIDE = rf"{_SURNAME}(?:\s+{_UPPER}{_NAME_TAIL}){{0,2}}"
@@ -90,6 +90,8 @@ def _authors(surname: str) -> str:
 
 _PREFIX = rf"(?:(?:{_words('citation_prefixes')})[,:]?\s+)?"
 _ONE_WORK = rf"{_authors(_SURNAME_WIDE)},?\s+{_YEARS}{_LOCATOR}"
+# Works are separated by ";" or ","; a part with only a year is the previous author's.
+_WORKS = rf"{_PREFIX}{_ONE_WORK}(?:\s*[;,]\s*(?:{_PREFIX}{_ONE_WORK}|{_YEARS}{_LOCATOR})){{0,15}}"
 _NUMBERS = r"\d{1,3}(?:\s*(?:[-–—−]|,|;)\s*\d{1,3}){0,60}"
 _SUPERSCRIPTS = r"[⁰¹²³⁴⁵⁶⁷⁸⁹]{1,3}(?:(?:[⁻–\-]|[,˒]\s?)[⁰¹²³⁴⁵⁶⁷⁸⁹]{1,3}){0,30}"
 _URL_BODY = r"[^\s<>\"'`{}|\\^\[\]]{1,2000}"
@@ -104,8 +106,8 @@ _MARKERS = re.compile(
             r"(?:\([^\s<>()]{0,200}\)[^\s<>()]{0,500}){0,5})>?(?:\s+\"[^\"\n]{0,300}\")?\s*\))",
             rf"(?P<numeric>\[\s*(?:refs?\.?\s*)?(?P<numbers>{_NUMBERS})\s*\])",
             r"(?P<footnote>\[\^(?P<note>\d{1,4})\])",
-            rf"(?P<paren>\(\s*{_PREFIX}{_ONE_WORK}(?:\s*;\s*{_PREFIX}{_ONE_WORK}){{0,15}}\s*\))",
-            rf"(?P<bracket>\[\s*{_PREFIX}{_ONE_WORK}(?:\s*;\s*{_PREFIX}{_ONE_WORK}){{0,15}}\s*\])",
+            rf"(?P<paren>\(\s*{_WORKS}\s*\))",
+            rf"(?P<bracket>\[\s*{_WORKS}\s*\])",
             # The year of a narrative citation; its authors are looked for before it.
             rf"(?P<year>\(\s*{_YEARS}{_LOCATOR}\s*\))",
             r"(?P<doi>(?:[dD][oO][iI]\s*:?\s*|https?://(?:dx\.)?doi\.org/)"
@@ -126,7 +128,12 @@ _MARKERS = re.compile(
 # Where a marker can start. Every alternative opens with a literal character, which lets the
 # regular expression engine jump between candidates instead of trying every position.
 _TRIGGER_STARTS = (
-    *(r"!\[", r"\[", r"\(", "<sup", "<SUP", r"\^", *"⁰¹²³⁴⁵⁶⁷⁸⁹", r"10\.", "doi", "DOI", "Doi"),
+    # A bracket or parenthesis only where a marker could follow it, so that runs of them in
+    # formulas or junk are passed over by the engine rather than tried one by one.
+    r"!\[",
+    r"\[(?=[^\[\]\n])",
+    r"\((?=\s{0,3}(?:[^\W\d_]|1[5-9]\d\d|20\d\d))",
+    *("<sup", "<SUP", r"\^", *"⁰¹²³⁴⁵⁶⁷⁸⁹", r"10\.", "doi", "DOI", "Doi"),
     *("http", "HTTP", r"www\.", r"WWW\.", "PMID", "pmid", "PMC", "arXiv", "arxiv", "ARXIV"),
 )
 _TRIGGER = re.compile("|".join(_TRIGGER_STARTS))
@@ -344,12 +351,21 @@ def _url(begin: int, finish: int, url: str) -> _Found:
 
 @lru_cache(maxsize=4096)
 def _work_targets(marker: str) -> tuple[str, ...]:
-    """``(Smith et al., 2020; Lee 2021a, b)`` → ``["Smith 2020", "Lee 2021a", "Lee 2021b"]``."""
+    """``(Smith et al., 2020; 2021; Lee 2021a, b)`` → Smith 2020, Smith 2021, Lee 2021a, Lee
+    2021b: a year without an author belongs to the author before it."""
     targets: list[str] = []
+    surname = ""
+    after_previous = 0
     for work in _ONE_WORK_PARTS.finditer(marker):
-        surname = _SURNAME_WIDE_AT.match(work.group("authors"))
-        if surname is not None:
-            targets.extend(_year_targets(surname.group(0), work.group("years")))
+        if surname:
+            targets.extend(_year_targets(surname, marker[after_previous : work.start()]))
+        found = _SURNAME_WIDE_AT.match(work.group("authors"))
+        surname = found.group(0) if found is not None else ""
+        if surname:
+            targets.extend(_year_targets(surname, work.group("years")))
+        after_previous = work.end()
+    if surname:
+        targets.extend(_year_targets(surname, marker[after_previous:]))
     return tuple(targets)
 
 
@@ -359,11 +375,11 @@ def _year_targets(surname: str, years: str) -> list[str]:
     last_year = ""
     for token in _YEAR_OR_LETTER.findall(years):
         token = " ".join(token.split())
-        if len(token) == 1 and last_year:
-            targets.append(f"{surname} {last_year[:4]}{token}")
-        else:
+        if len(token) > 1:
             last_year = token
             targets.append(f"{surname} {token}")
+        elif last_year:
+            targets.append(f"{surname} {last_year[:4]}{token}")
     return targets
 
 

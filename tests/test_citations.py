@@ -67,6 +67,16 @@ def markers(text: str) -> list[tuple[CitationKind, str, list[str]]]:
         ),
         ("it (O’Brien, in press) is", [(AY, "(O’Brien, in press)", ["O’Brien in press"])]),
         ("noted [Smith 2020] here", [(AY, "[Smith 2020]", ["Smith 2020"])]),
+        (
+            "shown (Smith et al., 2020; 2021, Jones 2019)",
+            [
+                (
+                    AY,
+                    "(Smith et al., 2020; 2021, Jones 2019)",
+                    ["Smith 2020", "Smith 2021", "Jones 2019"],
+                )
+            ],
+        ),
         # identifiers
         (
             "doi:10.1371/journal.pmed.0020124.",
