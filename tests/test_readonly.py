@@ -142,6 +142,10 @@ def test_a_serving_session_leaves_the_bytes_identical(ingested_db: Path) -> None
     mtime = ingested_db.stat().st_mtime_ns
     name = database_name(ingested_db)
     with serving(ingested_db) as base:
+        assert base.startswith("http://127.0.0.1:")  # loopback unless --host says otherwise
+        status, body = http(f"{base}/-/databases.json")
+        assert status == 200 and '"is_mutable": false' in body
+        assert '"suggest_facets": false' in http(f"{base}/-/settings.json")[1]
         status, page = http(f"{base}/{name}/claims")
         assert status == 200 and "pv-badge" in page
         status, _ = http(f"{base}/{name}/claims?_search=magnesium&evidence_status=unsupported")
@@ -158,13 +162,3 @@ def test_a_serving_session_leaves_the_bytes_identical(ingested_db: Path) -> None
     assert ingested_db.stat().st_mtime_ns == mtime
     assert not ingested_db.with_name(ingested_db.name + "-wal").exists()
     assert not ingested_db.with_name(ingested_db.name + "-journal").exists()
-
-
-def test_serve_binds_to_loopback_by_default(ingested_db: Path) -> None:
-    with serving(ingested_db) as base:
-        status, body = http(f"{base}/-/settings.json")
-        assert status == 200
-        assert '"suggest_facets": false' in body
-        status, body = http(f"{base}/-/databases.json")
-        assert '"is_mutable": false' in body
-    assert base.startswith("http://127.0.0.1:")
