@@ -102,10 +102,9 @@ def write_text(findings: Iterable[Finding], out: TextIO, context: ReportContext)
         out.write(f"No findings ({', '.join(context.query.fail_on)} fail).\n")
         return 0
     out.write("\n" + "\n".join(_summary_table(counts)) + "\n\n")
-    verdict = "over" if counts.total > context.max_findings else "within"
     out.write(
         f"{_plural(counts.total, 'finding')} in {_plural(len(counts.documents), 'document')}"
-        f" ({verdict} --max {context.max_findings}).\n"
+        f" (at most {context.max_findings} allowed).\n"
     )
     return counts.total
 

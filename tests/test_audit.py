@@ -345,7 +345,7 @@ def test_text_format_is_linter_style_with_a_summary_table(fixture_db: Path) -> N
         "docs/guide.md           1            3             1             0      5",
         "total                   1            4             1             1      7",
         "",
-        "7 findings in 2 documents (over --max 0).",
+        "7 findings in 2 documents (at most 0 allowed).",
     ]
 
 
