@@ -66,7 +66,7 @@ def _words(key: str) -> str:
 # Building blocks. Every repetition is bounded (see the module docstring).
 _UPPER = r"[A-Z\u00C0-\u00D6\u00D8-\u00DE\u0100-\u017F]"
 _LETTER = r"[^\W\d_]"
-_NOT_AFTER_LETTER = r"(?<![^\W\d_]" + r".)"  # placed after the first character it guards
+_NOT_AFTER_LETTER = r"(?<![^\W\d_].)"  # placed after the first character it guards
 _NAME_TAIL = rf"{_LETTER}{{0,30}}(?:['’\-]{_LETTER}{{1,30}}){{0,3}}"
 _PARTICLE = rf"(?:(?:{_words('name_particles')})\s+){{0,3}}"
 _NOT_AUTHOR = rf"(?!(?:{_words('not_author_words')})(?![\w'’\-]))"
@@ -330,15 +330,19 @@ def _superscript_context(text: str, begin: int, finish: int) -> bool:
 
 def _trim_trailing(marker: str) -> str:
     """Drop sentence punctuation and unbalanced closing brackets from the end of an address."""
-    while marker:
-        last = marker[-1]
-        unbalanced = (last == ")" and marker.count("(") < marker.count(")")) or (
-            last == "]" and marker.count("[") < marker.count("]")
-        )
-        if last not in _TRAILING and not unbalanced:
+    surplus = {
+        ")": marker.count(")") - marker.count("("),
+        "]": marker.count("]") - marker.count("["),
+    }
+    end = len(marker)
+    while end:
+        last = marker[end - 1]
+        if surplus.get(last, 0) > 0:
+            surplus[last] -= 1
+        elif last not in _TRAILING:
             break
-        marker = marker[:-1]
-    return marker
+        end -= 1
+    return marker[:end]
 
 
 def _url(begin: int, finish: int, url: str) -> _Found:

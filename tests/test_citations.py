@@ -228,6 +228,7 @@ def test_expand_numbers(numbers: str, expected: list[str] | None) -> None:
         ("van ", 0),
         ("<sup>1,", 0),
         ("word¹,", None),
+        ("http://x.org/a" + ")" * 1990 + " ", 200_000 // 2005),
     ],
 )
 def test_pathological_lines_finish(pattern: str, marker_count: int | None) -> None:
