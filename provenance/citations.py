@@ -19,7 +19,8 @@ Decisions that are not obvious from the patterns:
   digits is one number (``¹²`` is reference 12).
 - Author-year needs a capitalised surname and a year from 1500 to 2099 (or ``n.d.``, ``in
   press``) inside parentheses or brackets, or a surname directly followed by a parenthesised
-  year (narrative: ``Smith et al. (2020) showed``, never an acronym as in ``BMI (1975)``).
+  year (narrative: ``Smith et al. (2020) showed``, never an acronym as in ``BMI (1975)``, nor
+  one name after "in", "from", "at"…, which is mostly a place: ``in Denmark (2020)``).
   Months, ``Table``, ``Figure`` and similar words (rules/citations.json) are never surnames,
   so ``(January 2020)`` and ``(in 2020)`` are not citations.
 - A link to a web address is a URL citation: a bare ``http(s)://`` or ``www.`` address, a
@@ -139,6 +140,10 @@ _TRIGGER_STARTS = (
 _TRIGGER = re.compile("|".join(_TRIGGER_STARTS))
 _ONE_WORK_PARTS = re.compile(rf"(?P<authors>{_authors(_SURNAME_WIDE)}),?\s+(?P<years>{_YEARS})")
 _NARRATIVE_AUTHORS = re.compile(rf"(?<![\w'’.\-])(?P<authors>{_authors(_SURNAME)})\s+$")
+_PLACE_BEFORE = re.compile(
+    r"(?<![\w])(?:[Ii]n|[Ff]rom|[Aa]cross|[Tt]hroughout|[Aa]t|[Ww]ithin)\s+(?:the\s+)?"
+    r"(?:[A-Z][\w'’\-]{0,30}\s+){0,2}$"
+)
 NARRATIVE_LOOKBACK = 200
 """How far before a parenthesised year the authors of a narrative citation may start."""
 _SURNAME_WIDE_AT = re.compile(_SURNAME_WIDE)
@@ -263,6 +268,10 @@ def _narrative(text: str, match: re.Match[str], floor: int) -> _Found | None:
     surname = _SURNAME_AT.match(authors.group("authors"))
     if surname is None or authors.group("authors").isupper():
         return None  # "BMI (1975)": an acronym before a year is a measure, not an author
+    alone = surname.end() == len(authors.group("authors").rstrip())
+    before = text[max(0, authors.start() - 80) : authors.start()]
+    if alone and _PLACE_BEFORE.search(before):
+        return None  # "in Denmark (2020)": a single name after "in" is mostly a place
     targets = _year_targets(surname.group(0), match.group(0)[1:-1])
     return _Found(CitationKind.author_year, authors.start(), match.end(), targets)
 

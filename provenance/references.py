@@ -78,7 +78,7 @@ def looks_like_work(entry: str) -> bool:
     score = (
         int(has_year)
         + int(has_id)
-        + int(_AUTHOR_START.search(entry) is not None)
+        + int(_AUTHOR_START.match(entry) is not None)
         + int(_WORK_SIGNALS.search(entry) is not None)
     )
     return (has_year or has_id) and score >= 2

@@ -51,6 +51,7 @@ def markers(text: str) -> list[tuple[CitationKind, str, list[str]]]:
         ("risk (Smith & Jones, 2019a).", [(AY, "(Smith & Jones, 2019a)", ["Smith 2019a"])]),
         ("Smith et al. (2020) showed it", [(AY, "Smith et al. (2020)", ["Smith 2020"])]),
         ("Later, Smith and Jones (2019) found", [(AY, "Smith and Jones (2019)", ["Smith 2019"])]),
+        ("as shown in Smith et al. (2020).", [(AY, "Smith et al. (2020)", ["Smith 2020"])]),
         (
             "as Smith, Jones and Lee (2019) found",
             [(AY, "Smith, Jones and Lee (2019)", ["Smith 2019"])],
@@ -172,6 +173,7 @@ def test_markers(text: str, expected: list[tuple[CitationKind, str, list[str]]])
         "Shown in (Table 2020) and (Figure 3, 2020).",
         "An area of 25 m² and kg/m² and R² = 0.9 and 10⁻³ and ¹³C-glucose.",
         "initial BMI (1975), and current smoking (1981) were used",
+        "Rates rose in the United Kingdom (2019) and in Denmark (2020).",
         "PPV = ([1 - β]R + uβR)/(R + α − βR)",
         "Between 1995 and 2004 (a decade) things changed.",
         "See [the section](#methods) below.",
