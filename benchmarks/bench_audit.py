@@ -188,19 +188,22 @@ def build_database(path: Path, claims: int, seed: int = 5) -> None:
     db.close()
 
 
-def run_audit(db_path: Path, fmt: str) -> tuple[float, float, int]:
-    """Seconds, peak RSS (MiB) and exit status of one ``provenance audit`` run."""
+def run_audit(db_path: Path, fmt: str) -> tuple[float, float, float, int]:
+    """Wall seconds, CPU seconds, peak RSS (MiB) and exit status of one ``provenance audit``."""
     executable = Path(sys.executable).parent / "provenance"
     command = [str(executable), "audit", "--db", str(db_path), "--format", fmt]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     with open("/dev/null", "w") as devnull:
         completed = subprocess.run(command, stdout=devnull, check=False)
     seconds = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
     # The largest child so far: run the benchmark once per size to compare sizes.
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    peak = after.ru_maxrss
     if completed.returncode not in (0, 1):
         raise SystemExit(f"audit failed with exit status {completed.returncode}")
-    return seconds, peak / 1024, completed.returncode
+    return seconds, cpu, peak / 1024, completed.returncode
 
 
 def main() -> None:
@@ -220,10 +223,10 @@ def main() -> None:
         total = db.execute("select count(*) from claims").fetchone()[0]
         db.close()
         for run in range(1, args.runs + 1):
-            seconds, rss, status = run_audit(db_path, args.fmt)
+            seconds, cpu, rss, status = run_audit(db_path, args.fmt)
             print(
                 f"run {run}: audit --format {args.fmt} over {total} claims:"
-                f" {seconds:.2f} s, peak RSS {rss:.0f} MiB, exit {status}"
+                f" {seconds:.2f} s wall, {cpu:.2f} s CPU, peak RSS {rss:.0f} MiB, exit {status}"
             )
 
 
