@@ -434,6 +434,8 @@ def test_auditing_the_example_article_lists_every_statement(ingested_db: Path) -
     assert len(claim_ids) > 50
     assert {f["id"] for f in found} == claim_ids
     assert {f["evidence_status"] for f in found} <= set(DEFAULT_FAIL_ON)
+    ranks = [(f["document"], -f["priority"], f["start"]) for f in found]
+    assert ranks == sorted(ranks)
 
 
 def test_pre_commit_hook_runs_audit_on_every_supported_file_type() -> None:
