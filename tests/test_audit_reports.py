@@ -86,27 +86,49 @@ def test_sarif_has_one_rule_per_status_category_pair(report_dir: Path) -> None:
         assert rules[result["ruleIndex"]]["id"] == result["ruleId"]
 
 
+def marked_text(source: str, region: dict[str, Any]) -> str:
+    """The text a viewer highlights: 1-based lines and columns, end column exclusive."""
+    lines = source.splitlines(keepends=True)
+    first, last = region["startLine"] - 1, region["endLine"] - 1
+    if first == last:
+        return lines[first][region["startColumn"] - 1 : region["endColumn"] - 1]
+    return (
+        lines[first][region["startColumn"] - 1 :]
+        + "".join(lines[first + 1 : last])
+        + lines[last][: region["endColumn"] - 1]
+    )
+
+
 def test_sarif_regions_mark_the_sentence_in_the_source_file(report_dir: Path) -> None:
-    Path("docs").mkdir()
-    Path("docs/faq.md").write_text(FAQ, encoding="utf-8")
     results = sarif("--document", "docs/faq.md")["runs"][0]["results"]
-    lines = FAQ.splitlines(keepends=True)
     for result in results:
         location = result["locations"][0]["physicalLocation"]
         assert location["artifactLocation"]["uri"] == "docs/faq.md"
         region = location["region"]
-        # Columns are 1-based and the end column is exclusive: rebuild the marked text.
-        first, last = region["startLine"] - 1, region["endLine"] - 1
-        if first == last:
-            marked = lines[first][region["startColumn"] - 1 : region["endColumn"] - 1]
-        else:
-            marked = (
-                lines[first][region["startColumn"] - 1 :]
-                + "".join(lines[first + 1 : last])
-                + lines[last][: region["endColumn"] - 1]
-            )
-        assert marked == region["snippet"]["text"]
+        assert marked_text(FAQ, region) == region["snippet"]["text"]
     assert {r["locations"][0]["physicalLocation"]["region"]["endLine"] for r in results} == {1, 2}
+
+
+def test_sarif_regions_of_an_ingested_markdown_file_match_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    source = (
+        "# Magnesium\n\n"
+        "Magnesium blocks the NMDA receptor and lowers\n"
+        "glutamate release. It **cures** migraines in adults.\n\n"
+        "- Zinc improves sleep quality in older adults.\n"
+    )
+    Path("page.md").write_text(source, encoding="utf-8")
+    log = sarif("page.md")
+    validate(log)
+    results = log["runs"][0]["results"]
+    assert len(results) >= 3
+    for result in results:
+        region = result["locations"][0]["physicalLocation"]["region"]
+        assert marked_text(source, region) == region["snippet"]["text"]
+        assert source[region["charOffset"] :][: region["charLength"]] == region["snippet"]["text"]
+    assert any(r["locations"][0]["physicalLocation"]["region"]["endLine"] == 4 for r in results)
 
 
 def test_artifact_uris_are_uri_references() -> None:
