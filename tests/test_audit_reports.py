@@ -89,14 +89,11 @@ def test_sarif_has_one_rule_per_status_category_pair(report_dir: Path) -> None:
 def marked_text(source: str, region: dict[str, Any]) -> str:
     """The text a viewer highlights: 1-based lines and columns, end column exclusive."""
     lines = source.splitlines(keepends=True)
-    first, last = region["startLine"] - 1, region["endLine"] - 1
+    first, last = int(region["startLine"]) - 1, int(region["endLine"]) - 1
+    start, end = int(region["startColumn"]) - 1, int(region["endColumn"]) - 1
     if first == last:
-        return lines[first][region["startColumn"] - 1 : region["endColumn"] - 1]
-    return (
-        lines[first][region["startColumn"] - 1 :]
-        + "".join(lines[first + 1 : last])
-        + lines[last][: region["endColumn"] - 1]
-    )
+        return lines[first][start:end]
+    return lines[first][start:] + "".join(lines[first + 1 : last]) + lines[last][:end]
 
 
 def test_sarif_regions_mark_the_sentence_in_the_source_file(report_dir: Path) -> None:
