@@ -170,7 +170,7 @@ def main() -> None:
     ds = make_datasette(path)
     asyncio.run(warm_up(ds, path))
     print(json.dumps({"start_and_warm_up_ms": round((time.perf_counter() - started) * 1000)}))
-    table = f"/{path.stem}/claims"
+    table = ds.urls.table(path.stem, "claims")
     words = [RARE_WORD, *search_words(path, args.repeat - 1)]
     report("claims page, default facets", asyncio.run(time_requests(ds, [table] * args.repeat)))
     report(

@@ -319,7 +319,9 @@ def datasette_arguments(
 
 def warm_up_path(db_path: Path) -> str:
     """The request that computes (and so remembers) the default facets of the claims page."""
-    return f"/{database_name(db_path)}/claims.json?_size=1"
+    from datasette.utils import tilde_encode
+
+    return f"/{tilde_encode(database_name(db_path))}/claims.json?_size=1"
 
 
 async def warm_up(datasette: Any, db_path: Path) -> None:

@@ -18,7 +18,13 @@ from markupsafe import Markup
 
 from provenance import datasette_plugin as plugin
 from provenance.ingest import ingest
-from provenance.publish import CANNED_QUERIES, DEFAULT_FACETS, database_name, make_datasette
+from provenance.publish import (
+    CANNED_QUERIES,
+    DEFAULT_FACETS,
+    database_name,
+    make_datasette,
+    warm_up,
+)
 
 HOSTILE_TEXT = """\
 <script>alert(1)</script> Safety first
@@ -487,3 +493,16 @@ class FakeRequest:
 
     def __init__(self) -> None:
         self.args: dict[str, str] = {}
+
+
+@pytest.mark.asyncio
+async def test_a_database_name_with_dots_is_served(tmp_path: Path, example_copy: Path) -> None:
+    db_path = tmp_path / "review.v2.db"
+    ingest([example_copy], db_path)
+    ds = make_datasette(db_path)
+    await warm_up(ds, db_path)
+    page = await get_html(ds, ds.urls.table("review.v2", "claims"))
+    assert "pv-badge" in page
+    link = re.search(r'href="(/-/provenance/claims/[^"]+)"', page)
+    assert link is not None
+    assert "pv-span" in await get_html(ds, html.unescape(link.group(1)))
