@@ -336,32 +336,31 @@ def _scan_hits(lowered: str) -> tuple[list[Hit], list[Hit], list[Hit]]:
 
 
 def _kept(hits: list[Hit]) -> list[Hit]:
-    """Cue hits that no exclusion of the same file covers, nor a longer cue of their section."""
-    excluded = [h for h in hits if h.rule.exclusion]
+    """Cue hits that no exclusion of the same file covers, nor a longer cue of their section.
+
+    Hits come in text order, so a hit can only be covered by an earlier one: it is enough to
+    remember how far the exclusions, and each section's cues, reach (linear, not quadratic).
+    """
+    excluded_to = -1
+    section_to: dict[int, int] = {}
     kept: list[Hit] = []
     for hit in hits:
         if hit.rule.exclusion:
+            excluded_to = max(excluded_to, hit.end)
             continue
-        covers = [
-            other
-            for other in (*excluded, *kept)
-            if (other.rule.exclusion or other.rule.section == hit.rule.section)
-            and other.start <= hit.start
-            and hit.end <= other.end
-        ]
-        if not covers:
-            kept.append(hit)
+        if hit.end <= excluded_to or hit.end <= section_to.get(hit.rule.section, -1):
+            continue
+        kept.append(hit)
+        section_to[hit.rule.section] = hit.end
     return kept
 
 
 def _cue_texts(hits: list[Hit], text: str) -> list[str]:
-    cues: list[str] = []
+    cues: dict[str, None] = {}
     for hit in hits:
         cue = f" {_GAP_MARK} ".join(text[a:b] for a, b in hit.parts)
-        cue = _CUE_SPACE.sub(" ", cue).strip()
-        if cue not in cues:
-            cues.append(cue)
-    return cues
+        cues.setdefault(_CUE_SPACE.sub(" ", cue).strip())
+    return list(cues)
 
 
 def _category(hits: list[Hit], text: str) -> tuple[Category, list[str]]:
