@@ -190,7 +190,7 @@ def test_every_rule_file_loads_and_has_a_version() -> None:
         rules = load_rules(name)
         assert rules.rules and rules.version >= 1
         versions.append(f"{name.removesuffix('.rules')}-{rules.version}")
-    assert RULESET_VERSION == ".".join(versions)
+    assert ".".join(versions) == RULESET_VERSION
 
 
 def test_category_sections_are_categories() -> None:
@@ -226,7 +226,7 @@ def test_huge_adversarial_sentence_is_classified() -> None:
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=300))
+@given(st.text(max_size=300))
 def test_any_text_classifies_consistently(text: str) -> None:
     decided = classify_sentence(text)
     assert (decided.certainty is Certainty.hedged) == bool(decided.hedge_cues)
