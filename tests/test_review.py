@@ -132,3 +132,10 @@ def test_nothing_to_review(ingested_db: Path) -> None:
     )
     assert result.exit_code == 0
     assert "nothing to review" in result.output
+
+
+def test_after_the_last_claim_the_next_review_starts_over(ingested_db: Path) -> None:
+    ids = queue(ingested_db)
+    output = review(ingested_db, "k" * len(ids))
+    assert "end of the queue" in output
+    assert shown(review(ingested_db, "q")) == [ids[0]]

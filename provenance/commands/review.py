@@ -399,9 +399,11 @@ def _review_loop(db: sqlite_utils.Database, queue: list[str], who: str, queue_ke
         record_annotations(db, [make_annotation(claim.id, who, verdict, evidence, note or None)])
         recorded += 1
         index += 1
-    if queue:
-        _save_position(db, who, queue_key, queue[-1])
-    click.echo("end of the queue")
+    with db.atomic():
+        db.conn.execute(
+            "delete from review_progress where reviewer = ? and queue = ?", [who, queue_key]
+        )
+    click.echo("end of the queue; the next review starts from the beginning")
     return recorded
 
 
