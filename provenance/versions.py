@@ -229,7 +229,7 @@ def _exact_pairs(old: Sequence[Anchor], new: Sequence[Anchor]) -> dict[int, int]
         old_indices = old_groups.get(key, [])
         if not old_indices or (len(old_indices) == 1 and len(new_indices) == 1):
             continue
-        candidates = []
+        candidates: list[tuple[int, int, int]] = []
         for j in new_indices:
             expected = expected_old(j)
             place = bisect.bisect_left(old_indices, expected)
