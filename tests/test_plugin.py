@@ -273,6 +273,10 @@ async def test_claims_of_earlier_versions_are_hidden_by_default(
     assert everything["filtered_table_rows_count"] == current + old
     only_old = (await ds.client.get(f"/{name}/claims.json?_size=1&is_current=0")).json()
     assert only_old["filtered_table_rows_count"] == old
+    page = await get_html(ds, f"/{name}/claims")
+    assert "the latest version of each document" in page
+    assert "Include claims of earlier versions" in page
+    assert "Only claims of latest versions" in await get_html(ds, f"/{name}/claims?_versions=all")
 
 
 # --- claim and document pages -----------------------------------------------------------------
