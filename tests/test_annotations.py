@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from provenance.annotations import (
+    default_reviewer,
     iter_annotations,
     make_annotation,
     record_annotations,
@@ -490,3 +491,23 @@ def test_status_always_matches_the_log(operations: list[tuple[object, ...]]) -> 
             finally:
                 conn.close()
             assert stored == expected_statuses(db_path)
+
+
+def test_reviewer_falls_back_to_git_then_login(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = tmp_path / "gitconfig"
+    config.write_text("[user]\n\tname = Grace Hopper\n", encoding="utf-8")
+    monkeypatch.delenv("PROVENANCE_REVIEWER", raising=False)
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(config))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    monkeypatch.chdir(tmp_path)
+    assert default_reviewer(None) == "Grace Hopper"
+    assert default_reviewer("  alice ") == "alice"
+    monkeypatch.setenv("PROVENANCE_REVIEWER", "dana")
+    assert default_reviewer(None) == "dana"
+    monkeypatch.delenv("PROVENANCE_REVIEWER")
+    config.write_text("", encoding="utf-8")
+    monkeypatch.setenv("LOGNAME", "loginname")
+    monkeypatch.setenv("USER", "loginname")
+    assert default_reviewer(None) == "loginname"
