@@ -29,6 +29,8 @@ million-claim audit fast.
 from __future__ import annotations
 
 import contextlib
+import json
+import re
 import tempfile
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -151,19 +153,24 @@ class Finding:
 
 FINDING_FIELDS = tuple(f.name for f in fields(Finding))
 
-# End of a claim: its text is exactly ``documents.text[start:end]``, so the end line is the
-# start line plus the newlines inside, and the end column (exclusive, 1-based) follows the
-# last newline. SQLite has no reverse search: rtrim() with every character of the text except
-# newlines strips back to the last newline. Both only do real work for the rare multi-line claim.
-_END_LINE = (
-    "case when instr(claims.text, char(10)) = 0 then claims.line"
-    " else claims.line + length(claims.text) - length(replace(claims.text, char(10), '')) end"
-)
-_END_COLUMN = (
-    "case when instr(claims.text, char(10)) = 0 then claims.[column] + length(claims.text)"
-    " else length(claims.text)"
-    " - length(rtrim(claims.text, replace(claims.text, char(10), ''))) + 1 end"
-)
+# End of a claim. Its text is exactly ``documents.text[start:end]`` and never starts or ends
+# with a line break, so the end follows from the start and the text alone, counting line
+# breaks as :class:`provenance.positions.LineIndex` does (CRLF, CR or LF). SQLite computes the
+# common single-line case; a multi-line claim gets NULL there and is finished in Python.
+_SINGLE_LINE = "instr(claims.text, char(10)) + instr(claims.text, char(13)) = 0"
+_END_LINE = f"case when {_SINGLE_LINE} then claims.line end"
+_END_COLUMN = f"case when {_SINGLE_LINE} then claims.[column] + length(claims.text) end"
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def end_position(line: int, column: int, text: str) -> tuple[int, int]:
+    """Line and column just after ``text``, which starts at ``line``:``column``."""
+    breaks = list(_LINE_BREAK.finditer(text))
+    if not breaks:
+        return line, column + len(text)
+    return line + len(breaks), len(text) - breaks[-1].end() + 1
+
+
 _SOURCE_COLUMNS = {
     "end_line": _END_LINE,
     "end_column": _END_COLUMN,
@@ -216,15 +223,29 @@ def findings_sql(query: AuditQuery, outer: str) -> tuple[str, list[Any]]:
 def iter_findings(db: sqlite_utils.Database, query: AuditQuery) -> Iterator[Finding]:
     """Findings grouped by document, worst first in each, streamed."""
     sql, params = findings_sql(query, ", ".join(f"[{name}]" for name in FINDING_FIELDS))
+    position = {name: FINDING_FIELDS.index(name) for name in ("line", "column", "text")}
+    end_line = FINDING_FIELDS.index("end_line")
     for row in db.conn.execute(sql, params):
+        if row[end_line] is None:
+            values = list(row)
+            values[end_line : end_line + 2] = end_position(
+                row[position["line"]], row[position["column"]], row[position["text"]]
+            )
+            row = tuple(values)
         yield Finding(*row)
 
 
 def iter_finding_json(db: sqlite_utils.Database, query: AuditQuery) -> Iterator[str]:
     """The same findings as compact JSON objects, built by SQLite (the fast path for JSON)."""
     pairs = ", ".join(f"'{name}', [{name}]" for name in FINDING_FIELDS)
-    sql, params = findings_sql(query, f"json_object({pairs})")
-    for (text,) in db.conn.execute(sql, params):
+    sql, params = findings_sql(query, f"json_object({pairs}), [end_line] is null")
+    for text, multi_line in db.conn.execute(sql, params):
+        if multi_line:
+            finding = json.loads(text)
+            finding["end_line"], finding["end_column"] = end_position(
+                finding["line"], finding["column"], finding["text"]
+            )
+            text = json.dumps(finding, ensure_ascii=False, separators=(",", ":"))
         yield text
 
 
