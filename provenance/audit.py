@@ -29,8 +29,6 @@ million-claim audit fast.
 from __future__ import annotations
 
 import contextlib
-import json
-import re
 import tempfile
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -154,23 +152,22 @@ class Finding:
 FINDING_FIELDS = tuple(f.name for f in fields(Finding))
 
 # End of a claim. Its text is exactly ``documents.text[start:end]`` and never starts or ends
-# with a line break, so the end follows from the start and the text alone, counting line
-# breaks as :class:`provenance.positions.LineIndex` does (CRLF, CR or LF). SQLite computes the
-# common single-line case; a multi-line claim gets NULL there and is finished in Python.
+# with a line break, so the end follows from the start and the text alone, with line breaks
+# counted as :class:`provenance.positions.LineIndex` counts them (CRLF, CR or LF). For a
+# multi-line claim, CRLF and CR become LF (the text after the last break is unchanged); the
+# end line adds the breaks, and the end column follows the last one. SQLite has no reverse
+# search: rtrim() with every character except LF strips the text back to its last break.
 _SINGLE_LINE = "instr(claims.text, char(10)) + instr(claims.text, char(13)) = 0"
-_END_LINE = f"case when {_SINGLE_LINE} then claims.line end"
-_END_COLUMN = f"case when {_SINGLE_LINE} then claims.[column] + length(claims.text) end"
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
-
-
-def end_position(line: int, column: int, text: str) -> tuple[int, int]:
-    """Line and column just after ``text``, which starts at ``line``:``column``."""
-    breaks = list(_LINE_BREAK.finditer(text))
-    if not breaks:
-        return line, column + len(text)
-    return line + len(breaks), len(text) - breaks[-1].end() + 1
-
-
+_LF_TEXT = "replace(replace(claims.text, char(13) || char(10), char(10)), char(13), char(10))"
+_END_LINE = (
+    f"case when {_SINGLE_LINE} then claims.line"
+    f" else claims.line + length({_LF_TEXT}) - length(replace({_LF_TEXT}, char(10), '')) end"
+)
+_END_COLUMN = (
+    f"case when {_SINGLE_LINE} then claims.[column] + length(claims.text)"
+    f" else length({_LF_TEXT}) - length(rtrim({_LF_TEXT}, replace({_LF_TEXT}, char(10), '')))"
+    " + 1 end"
+)
 _SOURCE_COLUMNS = {
     "end_line": _END_LINE,
     "end_column": _END_COLUMN,
@@ -223,29 +220,15 @@ def findings_sql(query: AuditQuery, outer: str) -> tuple[str, list[Any]]:
 def iter_findings(db: sqlite_utils.Database, query: AuditQuery) -> Iterator[Finding]:
     """Findings grouped by document, worst first in each, streamed."""
     sql, params = findings_sql(query, ", ".join(f"[{name}]" for name in FINDING_FIELDS))
-    position = {name: FINDING_FIELDS.index(name) for name in ("line", "column", "text")}
-    end_line = FINDING_FIELDS.index("end_line")
     for row in db.conn.execute(sql, params):
-        if row[end_line] is None:
-            values = list(row)
-            values[end_line : end_line + 2] = end_position(
-                row[position["line"]], row[position["column"]], row[position["text"]]
-            )
-            row = tuple(values)
         yield Finding(*row)
 
 
 def iter_finding_json(db: sqlite_utils.Database, query: AuditQuery) -> Iterator[str]:
     """The same findings as compact JSON objects, built by SQLite (the fast path for JSON)."""
     pairs = ", ".join(f"'{name}', [{name}]" for name in FINDING_FIELDS)
-    sql, params = findings_sql(query, f"json_object({pairs}), [end_line] is null")
-    for text, multi_line in db.conn.execute(sql, params):
-        if multi_line:
-            finding = json.loads(text)
-            finding["end_line"], finding["end_column"] = end_position(
-                finding["line"], finding["column"], finding["text"]
-            )
-            text = json.dumps(finding, ensure_ascii=False, separators=(",", ":"))
+    sql, params = findings_sql(query, f"json_object({pairs})")
+    for (text,) in db.conn.execute(sql, params):
         yield text
 
 
