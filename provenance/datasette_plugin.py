@@ -19,6 +19,7 @@ from typing import Any
 from urllib.parse import quote, urlencode, urlsplit
 
 from datasette import hookimpl
+from datasette.database import Results
 from datasette.facets import ColumnFacet
 from datasette.filters import FilterArguments
 from datasette.utils.asgi import NotFound, Response
@@ -36,6 +37,9 @@ ALL_VERSIONS_ARG = "_versions"
 #: The facet type of the claims table's default facets (see :class:`RememberedFacet`).
 FACET_TYPE = "provenance"
 FACET_CACHE_SIZE = 512
+#: A request carrying this argument computes remembered facets without a time limit:
+#: ``provenance serve`` sends one at start so the first reviewer finds them ready.
+WARM_UP_ARG = "_warm_up"
 #: Memory-mapped reads make full index scans (facets, counts) several times faster.
 MMAP_BYTES = 1 << 30
 
@@ -251,19 +255,30 @@ class _RememberingDatasette:
     Only used for immutable databases, where the same query always has the same answer.
     """
 
-    def __init__(self, datasette: Any) -> None:
+    def __init__(self, datasette: Any, *, unlimited: bool = False) -> None:
         self._datasette = datasette
         self._cache = _facet_caches.setdefault(datasette, OrderedDict())
+        self._unlimited = unlimited
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._datasette, name)
+
+    async def _execute_unlimited(self, database: str, sql: str, params: Any) -> Any:
+        def run(conn: sqlite3.Connection) -> Any:
+            cursor = conn.execute(sql, params or [])
+            return Results(cursor.fetchall(), False, cursor.description)
+
+        return await self._datasette.get_database(database).execute_fn(run)
 
     async def execute(self, database: str, sql: str, params: Any = None, **options: Any) -> Any:
         key = (database, sql, json.dumps(params, sort_keys=True, default=str))
         if key in self._cache:
             self._cache.move_to_end(key)
             return self._cache[key]
-        results = await self._datasette.execute(database, sql, params, **options)
+        if self._unlimited:
+            results = await self._execute_unlimited(database, sql, params)
+        else:
+            results = await self._datasette.execute(database, sql, params, **options)
         self._cache[key] = results
         while len(self._cache) > FACET_CACHE_SIZE:
             self._cache.popitem(last=False)
@@ -290,7 +305,9 @@ class RememberedFacet(ColumnFacet):  # type: ignore[misc]
         if not datasette.get_database(database).is_mutable and await is_provenance_database(
             datasette, database
         ):
-            setattr(self, "ds", _RememberingDatasette(datasette))  # noqa: B010
+            request = getattr(self, "request")  # noqa: B009
+            warming = request is not None and request.args.get(WARM_UP_ARG) == "1"
+            setattr(self, "ds", _RememberingDatasette(datasette, unlimited=warming))  # noqa: B010
         results, timed_out = await super().facet_results()
         for result in results:
             result["type"] = "column"  # shown and linked exactly like a column facet

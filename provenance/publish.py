@@ -17,7 +17,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from provenance import __version__
-from provenance.datasette_plugin import FACET_TYPE
+from provenance.datasette_plugin import FACET_TYPE, WARM_UP_ARG
 from provenance.errors import ProvenanceError
 from provenance.models import Annotation, Claim, Document, Reference, Run, Section
 
@@ -321,7 +321,7 @@ def warm_up_path(db_path: Path) -> str:
     """The request that computes (and so remembers) the default facets of the claims page."""
     from datasette.utils import tilde_encode
 
-    return f"/{tilde_encode(database_name(db_path))}/claims.json?_size=1"
+    return f"/{tilde_encode(database_name(db_path))}/claims.json?_size=1&{WARM_UP_ARG}=1"
 
 
 async def warm_up(datasette: Any, db_path: Path) -> None:

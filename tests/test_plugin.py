@@ -21,6 +21,7 @@ from provenance.ingest import ingest
 from provenance.publish import (
     CANNED_QUERIES,
     DEFAULT_FACETS,
+    build_metadata,
     database_name,
     make_datasette,
     warm_up,
@@ -510,3 +511,19 @@ async def test_a_database_name_with_dots_is_served(tmp_path: Path, example_copy:
     link = re.search(r'href="(/-/provenance/claims/[^"]+)"', page)
     assert link is not None
     assert "pv-span" in await get_html(ds, html.unescape(link.group(1)))
+
+
+@pytest.mark.asyncio
+async def test_facets_are_never_remembered_on_a_database_that_can_change(
+    ingested_db: Path,
+) -> None:
+    ds = Datasette(files=[str(ingested_db)], metadata=build_metadata(ingested_db))
+    path = "/claims/claims.json?_size=1"
+    before = (await ds.client.get(path)).json()["facet_results"]["evidence_status"]["results"]
+    conn = sqlite3.connect(ingested_db)
+    conn.execute("update claims set evidence_status = 'contradicted' where rowid = 1")
+    conn.commit()
+    conn.close()
+    after = (await ds.client.get(path)).json()["facet_results"]["evidence_status"]["results"]
+    assert "contradicted" not in {item["value"] for item in before}
+    assert {item["value"]: item["count"] for item in after}["contradicted"] == 1
