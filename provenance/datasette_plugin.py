@@ -98,9 +98,12 @@ async def is_provenance_database(datasette: Any, database: str | None) -> bool:
     tables = set(await db.table_names())
     found = tables >= REQUIRED_TABLES
     if found:
-        rows = await db.execute(
-            "select 1 from _sqlite_migrations where migration_set = 'provenance' limit 1"
-        )
+        try:
+            rows = await db.execute(
+                "select 1 from _sqlite_migrations where migration_set = 'provenance' limit 1"
+            )
+        except sqlite3.DatabaseError:  # someone else's table of that name
+            return False
         found = bool(rows.rows)
     cache[database] = found
     return found
@@ -209,9 +212,9 @@ def render_cell(
 ) -> Callable[[], Awaitable[Markup | None]] | None:
     if not isinstance(value, str) or not value:
         return None
-    if table not in ("claims", "documents", None):
+    if table not in ("claims", "documents", "annotations", None):
         return None
-    if column not in ("evidence_status", "certainty", "text"):
+    if column not in ("evidence_status", "certainty", "text", "verdict"):
         return None
 
     async def inner() -> Markup | None:
@@ -221,7 +224,9 @@ def render_cell(
             if column != "text":
                 return None
             return document_text_cell(row, value, datasette, database)
-        if column == "evidence_status":
+        if table == "annotations" and column != "verdict":
+            return None
+        if column in ("evidence_status", "verdict"):
             return status_badge(value)
         if column == "certainty":
             return certainty_badge(value)

@@ -344,6 +344,9 @@ async def test_claim_page_shows_paragraph_cues_and_history(ingested_db: Path) ->
     assert "url:javascript:x" in history and 'href="url:javascript' not in history
     assert "&lt;b&gt;n&lt;/b&gt;" in history
     assert "pv-status-supported" in page
+    annotations = await get_html(ds, "/claims/annotations")
+    assert 'class="pv-badge pv-status-partially_supported"' in annotations
+    assert "&lt;b&gt;n&lt;/b&gt;" in annotations
 
 
 @pytest.mark.asyncio
