@@ -68,31 +68,34 @@ class Hit:
 
 
 class RuleSet:
-    """The rules of one file compiled into one alternation with a named group per part.
+    """The rules of one file, compiled into alternations with a named group per rule part.
 
-    It is only ever matched at positions the shared scan (see ``_scan_hits``) found, so its
-    groups cost nothing on the words no rule starts with.
+    There is one alternation per first character (the rules that can start with it, plus
+    those whose first character is not simply known, in file order), matched only at the
+    positions the shared scan (see ``_scan_hits``) found: at a word starting with "m" only
+    the rules that can start with "m" are tried.
     """
 
     def __init__(self, rules: RuleFile) -> None:
         self.file = rules
-        alternatives = []
+        named_rules = []
+        firsts: list[frozenset[str] | None] = []
         for number, rule in enumerate(rules.rules):
             named = (f"(?P<g{number}p{k}>{piece})" for k, piece in enumerate(rule.pieces))
-            alternatives.append(_GAP.join(named))
-        self.grouped = re.compile("(?:" + "|".join(alternatives) + r")(?!\w)")
-        starts: set[str] = set()
-        known = True
-        for rule in rules.rules:
-            if rule.pieces[0].startswith("^"):
-                continue  # tried at offset 0, whatever character is there
-            chars = first_characters(rule.pieces[0])
-            if chars is None:
-                known = False
-            else:
-                starts |= chars
-        # The characters a rule of this file can start with; None: any.
-        self.starts: frozenset[str] | None = frozenset(starts) if known else None
+            named_rules.append(_GAP.join(named))
+            firsts.append(first_characters(rule.pieces[0]))
+        characters = sorted({c for chars in firsts if chars is not None for c in chars})
+
+        def alternation(character: str | None) -> re.Pattern[str] | None:
+            chosen = [
+                named
+                for named, chars in zip(named_rules, firsts, strict=True)
+                if chars is None or (character is not None and character in chars)
+            ]
+            return re.compile("(?:" + "|".join(chosen) + r")(?!\w)") if chosen else None
+
+        self.by_first: dict[str, re.Pattern[str] | None] = {c: alternation(c) for c in characters}
+        self.other = alternation(None)
 
     @property
     def plain(self) -> list[str]:
@@ -100,7 +103,8 @@ class RuleSet:
 
     def at(self, lowered: str, position: int) -> Hit | None:
         """The first rule (in file order) that matches at ``position``."""
-        match = self.grouped.match(lowered, position)
+        grouped = self.by_first.get(lowered[position], self.other)
+        match = None if grouped is None else grouped.match(lowered, position)
         if match is None or match.lastgroup is None:
             return None
         number = int(match.lastgroup[1 : match.lastgroup.index("p")])
@@ -324,10 +328,7 @@ def _scan_hits(lowered: str) -> tuple[list[Hit], list[Hit], list[Hit]]:
     search = _SCAN.search
     while (match := search(lowered, position)) is not None:
         start = match.start()
-        first = lowered[start]
         for family, hits in zip(_FAMILIES, found, strict=True):
-            if start and family.starts is not None and first not in family.starts:
-                continue
             hit = family.at(lowered, start)
             if hit is not None:
                 hits.append(hit)
