@@ -57,14 +57,9 @@ class RuleFile:
     rules: tuple[Rule, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class Hit:
-    """Where one rule matched, and the spans of its gap-separated parts."""
-
-    rule: Rule
-    start: int
-    end: int
-    parts: tuple[tuple[int, int], ...]
+# Where one rule matched: the rule, start, end, the match and the names of its parts' groups
+# (a plain tuple: this is the hot path).
+Hit = tuple[Rule, int, int, "re.Match[str]", tuple[str, ...]]
 
 
 class RuleSet:
@@ -96,10 +91,11 @@ class RuleSet:
 
         self.by_first: dict[str, re.Pattern[str] | None] = {c: alternation(c) for c in characters}
         self.other = alternation(None)
-
-    @property
-    def plain(self) -> list[str]:
-        return [_GAP.join(rule.pieces) for rule in self.file.rules]
+        # The last group a rule's match closes names the rule.
+        self.rule_of: dict[str, tuple[Rule, tuple[str, ...]]] = {}
+        for number, rule in enumerate(rules.rules):
+            names = tuple(f"g{number}p{k}" for k in range(len(rule.pieces)))
+            self.rule_of[names[-1]] = (rule, names)
 
     def at(self, lowered: str, position: int) -> Hit | None:
         """The first rule (in file order) that matches at ``position``."""
@@ -107,10 +103,8 @@ class RuleSet:
         match = None if grouped is None else grouped.match(lowered, position)
         if match is None or match.lastgroup is None:
             return None
-        number = int(match.lastgroup[1 : match.lastgroup.index("p")])
-        rule = self.file.rules[number]
-        parts = tuple(match.span(f"g{number}p{k}") for k in range(len(rule.pieces)))
-        return Hit(rule, match.start(), match.end(), parts)
+        rule, names = self.rule_of[match.lastgroup]
+        return (rule, position, match.end(), match, names)
 
 
 def _spaces_to_whitespace(fragment: str) -> str:
@@ -323,17 +317,22 @@ DEFAULT_CUE = "definition: default (no category rule fired)"
 def _scan_hits(lowered: str) -> tuple[list[Hit], list[Hit], list[Hit]]:
     """Category, hedge and attribution hits: at each word where the scan finds a rule, the
     first rule of each file that matches there."""
-    found: tuple[list[Hit], list[Hit], list[Hit]] = ([], [], [])
+    categories: list[Hit] = []
+    hedges: list[Hit] = []
+    vague: list[Hit] = []
+    at_category, at_hedge, at_vague = _CATEGORIES.at, _HEDGES.at, _VAGUE.at
     position = 0
     search = _SCAN.search
     while (match := search(lowered, position)) is not None:
         start = match.start()
-        for family, hits in zip(_FAMILIES, found, strict=True):
-            hit = family.at(lowered, start)
-            if hit is not None:
-                hits.append(hit)
+        if (hit := at_category(lowered, start)) is not None:
+            categories.append(hit)
+        if (hit := at_hedge(lowered, start)) is not None:
+            hedges.append(hit)
+        if (hit := at_vague(lowered, start)) is not None:
+            vague.append(hit)
         position = start + 1
-    return found
+    return categories, hedges, vague
 
 
 def _kept(hits: list[Hit]) -> list[Hit]:
@@ -346,20 +345,21 @@ def _kept(hits: list[Hit]) -> list[Hit]:
     section_to: dict[int, int] = {}
     kept: list[Hit] = []
     for hit in hits:
-        if hit.rule.exclusion:
-            excluded_to = max(excluded_to, hit.end)
+        rule, _, end = hit[0], hit[1], hit[2]
+        if rule.exclusion:
+            excluded_to = max(excluded_to, end)
             continue
-        if hit.end <= excluded_to or hit.end <= section_to.get(hit.rule.section, -1):
+        if end <= excluded_to or end <= section_to.get(rule.section, -1):
             continue
         kept.append(hit)
-        section_to[hit.rule.section] = hit.end
+        section_to[rule.section] = end
     return kept
 
 
 def _cue_texts(hits: list[Hit], text: str) -> list[str]:
     cues: dict[str, None] = {}
-    for hit in hits:
-        cue = f" {_GAP_MARK} ".join(text[a:b] for a, b in hit.parts)
+    for _, _, _, match, names in hits:
+        cue = f" {_GAP_MARK} ".join(text[match.start(n) : match.end(n)] for n in names)
         cues.setdefault(_CUE_SPACE.sub(" ", cue).strip())
     return list(cues)
 
@@ -369,9 +369,9 @@ def _category(hits: list[Hit], text: str) -> tuple[Category, list[str]]:
     kept = _kept(hits)
     if not kept:
         return DEFAULT_CATEGORY, [DEFAULT_CUE]
-    section = min(hit.rule.section for hit in kept)
+    section = min(hit[0].section for hit in kept)
     category = Category(_CATEGORY_RULES.sections[section])
-    cues = _cue_texts([h for h in kept if h.rule.section == section], text)
+    cues = _cue_texts([hit for hit in kept if hit[0].section == section], text)
     return category, [f"{category.value}: {cue}" for cue in cues]
 
 
