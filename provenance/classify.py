@@ -2,11 +2,12 @@
 
 The rules are data: ``provenance/rules/*.rules`` (syntax described at the top of
 ``categories.rules``), compiled once at import. A sentence is lower-cased and scanned ONCE by
-an alternation of every rule without groups; at each word where that scan finds something,
-each rule file's grouped alternation is matched there to tell which rule fired (the first in
-file order) and what its cue is. Python never loops over the lexicons. Every gap in a pattern
-is bounded (a few words, never across punctuation), so no pattern backtracks
-catastrophically and the work stays linear in the sentence.
+an alternation of the first part of every rule (no groups, bucketed by first character); at
+each word where that scan finds something, each rule file's grouped alternation is matched
+there to tell which rule fired (the first in file order) and what its cue is. Python never
+loops over the lexicons. Every gap in a pattern is bounded (a few words, never across
+punctuation), so no pattern backtracks catastrophically and the work stays linear in the
+sentence.
 """
 
 from __future__ import annotations
