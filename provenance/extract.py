@@ -82,7 +82,9 @@ def extract(parsed: ParsedDocument, *, source: str, document_id: str, version: i
                     f" {line}, column {column} (limit {MAX_STATEMENT_CHARS:,}); is this prose?"
                 )
             sentence = text[start:end]
-            citations = resolve_citations(find_citations(text, start, end), result.references)
+            citations = find_citations(text, start, end)
+            if citations:
+                citations = resolve_citations(citations, result.references)
             decided = classify_sentence(sentence, cited=bool(citations))
             normalised = normalise_text(sentence)
             occurrences[normalised] += 1

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import hashlib
-import re
 import unicodedata
 
-_SPACE = re.compile(r"\s+")
 _QUOTES = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "–": "-", "—": "-"})
 
 
 def normalise_text(text: str) -> str:
     """Case, width, quote and whitespace differences do not make a different statement."""
-    folded = unicodedata.normalize("NFKC", text).translate(_QUOTES).casefold()
-    return _SPACE.sub(" ", folded).strip()
+    if not text.isascii():  # NFKC and the quote table change nothing in ASCII text
+        text = unicodedata.normalize("NFKC", text).translate(_QUOTES)
+    return " ".join(text.casefold().split())
 
 
 def _digest(*parts: str, length: int = 16) -> str:
