@@ -158,8 +158,8 @@ def generate_corpus(folder: Path, megabytes: int, documents: int, seed: int = 20
     return generate_corpus(folder, megabytes, documents, seed)
 
 
-def _child(args: list[str]) -> tuple[float, int, str]:
-    """Run this script's phase in a child; wall seconds, peak RSS in KiB, its stdout."""
+def _child(args: list[str]) -> tuple[float, float, int, str]:
+    """Run this script's phase in a child: wall and CPU seconds, peak RSS in KiB, stdout."""
     started = time.perf_counter()
     process = subprocess.Popen([sys.executable, __file__, *args], stdout=subprocess.PIPE, text=True)
     assert process.stdout is not None
@@ -168,7 +168,7 @@ def _child(args: list[str]) -> tuple[float, int, str]:
     elapsed = time.perf_counter() - started
     if status != 0:
         raise SystemExit(f"phase {args[0]} failed with status {status}")
-    return elapsed, usage.ru_maxrss, output
+    return elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss, output
 
 
 def phase_ingest(corpus: Path, db: Path, limit: int | None) -> None:
@@ -225,10 +225,10 @@ def main() -> None:
     size = generate_corpus(corpus, args.mb, args.documents)
     megabytes = size / 1e6
     quarter = args.documents // 4
-    q_seconds, q_rss, _ = _child(["--phase", "ingest", "--limit", str(quarter)])
-    seconds, rss, output = _child(["--phase", "ingest"])
+    q_seconds, _, q_rss, _ = _child(["--phase", "ingest", "--limit", str(quarter)])
+    seconds, cpu, rss, output = _child(["--phase", "ingest"])
     counts = json.loads(output)
-    _, floor_rss, floor_output = _child(["--phase", "floor"])
+    _, _, floor_rss, floor_output = _child(["--phase", "floor"])
     floor = json.loads(floor_output)
     floor_seconds = floor["read_sha256_s"] + floor["executemany_s"]
     report = {
@@ -238,6 +238,8 @@ def main() -> None:
         "claims": counts["claims"],
         "ingest_s": round(seconds, 2),
         "ingest_mb_per_s": round(megabytes / seconds, 2),
+        "ingest_cpu_s": round(cpu, 2),
+        "ingest_mb_per_cpu_s": round(megabytes / cpu, 2),
         "ingest_claims_per_s": round(counts["claims"] / seconds),
         "ingest_peak_rss_mb": round(rss / 1024, 1),
         "quarter_corpus_peak_rss_mb": round(q_rss / 1024, 1),
