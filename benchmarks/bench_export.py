@@ -4,7 +4,8 @@ Builds two databases by ingesting the example article once and copying its docum
 claims under new sources (one reviewer's verdict on every tenth claim), then runs each
 export in a fresh interpreter writing to /dev/null and reports its peak RSS and time.
 
-    .venv/bin/python benchmarks/bench_export.py [--sizes 100000,400000] [--keep DIR]
+    .venv/bin/python benchmarks/bench_export.py [--sizes 100000,400000] [--formats prov]
+        [--keep DIR]
 """
 
 from __future__ import annotations
@@ -88,6 +89,7 @@ def measure(path: Path, fmt: str) -> tuple[int, int, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="100000,400000")
+    parser.add_argument("--formats", default=",".join(EXPORT_FORMATS))
     parser.add_argument("--keep", type=Path, help="Build the databases here and keep them.")
     args = parser.parse_args()
     sizes = [int(size) for size in args.sizes.split(",")]
@@ -103,7 +105,7 @@ def main() -> None:
             if not path.exists():
                 build(path, size)
             paths[size] = path
-        for fmt in EXPORT_FORMATS:
+        for fmt in args.formats.split(","):
             cells = []
             for size in sizes:
                 count, rss_kb, seconds = measure(paths[size], fmt)
