@@ -2,17 +2,47 @@
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
 import click
 
 from provenance import __version__
-from provenance.commands import audit, export, ledger, review, serve
 from provenance.errors import ProvenanceError
+
+#: Command name → "module:attribute". Commands are imported only when run (or listed in
+#: help), so ``provenance audit`` does not pay for Datasette and the rule compiler.
+COMMANDS = {
+    "ingest": "provenance.commands.ledger:ingest_command",
+    "claims": "provenance.commands.ledger:claims_command",
+    "show": "provenance.commands.ledger:show_command",
+    "stats": "provenance.commands.ledger:stats_command",
+    "schema": "provenance.commands.ledger:schema_command",
+    "serve": "provenance.commands.serve:serve_command",
+    "export": "provenance.commands.export:export_command",
+    "audit": "provenance.commands.audit:audit_command",
+    "annotate": "provenance.commands.review:annotate_command",
+    "review": "provenance.commands.review:review_command",
+    "history": "provenance.commands.review:history_command",
+    "annotations": "provenance.commands.review:annotations_group",
+    "diff": "provenance.commands.review:diff_command",
+}
 
 
 class ProvenanceGroup(click.Group):
-    """Turns library errors into one-line messages with exit status 1."""
+    """Loads commands lazily and turns library errors into one-line messages (exit 1)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = COMMANDS.get(cmd_name)
+        if target is None:
+            return None
+        module, attribute = target.split(":")
+        command = getattr(importlib.import_module(module), attribute)
+        assert isinstance(command, click.Command)
+        return command
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -28,13 +58,3 @@ def cli() -> None:
 
     Extract claims into a SQLite ledger, publish it with Datasette, review and audit it.
     """
-
-
-for command in (
-    *ledger.COMMANDS,
-    *serve.COMMANDS,
-    *export.COMMANDS,
-    *audit.COMMANDS,
-    *review.COMMANDS,
-):
-    cli.add_command(command)

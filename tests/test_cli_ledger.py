@@ -9,6 +9,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+import click
 import pytest
 from click.testing import CliRunner
 
@@ -231,3 +232,16 @@ def test_help_lists_every_command() -> None:
     out = invoke(["--help"])
     for command in ("ingest", "claims", "show", "stats", "schema"):
         assert command in out
+
+
+def test_every_listed_command_loads_under_its_own_name() -> None:
+    from provenance.cli import COMMANDS, ProvenanceGroup
+
+    assert isinstance(cli, ProvenanceGroup)
+    context = click.Context(cli)
+    for name in COMMANDS:
+        command = cli.get_command(context, name)
+        assert command is not None and command.name == name
+    assert cli.get_command(context, "no-such-command") is None
+    result = CliRunner().invoke(cli, ["no-such-command"])
+    assert result.exit_code == 2

@@ -1,1 +1,1 @@
-"""The CLI's commands, grouped by concern; each module exports ``COMMANDS``."""
+"""The CLI's commands, grouped by concern; ``provenance.cli.COMMANDS`` names them."""

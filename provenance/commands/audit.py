@@ -166,6 +166,3 @@ def audit_command(
         raise AuditError(f"{db_path}: cannot read database ({error})") from None
     if findings > max_findings:
         ctx.exit(EXIT_FINDINGS)
-
-
-COMMANDS = [audit_command]

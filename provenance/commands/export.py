@@ -70,6 +70,3 @@ def export_command(
         export(db, fmt.lower(), sys.stdout, options)
     finally:
         db.close()
-
-
-COMMANDS = [export_command]

@@ -211,6 +211,3 @@ def schema_command(name: str | None, out: Path | None) -> None:
         return
     schemas = generate_schemas()
     click.echo(schema_text(schemas[name] if name else schemas).rstrip("\n"))
-
-
-COMMANDS = [ingest_command, claims_command, show_command, stats_command, schema_command]

@@ -551,12 +551,3 @@ def diff_command(
         ],
     }
     click.echo(json.dumps(data, indent=2, ensure_ascii=False))
-
-
-COMMANDS = [
-    annotate_command,
-    review_command,
-    history_command,
-    annotations_group,
-    diff_command,
-]

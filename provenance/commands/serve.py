@@ -79,6 +79,3 @@ def serve_command(db_path: Path, host: str, port: int, open_browser: bool) -> No
             daemon=True,
         ).start()
         datasette_cli.main(args=arguments, prog_name="datasette", standalone_mode=False)
-
-
-COMMANDS = [serve_command]
