@@ -188,3 +188,18 @@ def test_filters_select_claims_and_what_they_depend_on(reviewed_db: Path) -> Non
     ]
     assert len(entities_of_type(doc, "Verdict")) == 1
     assert list(validator().iter_errors(doc)) == []
+
+
+def test_an_ingested_reference_list_gives_primary_sources(tmp_path: Path, db_path: Path) -> None:
+    article = tmp_path / "cited.md"
+    article.write_text(
+        "Magnesium blocks the NMDA receptor [1]. Glutamate is a neurotransmitter.\n\n"
+        "## References\n\n1. Smith J. Magnesium and NMDA. J Neuro. 2020. doi:10.1000/abc123\n",
+        encoding="utf-8",
+    )
+    ingest([article], db_path)
+    doc = export_json(db_path, "--format", "prov")
+    ((claim, reference),) = derivations(doc, "PrimarySource")
+    assert doc["entity"][claim]["prov:value"] == "Magnesium blocks the NMDA receptor [1]."
+    assert doc["entity"][reference]["prov:type"]["$"] == "provenance:CitedWork"
+    assert "Smith J." in doc["entity"][reference]["prov:label"]
