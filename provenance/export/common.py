@@ -74,13 +74,12 @@ class ExportClaim:
     run_id: str | None
     document: DocumentVersion
     annotations: list[Annotation]
-
+    #: When the claim's text last changed; annotations before it are history only.
     review_since: str | None = None
 
     @property
     def latest(self) -> list[Annotation]:
-        """The verdicts in force: each reviewer's latest annotation made since the claim's text
-        last changed (earlier ones are history), in reviewer order."""
+        """The verdicts in force: each reviewer's latest annotation since ``review_since``."""
         by_reviewer: dict[str, Annotation] = {}
         for annotation in in_force(self.annotations, self.review_since):
             by_reviewer[annotation.reviewer] = annotation
@@ -90,7 +89,7 @@ class ExportClaim:
 class Iris:
     """IRIs for the ledger's records.
 
-    Without a base URL they are URNs (``urn:provenance:claim:…``); with one they are the
+    Without a base URL they are URNs (``urn:provenance:claims:…``); with one they are the
     records' pages where the ledger is published, ``BASE/claims/ID`` as Datasette serves a row.
     """
 
