@@ -119,9 +119,7 @@ def ingest_source(
             ),
         )
     status = "new" if latest is None else "updated"
-    return DocumentOutcome(
-        source.source, status, version, doc_id, len(extraction.claims), changes
-    )
+    return DocumentOutcome(source.source, status, version, doc_id, len(extraction.claims), changes)
 
 
 def prepare_sources(paths: Iterable[str | Path]) -> list[Path]:

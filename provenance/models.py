@@ -102,7 +102,7 @@ class Citation(_Record):
     end: int = Field(description="End offset (exclusive) of the marker.", ge=0)
     targets: list[str] = Field(
         default_factory=list,
-        description="What the marker points to: reference numbers, 'Author Year', a DOI, PMID, URL…",
+        description="What the marker points to: reference numbers, 'Author Year', DOI, PMID, URL…",
     )
     reference_ids: list[str] = Field(
         default_factory=list,
@@ -188,7 +188,9 @@ class Document(_Record):
     title: str | None = None
     format: DocumentFormat
     sha256: str = Field(description="SHA-256 of the exact bytes read.")
-    size: int = Field(description="Size of the bytes read.", ge=0, json_schema_extra={"unit": "bytes"})
+    size: int = Field(
+        description="Size of the bytes read.", ge=0, json_schema_extra={"unit": "bytes"}
+    )
     text: str = Field(description="The stored text; every offset refers to it.")
     version: int = Field(ge=1)
     ingested_at: str = Field(description="UTC time of the ingest, ISO 8601.")
