@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
+import os
 import sqlite3
+from collections import deque
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -14,7 +19,7 @@ import sqlite_utils
 from provenance import __version__
 from provenance.classify import RULESET_VERSION
 from provenance.errors import ProvenanceError
-from provenance.extract import extract
+from provenance.extract import Extraction, extract
 from provenance.ids import document_id
 from provenance.models import Document, Run
 from provenance.parse import parse_document
@@ -28,6 +33,9 @@ from provenance.store import (
     write_transaction,
 )
 from provenance.versions import VersionDiff
+
+#: Below this much text, starting worker processes costs more than it saves.
+PARALLEL_MIN_BYTES = 4_000_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,44 +90,99 @@ def validate_sources(paths: Iterable[Path]) -> None:
         decode(data, str(path))
 
 
-def ingest_source(
-    db: sqlite_utils.Database, source: SourceText, run: Run, *, run_written: bool
-) -> DocumentOutcome:
-    """Ingest one read source in one transaction; an unchanged source writes nothing."""
+@dataclass(frozen=True, slots=True)
+class _Planned:
+    """A source that changed: the version it becomes."""
+
+    source: SourceText
+    version: int
+    document_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Extracted:
+    """What parsing and extraction yield for one planned source (built in a worker)."""
+
+    title: str | None
+    text: str
+    extraction: Extraction
+
+
+def _plan(db: sqlite_utils.Database, source: SourceText) -> _Planned | DocumentOutcome:
+    """The next version of a changed source, or the outcome of an unchanged one."""
     latest = latest_version(db, source.source)
     if latest is not None and latest["sha256"] == source.sha256:
         return DocumentOutcome(source.source, "unchanged", latest["version"], latest["id"], 0)
     version = 1 if latest is None else latest["version"] + 1
-    doc_id = document_id(source.source, version)
+    return _Planned(source, version, document_id(source.source, version))
+
+
+def _extract(planned: _Planned) -> _Extracted:
+    """Parse and extract one source: pure, so it can run in another process."""
+    source = planned.source
     parsed = parse_document(source.text, source.format)
-    extraction = extract(parsed, source=source.source, document_id=doc_id, version=version)
+    extraction = extract(
+        parsed, source=source.source, document_id=planned.document_id, version=planned.version
+    )
+    return _Extracted(parsed.title, parsed.text, extraction)
+
+
+def _store(
+    db: sqlite_utils.Database, planned: _Planned, extracted: _Extracted, run: Run, *, first: bool
+) -> DocumentOutcome:
+    """Write one extracted version (and, with the first one, the run) in one transaction."""
+    source = planned.source
     document = Document(
-        id=doc_id,
+        id=planned.document_id,
         source=source.source,
         name=source.name,
-        title=parsed.title,
+        title=extracted.title,
         format=source.format,
         sha256=source.sha256,
         size=source.size,
-        text=parsed.text,
-        version=version,
+        text=extracted.text,
+        version=planned.version,
         ingested_at=utc_now(),
         run_id=run.id,
     )
+    claims = extracted.extraction.claims
     with write_transaction(db):
-        if not run_written:
+        if first:
             write_run(db, run)
         changes = write_document(
             db,
             DocumentWrite(
                 document=document,
-                claims=extraction.claims,
-                sections=extraction.sections,
-                references=extraction.references,
+                claims=claims,
+                sections=extracted.extraction.sections,
+                references=extracted.extraction.references,
             ),
         )
-    status = "new" if latest is None else "updated"
-    return DocumentOutcome(source.source, status, version, doc_id, len(extraction.claims), changes)
+    status = "new" if planned.version == 1 else "updated"
+    return DocumentOutcome(
+        source.source, status, planned.version, planned.document_id, len(claims), changes
+    )
+
+
+def auto_jobs(files: list[Path]) -> int:
+    """Worker processes worth starting: one per CPU for a large corpus, none for a small one."""
+    if len(files) < 2 or sum(path.stat().st_size for path in files) < PARALLEL_MIN_BYTES:
+        return 1
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return max(1, min(cpus or 1, len(files)))
+
+
+def _worker_context() -> multiprocessing.context.BaseContext:
+    """fork where there is one: workers need nothing re-imported, and unlike spawn it works
+    when the caller's main module cannot be re-run (``python -c``, a notebook)."""
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+
+
+def _done(value: _Extracted) -> Future[_Extracted]:
+    future: Future[_Extracted] = Future()
+    future.set_result(value)
+    return future
 
 
 def prepare_sources(paths: Iterable[str | Path]) -> list[Path]:
@@ -135,23 +198,57 @@ def ingest_files(
     *,
     arguments: list[str],
     on_document: Callable[[DocumentOutcome], None] | None = None,
+    jobs: int = 0,
 ) -> IngestSummary:
-    """Ingest files already checked by :func:`prepare_sources`, one transaction each."""
+    """Ingest files already checked by :func:`prepare_sources`, one transaction each.
+
+    With ``jobs`` > 1 (0: :func:`auto_jobs`), parsing and extraction run in that many worker
+    processes while this one writes; documents are still written in the order given, so the
+    result is the same as a serial run. At most two documents per worker are in flight, so
+    memory does not grow with the corpus.
+    """
+    jobs = jobs or auto_jobs(files)
     db = open_database(Path(db_path))
     run = new_run(arguments)
     summary = IngestSummary()
+    pool = ProcessPoolExecutor(jobs, mp_context=_worker_context()) if jobs > 1 else None
+    in_flight: deque[tuple[_Planned | DocumentOutcome, Future[_Extracted] | None]] = deque()
+
+    def finish() -> None:
+        plan, future = in_flight.popleft()
+        if isinstance(plan, DocumentOutcome):
+            outcome = plan
+        else:
+            assert future is not None
+            outcome = _store(db, plan, future.result(), run, first=summary.run_id is None)
+            summary.run_id = run.id
+        summary.outcomes.append(outcome)
+        if on_document is not None:
+            on_document(outcome)
+
     try:
         for path in files:
-            written = summary.run_id is not None
-            outcome = ingest_source(db, read_source(path), run, run_written=written)
-            if outcome.status != "unchanged":
-                summary.run_id = run.id
-            summary.outcomes.append(outcome)
-            if on_document is not None:
-                on_document(outcome)
+            plan = _plan(db, read_source(path))
+            if isinstance(plan, DocumentOutcome):
+                in_flight.append((plan, None))
+            elif pool is None:
+                in_flight.append((plan, _done(_extract(plan))))
+            else:
+                in_flight.append((plan, pool.submit(_extract, plan)))
+            while len(in_flight) > 2 * jobs - 1:
+                finish()
+        while in_flight:
+            finish()
     except sqlite3.OperationalError as error:
         raise ProvenanceError(f"{db_path}: cannot write database ({error})") from None
+    except BrokenProcessPool:
+        raise ProvenanceError(
+            "a worker process died (out of memory?); the documents before it were written,"
+            " run again with --jobs 1"
+        ) from None
     finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
         db.close()
     return summary
 
@@ -161,6 +258,7 @@ def ingest(
     db_path: str | Path = "claims.db",
     *,
     on_document: Callable[[DocumentOutcome], None] | None = None,
+    jobs: int = 0,
 ) -> IngestSummary:
     """Ingest files and folders into the database at ``db_path``.
 
@@ -168,4 +266,6 @@ def ingest(
     """
     paths = list(paths)
     files = prepare_sources(paths)
-    return ingest_files(files, db_path, arguments=[str(p) for p in paths], on_document=on_document)
+    return ingest_files(
+        files, db_path, arguments=[str(p) for p in paths], on_document=on_document, jobs=jobs
+    )

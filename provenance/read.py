@@ -62,7 +62,11 @@ def find_sources(paths: list[Path]) -> list[Path]:
             )
         else:
             found.append(path)
-    return list(dict.fromkeys(found))
+    # ./a.txt and a.txt are one source: ingesting it twice in one run would clash.
+    unique: dict[str, Path] = {}
+    for path in found:
+        unique.setdefault(display_source(path), path)
+    return list(unique.values())
 
 
 def _walk(folder: Path) -> Iterator[Path]:

@@ -39,8 +39,15 @@ def _outcome_line(outcome: DocumentOutcome) -> str:
 @click.command(name="ingest")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @db_option
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="Worker processes for parsing and extraction (0: one per CPU for large corpora).",
+)
 @click.option("--quiet", is_flag=True, help="Print nothing but errors.")
-def ingest_command(paths: tuple[Path, ...], db_path: Path, quiet: bool) -> None:
+def ingest_command(paths: tuple[Path, ...], db_path: Path, jobs: int, quiet: bool) -> None:
     """Extract the claims of files or folders (.txt, .md, .html) into the database
 
     Folders are read recursively. Every file is checked before anything is written; each
@@ -68,7 +75,11 @@ def ingest_command(paths: tuple[Path, ...], db_path: Path, quiet: bool) -> None:
                 bar.update(1)
 
         summary = ingest_files(
-            files, db_path, arguments=[str(p) for p in paths], on_document=on_document
+            files,
+            db_path,
+            arguments=[str(p) for p in paths],
+            on_document=on_document,
+            jobs=jobs,
         )
     if quiet:
         return
