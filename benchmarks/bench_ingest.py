@@ -5,7 +5,8 @@ hedges, vague attributions, numeric citations, doses, reference lists) as many p
 Markdown files, ingests it with provenance (one core, FTS included), and measures in child
 processes so that each figure's peak RSS is its own:
 
-- ingest: ``provenance.ingest.ingest(folder, db)`` end to end;
+- ingest: ``provenance.ingest.ingest(folder, db, jobs=1)`` end to end on one core;
+- the same with worker processes (``--jobs``, default one per CPU);
 - floor: read + sha256 of every file, plus a raw ``executemany`` of the same claim rows into an
   empty copy of the claims table (what any tool storing these rows must at least pay);
 - ingest at a quarter of the corpus, to show that peak memory does not grow with its size.
@@ -171,7 +172,7 @@ def _child(args: list[str]) -> tuple[float, float, int, str]:
     return elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss, output
 
 
-def phase_ingest(corpus: Path, db: Path, limit: int | None) -> None:
+def phase_ingest(corpus: Path, db: Path, limit: int | None, jobs: int) -> None:
     from provenance.ingest import ingest
     from provenance.read import find_sources
 
@@ -179,7 +180,7 @@ def phase_ingest(corpus: Path, db: Path, limit: int | None) -> None:
     if limit is not None:
         files = files[:limit]
     db.unlink(missing_ok=True)
-    summary = ingest(files, db)
+    summary = ingest(files, db, jobs=jobs)
     print(json.dumps({"claims": summary.claims, "documents": len(summary.outcomes)}))
 
 
@@ -212,11 +213,15 @@ def main() -> None:
     parser.add_argument("--documents", type=int, default=400)
     parser.add_argument("--phase", choices=["ingest", "floor"], help=argparse.SUPPRESS)
     parser.add_argument("--limit", type=int, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--jobs", type=int, default=0, help="workers for the parallel run (0: one per CPU)"
+    )
     args = parser.parse_args()
     corpus = OUT / "corpus"
     db = OUT / "bench.db"
     if args.phase == "ingest":
-        phase_ingest(corpus, db if args.limit is None else OUT / "quarter.db", args.limit)
+        target = db if args.limit is None else OUT / "quarter.db"
+        phase_ingest(corpus, target, args.limit, args.jobs)
         return
     if args.phase == "floor":
         phase_floor(corpus, db, OUT / "floor.db")
@@ -225,8 +230,10 @@ def main() -> None:
     size = generate_corpus(corpus, args.mb, args.documents)
     megabytes = size / 1e6
     quarter = args.documents // 4
-    q_seconds, _, q_rss, _ = _child(["--phase", "ingest", "--limit", str(quarter)])
-    seconds, cpu, rss, output = _child(["--phase", "ingest"])
+    one_core = ["--phase", "ingest", "--jobs", "1"]
+    q_seconds, _, q_rss, _ = _child([*one_core, "--limit", str(quarter)])
+    p_seconds, p_cpu, p_rss, _ = _child(["--phase", "ingest", "--jobs", str(args.jobs)])
+    seconds, cpu, rss, output = _child(one_core)
     counts = json.loads(output)
     _, _, floor_rss, floor_output = _child(["--phase", "floor"])
     floor = json.loads(floor_output)
@@ -243,6 +250,10 @@ def main() -> None:
         "ingest_claims_per_s": round(counts["claims"] / seconds),
         "ingest_peak_rss_mb": round(rss / 1024, 1),
         "quarter_corpus_peak_rss_mb": round(q_rss / 1024, 1),
+        "parallel_jobs": args.jobs or os.cpu_count(),
+        "parallel_ingest_s": round(p_seconds, 2),
+        "parallel_mb_per_s": round(megabytes / p_seconds, 2),
+        "parallel_writer_peak_rss_mb": round(p_rss / 1024, 1),
         "quarter_corpus_mb_per_s": round(megabytes / 4 / q_seconds, 2),
         "floor_read_sha256_s": round(floor["read_sha256_s"], 2),
         "floor_executemany_s": round(floor["executemany_s"], 2),
