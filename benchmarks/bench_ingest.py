@@ -232,7 +232,7 @@ def main() -> None:
     quarter = args.documents // 4
     one_core = ["--phase", "ingest", "--jobs", "1"]
     q_seconds, _, q_rss, _ = _child([*one_core, "--limit", str(quarter)])
-    p_seconds, p_cpu, p_rss, _ = _child(["--phase", "ingest", "--jobs", str(args.jobs)])
+    p_seconds, _, p_rss, _ = _child(["--phase", "ingest", "--jobs", str(args.jobs)])
     seconds, cpu, rss, output = _child(one_core)
     counts = json.loads(output)
     _, _, floor_rss, floor_output = _child(["--phase", "floor"])
