@@ -24,9 +24,9 @@ from provenance.export.common import (
     Iris,
     evidence_iri,
     iter_export_claims,
-    write_json_array,
 )
 from provenance.models import Annotation, Verdict
+from provenance.output import write_json
 
 SCHEMA_CONTEXT = "https://schema.org"
 #: Verdict → (ratingValue, the rating's name as shown).
@@ -96,4 +96,4 @@ def iter_claim_reviews(
 
 def write_claim_reviews(db: sqlite_utils.Database, options: ExportOptions, out: TextIO) -> int:
     """A JSON-LD array of ClaimReviews; returns how many."""
-    return write_json_array(iter_claim_reviews(db, options), out)
+    return write_json(iter_claim_reviews(db, options), out)

@@ -7,12 +7,11 @@ annotations are read for a batch of claims at a time.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 from urllib.parse import quote
 
 import sqlite_utils
@@ -239,15 +238,3 @@ def iter_export_claims(db: sqlite_utils.Database, options: ExportOptions) -> Ite
                 annotations=annotations[claim.id],
                 review_since=since.get(claim.id),
             )
-
-
-def write_json_array(items: Iterable[dict[str, Any]], out: TextIO) -> int:
-    """A JSON array of JSON-LD documents, one a line, written one at a time; returns how many."""
-    count = 0
-    out.write("[")
-    for item in items:
-        out.write(",\n" if count else "\n")
-        out.write(json.dumps(item, ensure_ascii=False))
-        count += 1
-    out.write("\n]\n" if count else "]\n")
-    return count

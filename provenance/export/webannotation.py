@@ -23,9 +23,9 @@ from provenance.export.common import (
     Iris,
     evidence_iri,
     iter_export_claims,
-    write_json_array,
 )
 from provenance.models import Annotation
+from provenance.output import write_json
 
 ANNO_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 #: Terms of our own: which field of the claim record a body carries, and a version's hash.
@@ -131,4 +131,4 @@ def iter_web_annotations(
 
 def write_web_annotations(db: sqlite_utils.Database, options: ExportOptions, out: TextIO) -> int:
     """A JSON-LD array of annotations, each a complete document; returns how many."""
-    return write_json_array(iter_web_annotations(db, options), out)
+    return write_json(iter_web_annotations(db, options), out)
