@@ -293,7 +293,6 @@ def open_database(path: Path, *, create: bool = True) -> sqlite_utils.Database:
     with contextlib.suppress(sqlite3.OperationalError):
         db.execute("PRAGMA journal_mode = WAL")
         db.execute("PRAGMA synchronous = NORMAL")
-    db.execute("PRAGMA cache_size = -65536")
     return db
 
 
