@@ -7,6 +7,7 @@ import json
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from json.encoder import encode_basestring
 from pathlib import Path
 from typing import Any
 
@@ -319,6 +320,11 @@ def latest_version(db: sqlite_utils.Database, source: str) -> dict[str, Any] | N
     return {"id": rows[0][0], "sha256": rows[0][1], "version": rows[0][2]}
 
 
+def _json_strings(values: list[str]) -> str:
+    """``json.dumps(values, ensure_ascii=False)`` for a list of strings, at a third of the cost."""
+    return "[" + ", ".join(map(encode_basestring, values)) + "]" if values else "[]"
+
+
 def _json_list(values: list[Any]) -> str:
     return json.dumps(values, ensure_ascii=False) if values else "[]"
 
@@ -340,11 +346,11 @@ def claim_row(claim: Claim, *, first_version: int, run_id: str) -> dict[str, Any
         "column": claim.column,
         "text": claim.text,
         "category": claim.category.value,
-        "category_cues": _json_list(claim.category_cues),
+        "category_cues": _json_strings(claim.category_cues),
         "certainty": claim.certainty.value,
-        "hedge_cues": _json_list(claim.hedge_cues),
+        "hedge_cues": _json_strings(claim.hedge_cues),
         "attribution": claim.attribution.value,
-        "attribution_cues": _json_list(claim.attribution_cues),
+        "attribution_cues": _json_strings(claim.attribution_cues),
         "citations": _json_list([c.model_dump(mode="json") for c in claim.citations]),
         "evidence_status": status,
         "text_status": status,
@@ -454,17 +460,17 @@ def write_document(db: sqlite_utils.Database, write: DocumentWrite) -> VersionDi
         [document.source],
     )
     citation_rows = [
-        {
-            "id": f"{claim.id}:{position}",
-            "claim_id": claim.id,
-            "document_id": document.id,
-            "kind": citation.kind.value,
-            "marker": citation.marker,
-            "start": citation.start,
-            "end": citation.end,
-            "targets": json.dumps(citation.targets, ensure_ascii=False),
-            "reference_id": citation.reference_ids[0] if citation.reference_ids else None,
-        }
+        (
+            f"{claim.id}:{position}",
+            claim.id,
+            document.id,
+            citation.kind.value,
+            citation.marker,
+            citation.start,
+            citation.end,
+            _json_strings(citation.targets),
+            citation.reference_ids[0] if citation.reference_ids else None,
+        )
         for claim in write.claims
         for position, citation in enumerate(claim.citations)
     ]
@@ -474,7 +480,11 @@ def write_document(db: sqlite_utils.Database, write: DocumentWrite) -> VersionDi
             [document.source],
         )
     if citation_rows:
-        db.table("citations").insert_all(citation_rows, pk="id")
+        conn.executemany(
+            "insert into citations (id, claim_id, document_id, kind, marker, start, [end],"
+            " targets, reference_id) values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            citation_rows,
+        )
     if version_diff is not None:
         record_version_changes(db, version_diff)
     return version_diff

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import tempfile
 from pathlib import Path
@@ -188,3 +189,10 @@ def test_every_model_field_has_a_column(ingested_db: Path) -> None:
         columns = set(db.table(table).columns_dict)
         assert set(model.model_fields) <= columns, table
     db.close()
+
+
+@given(st.lists(st.text(max_size=12), max_size=5))
+def test_cue_lists_are_stored_exactly_as_json_dumps_would(values: list[str]) -> None:
+    from provenance.store import _json_strings
+
+    assert _json_strings(values) == json.dumps(values, ensure_ascii=False)
