@@ -174,10 +174,12 @@ def test_ingest_is_deterministic_and_idempotent(text: str) -> None:
 
 def test_every_model_field_has_a_column(ingested_db: Path) -> None:
     """Migrations are frozen snapshots written out by hand; the models must still fit them."""
+    from pydantic import BaseModel
+
     from provenance.models import Annotation, Claim, Document, Reference, Run, Section
 
     db = sqlite_utils.Database(ingested_db)
-    tables = {
+    tables: dict[str, type[BaseModel]] = {
         "claims": Claim,
         "documents": Document,
         "sections": Section,
