@@ -79,7 +79,7 @@ def test_screen_shows_the_claim_in_its_paragraph_with_cues(ingested_db: Path) ->
     finally:
         db.close()
     output = review(ingested_db, "q")
-    assert f"»{claim.text}«" in output
+    assert f"»{claim.text}«" in " ".join(output.split())  # wrapped to the terminal
     paragraph_line = next(line for line in output.splitlines() if "»" in line)
     assert len(paragraph_line) > len(claim.text) + 2  # the sentences around it are shown too
     assert "category    efficacy" in output

@@ -5,7 +5,9 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import shutil
 import sys
+import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -212,10 +214,18 @@ def _paragraph(db: sqlite_utils.Database, claim: Claim) -> _Context:
 
 def _claim_screen(db: sqlite_utils.Database, claim: Claim, position: str) -> str:
     context = _paragraph(db, claim)
-    marked = (
+    plain = (
         context.paragraph[: context.start]
-        + click.style("»" + context.paragraph[context.start : context.end] + "«", bold=True)
+        + "»"
+        + context.paragraph[context.start : context.end]
+        + "«"
         + context.paragraph[context.end :]
+    )
+    width = max(40, shutil.get_terminal_size((100, 24)).columns - 1)
+    wrapped = textwrap.fill(" ".join(plain.split()), width=width, break_on_hyphens=False)
+    opening, closing = wrapped.index("»"), wrapped.rindex("«") + 1
+    marked = (
+        wrapped[:opening] + click.style(wrapped[opening:closing], bold=True) + wrapped[closing:]
     )
     cues = [
         f"category    {claim.category.value}"
