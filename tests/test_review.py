@@ -79,9 +79,11 @@ def test_screen_shows_the_claim_in_its_paragraph_with_cues(ingested_db: Path) ->
     finally:
         db.close()
     output = review(ingested_db, "q")
-    assert f"»{claim.text}«" in " ".join(output.split())  # wrapped to the terminal
-    paragraph_line = next(line for line in output.splitlines() if "»" in line)
-    assert len(paragraph_line) > len(claim.text) + 2  # the sentences around it are shown too
+    flowing = " ".join(output.split())  # the paragraph is wrapped to the terminal
+    assert f"»{claim.text}«" in flowing
+    before, after = flowing.split(f"»{claim.text}«")
+    assert before.rstrip().endswith("neurological disorders.")  # the sentences around it
+    assert after.lstrip().startswith("This article delves")
     assert "category    efficacy" in output
     assert f"status      {claim.evidence_status.value}" in output
     assert "[s]upported" in output
