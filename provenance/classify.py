@@ -213,23 +213,71 @@ def first_characters(pattern: str) -> frozenset[str] | None:
     return None
 
 
-def _scan_pattern(alternatives: list[str]) -> str:
-    """One alternation of every rule, grouped by first character: at a word start the engine
-    tries only the rules that can start with that word's first letter."""
+def _atom_end(pattern: str) -> int:
+    """Length of the first atom of ``pattern``: a literal, ``\\d``, ``[...]`` or ``(?:...)``."""
+    if pattern.startswith("\\d"):
+        return 2
+    if pattern[0] == "[":
+        return pattern.index("]", 2 if pattern[1:2] == "]" else 1) + 1
+    if pattern.startswith("(?:"):
+        return _group_end(pattern, 0)
+    return 1
+
+
+def after_first(pattern: str, char: str) -> str | None:
+    """A pattern matching what follows ``char`` in a match of ``pattern`` that starts with it.
+
+    Only for patterns whose first characters are known (``first_characters``); None when no
+    match starts with ``char``. Raises ValueError for a start it does not understand.
+    """
+    end = _atom_end(pattern)
+    atom, tail = pattern[:end], pattern[end:]
+    if tail[:1] == "+":  # x+ is x x*, x+? is x x*?
+        rest = after_first(atom, char)
+        return None if rest is None else rest + atom + "*" + tail[1:]
+    if tail[:1] in ("?", "*", "{"):
+        raise ValueError(pattern)
+    if atom.startswith("(?:"):
+        alternatives = [after_first(a, char) for a in _split_top(atom[3:-1])]
+        found = [a for a in alternatives if a is not None]
+        return "(?:" + "|".join(found) + ")" + tail if found else None
+    chars = first_characters(atom)
+    if chars is None:
+        raise ValueError(pattern)
+    return tail if char in chars else None
+
+
+def _scan_patterns(alternatives: list[str]) -> tuple[str, str]:
+    """The scan: one alternation of every rule's first part that finds each word where one of
+    them matches, and one of the first parts that can only match at the very start (``^``).
+
+    A match of the scan is one character: a word's first letter (a literal, so the engine
+    skips by itself to the next letter that some rule can start with, and tries only that
+    letter's branch), the check that it starts a word, then a lookahead for the rest of any
+    rule that can start with that letter (``after_first``). Each match consumes exactly one
+    character, so ``finditer`` finds overlapping starts too. A first part that this does not
+    understand is tried whole at every word start, as before.
+    """
     buckets: dict[str, list[str]] = {}
-    unknown: list[str] = []
+    start: list[str] = []
+    whole: list[str] = []
     for alternative in alternatives:
         chars = first_characters(alternative)
-        if chars is None:
-            unknown.append(alternative)
+        try:
+            if len(_split_top(alternative)) > 1 or chars is None:
+                raise ValueError(alternative)
+            rests = {char: after_first(alternative, char) for char in sorted(chars)}
+        except ValueError:
+            (start if alternative.startswith("^") else whole).append(alternative)
             continue
-        for char in chars:
-            buckets.setdefault(char, []).append(alternative)
+        for char, rest in rests.items():
+            if rest is not None:
+                buckets.setdefault(char, []).append(rest)
     branches = [
-        f"(?={re.escape(char)})(?:{'|'.join(rules)})" for char, rules in sorted(buckets.items())
+        f"{re.escape(char)}(?=(?:{'|'.join(rests)}))" for char, rests in sorted(buckets.items())
     ]
-    branches.extend(unknown)
-    return r"(?<!\w)(?:" + "|".join(branches) + ")"
+    branches.extend(f"(?={alternative})" for alternative in whole)
+    return "|".join(branches), "|".join(start) or "(?!)"
 
 
 def _parse_rule(line: str, section: int, where: str, number: int) -> Rule:
@@ -304,7 +352,11 @@ _VAGUE = RuleSet(_ATTRIBUTION_RULES)
 _FAMILIES = (_CATEGORIES, _HEDGES, _VAGUE)
 # The first part of every rule of every file in one alternation without groups: one pass
 # finds each word where some rule may start; only there are the grouped alternations tried.
-_SCAN = re.compile(_scan_pattern([r.pieces[0] for f in _FAMILIES for r in f.file.rules]))
+_SCAN_SOURCE, _START_SOURCE = _scan_patterns([r.pieces[0] for f in _FAMILIES for r in f.file.rules])
+# After a non-word character (one character is consumed: overlapping starts are all found).
+_SCAN = re.compile(rf"\W(?=(?:{_SCAN_SOURCE}))")
+# At the start of the sentence.
+_START = re.compile(f"(?:{_SCAN_SOURCE}|{_START_SOURCE})")
 
 RULESET_VERSION = (
     f"categories-{_CATEGORY_RULES.version}"
@@ -322,17 +374,16 @@ def _scan_hits(lowered: str) -> tuple[list[Hit], list[Hit], list[Hit]]:
     hedges: list[Hit] = []
     vague: list[Hit] = []
     at_category, at_hedge, at_vague = _CATEGORIES.at, _HEDGES.at, _VAGUE.at
-    position = 0
-    search = _SCAN.search
-    while (match := search(lowered, position)) is not None:
-        start = match.start()
+    starts = [match.end() for match in _SCAN.finditer(lowered)]
+    if _START.match(lowered) is not None:
+        starts.insert(0, 0)
+    for start in starts:
         if (hit := at_category(lowered, start)) is not None:
             categories.append(hit)
         if (hit := at_hedge(lowered, start)) is not None:
             hedges.append(hit)
         if (hit := at_vague(lowered, start)) is not None:
             vague.append(hit)
-        position = start + 1
     return categories, hedges, vague
 
 
