@@ -2,17 +2,26 @@
 
 The rules are data: ``provenance/rules/*.rules`` (syntax described at the top of
 ``categories.rules``), compiled once at import. A sentence is lower-cased and scanned ONCE by
-an alternation of the first part of every rule (no groups, bucketed by first character); at
-each word where that scan finds something, each rule file's grouped alternation is matched
-there to tell which rule fired (the first in file order) and what its cue is. Python never
-loops over the lexicons. Every gap in a pattern is bounded (a few words, never across
-punctuation), so no pattern backtracks catastrophically and the work stays linear in the
-sentence.
+an alternation of the first part of every rule (no groups): one ``finditer`` that stops only
+after a non-word character followed by a letter some rule can start with, and there tries
+only the rules that can start with that letter (see ``_scan_patterns``). At each word where
+that scan finds something, each rule file's grouped alternation is matched there to tell
+which rule fired (the first in file order) and what its cue is. Python never loops over the
+lexicons. Every gap in a pattern is bounded (a few words, never across punctuation), so no
+pattern backtracks catastrophically and the work stays linear in the sentence.
+
+Speed without changing a result: the rule texts are compiled after two rewrites that keep
+every match (and which alternative wins) as it is: large ``(?:a|b|...)`` groups are bucketed
+by first character (``factor``), and the gap between a rule's parts is possessive where
+backtracking could never succeed. ``tests/test_classify.py`` compares 300 recorded
+classifications exactly, and ``evaluation/classify_identity.py`` does so for every sentence
+of the evaluation data.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import resources
 
@@ -23,7 +32,9 @@ RULE_FILES = ("categories.rules", "hedges.rules", "attribution.rules")
 
 _GAP_WORDS = 8
 # Up to _GAP_WORDS words between two parts of a pattern, never across clause punctuation.
-_GAP = rf"(?:\s+[^\s,;:.!?()\[\]]+){{0,{_GAP_WORDS}}}?\s+"
+# Possessive inside the repeat: giving back a space or a letter there could never let what
+# follows (a word, a space) match, so it only saves the engine hopeless backtracking.
+_GAP = rf"(?:\s++[^\s,;:.!?()\[\]]++){{0,{_GAP_WORDS}}}?\s+"
 _GAP_MARK = "…"
 _VERSION = re.compile(r"version:\s*(\d+)\s*$")
 _SECTION = re.compile(r"\[([a-z_]+)\]\s*$")
@@ -77,7 +88,7 @@ class RuleSet:
         named_rules = []
         firsts: list[frozenset[str] | None] = []
         for number, rule in enumerate(rules.rules):
-            named = (f"(?P<g{number}p{k}>{piece})" for k, piece in enumerate(rule.pieces))
+            named = (f"(?P<g{number}p{k}>{factor(piece)})" for k, piece in enumerate(rule.pieces))
             named_rules.append(_GAP.join(named))
             firsts.append(first_characters(rule.pieces[0]))
         characters = sorted({c for chars in firsts if chars is not None for c in chars})
@@ -132,6 +143,18 @@ def _spaces_to_whitespace(fragment: str) -> str:
     return "".join(out)
 
 
+def _class_end(pattern: str, start: int) -> int:
+    """Index just past the ``[...]`` that opens at ``pattern[start]``."""
+    index = start + 1
+    if pattern[index : index + 1] == "^":
+        index += 1
+    if pattern[index : index + 1] == "]":
+        index += 1
+    while pattern[index] != "]":
+        index += 2 if pattern[index] == "\\" else 1
+    return index + 1
+
+
 def _group_end(pattern: str, start: int) -> int:
     """Index just past the group that opens at ``pattern[start]``."""
     depth = 0
@@ -142,9 +165,7 @@ def _group_end(pattern: str, start: int) -> int:
             index += 2
             continue
         if char == "[":
-            index = pattern.index(
-                "]", index + 2 if pattern[index + 1 : index + 2] == "]" else index + 1
-            )
+            index = _class_end(pattern, index) - 1
         elif char == "(":
             depth += 1
         elif char == ")":
@@ -167,7 +188,7 @@ def _split_top(body: str) -> list[str]:
             index += 2
             continue
         if char == "[":
-            index = body.index("]", index + 2 if body[index + 1 : index + 2] == "]" else index + 1)
+            index = _class_end(body, index) - 1
         elif char == "(":
             depth += 1
         elif char == ")":
@@ -218,33 +239,165 @@ def _atom_end(pattern: str) -> int:
     if pattern.startswith("\\d"):
         return 2
     if pattern[0] == "[":
-        return pattern.index("]", 2 if pattern[1:2] == "]" else 1) + 1
+        return _class_end(pattern, 0)
     if pattern.startswith("(?:"):
         return _group_end(pattern, 0)
     return 1
 
 
-def after_first(pattern: str, char: str) -> str | None:
+def after_first(
+    pattern: str,
+    char: str,
+    firsts: Callable[[str], frozenset[str] | None] = first_characters,
+) -> str | None:
     """A pattern matching what follows ``char`` in a match of ``pattern`` that starts with it.
 
-    Only for patterns whose first characters are known (``first_characters``); None when no
-    match starts with ``char``. Raises ValueError for a start it does not understand.
+    ``firsts`` tells the characters a single literal, ``\\d`` or ``[...]`` can match. None
+    when no match starts with ``char``; ValueError for a start this does not understand.
     """
+    if not pattern:
+        raise ValueError(pattern)
     end = _atom_end(pattern)
     atom, tail = pattern[:end], pattern[end:]
     if tail[:1] == "+":  # x+ is x x*, x+? is x x*?
-        rest = after_first(atom, char)
+        rest = after_first(atom, char, firsts)
         return None if rest is None else rest + atom + "*" + tail[1:]
     if tail[:1] in ("?", "*", "{"):
         raise ValueError(pattern)
     if atom.startswith("(?:"):
-        alternatives = [after_first(a, char) for a in _split_top(atom[3:-1])]
+        alternatives = [after_first(a, char, firsts) for a in _split_top(atom[3:-1])]
         found = [a for a in alternatives if a is not None]
         return "(?:" + "|".join(found) + ")" + tail if found else None
-    chars = first_characters(atom)
+    chars = firsts(atom)
     if chars is None:
         raise ValueError(pattern)
     return tail if char in chars else None
+
+
+_SPECIAL = frozenset("\\.^$*+?{}[]|()")
+
+
+def _exact_firsts(atom: str) -> frozenset[str] | None:
+    """The characters one literal or ``[letters]`` matches, exactly (no case folding)."""
+    if len(atom) == 1 and atom not in _SPECIAL:
+        return frozenset(atom)
+    if atom[:1] == "[" and atom[1:-1].isalpha():
+        return frozenset(atom[1:-1])
+    return None
+
+
+def _factored_group(alternatives: list[str], *, minimum: int = 3) -> str:
+    """``(?:a|b|...)`` with the alternatives bucketed by their first character.
+
+    ``(?:cause|risk|calcium)`` becomes ``(?:c(?:ause|alcium)|r(?:isk))``: the engine tests one
+    literal per bucket instead of every alternative. Only alternatives starting with the same
+    character can match at one place, and within a bucket the file's order is kept, so what
+    matches (and which alternative wins) is unchanged. Left as it is when an alternative's
+    first character is not exactly known.
+    """
+    plain = "(?:" + "|".join(alternatives) + ")"
+    if len(alternatives) < minimum:
+        return plain
+    buckets: dict[str, list[str]] = {}
+    try:
+        for alternative in alternatives:
+            chars = _exact_firsts(alternative[: _atom_end(alternative)]) if alternative else None
+            if alternative.startswith("(?:"):
+                chars = _group_firsts(alternative)
+            if chars is None:
+                return plain
+            for char in sorted(chars):
+                rest = after_first(alternative, char, _exact_firsts)
+                if rest is not None:
+                    buckets.setdefault(char, []).append(rest)
+    except ValueError:
+        return plain
+    return (
+        "(?:"
+        + "|".join(
+            re.escape(char) + (rests[0] if len(rests) == 1 else _factored_group(rests))
+            for char, rests in buckets.items()
+        )
+        + ")"
+    )
+
+
+def _group_firsts(pattern: str) -> frozenset[str] | None:
+    """Exact first characters of a pattern starting with ``(?:...)`` (None: not known)."""
+    end = _group_end(pattern, 0)
+    if pattern[end : end + 1] in ("?", "*") or pattern[end : end + 2] == "{0":
+        return None
+    chars: set[str] = set()
+    for alternative in _split_top(pattern[3 : end - 1]):
+        if not alternative:
+            return None
+        found = (
+            _group_firsts(alternative)
+            if alternative.startswith("(?:")
+            else _exact_firsts(alternative[: _atom_end(alternative)])
+        )
+        if found is None or alternative[_atom_end(alternative) :][:1] in ("?", "*", "{"):
+            return None
+        chars |= found
+    return frozenset(chars)
+
+
+_OPENING = re.compile(r"\((?:\?(?:[=!]|<[=!]|P<\w+>))?")
+
+
+def factor(pattern: str) -> str:
+    """``pattern`` with every ``(?:...)`` group bucketed by first character (same matches)."""
+    out: list[str] = []
+    index = 0
+    while index < len(pattern):
+        char = pattern[index]
+        if char == "\\":
+            out.append(pattern[index : index + 2])
+            index += 2
+        elif char == "[":
+            end = _class_end(pattern, index)
+            out.append(pattern[index:end])
+            index = end
+        elif char == "(":
+            end = _group_end(pattern, index)
+            group = pattern[index:end]
+            if group.startswith("(?:"):
+                out.append(_factored_group([factor(a) for a in _split_top(group[3:-1])]))
+            else:
+                opening = _OPENING.match(group)
+                if opening is None or opening.group() == "(?":
+                    out.append(group)
+                else:
+                    body = group[opening.end() : -1]
+                    alternatives = [factor(a) for a in _split_top(body)]
+                    out.append(opening.group() + "|".join(alternatives) + ")")
+            index = end
+        else:
+            out.append(char)
+            index += 1
+    return "".join(out)
+
+
+def _union(alternatives: list[str]) -> str:
+    """An alternation where only whether it matches counts (not which alternative): those
+    with an exactly known first character are bucketed (``_factored_group``), the rest after.
+    """
+    known = [a for a in alternatives if _known_first(a)]
+    rest = [a for a in alternatives if not _known_first(a)]
+    if not known:
+        return "(?:" + "|".join(rest) + ")"
+    return "(?:" + "|".join([_factored_group(known), *rest]) + ")"
+
+
+def _known_first(pattern: str) -> bool:
+    if not pattern:
+        return False
+    end = _atom_end(pattern)
+    if pattern[end : end + 1] in ("?", "*", "{"):
+        return False
+    if pattern.startswith("(?:"):
+        return _group_firsts(pattern) is not None
+    return _exact_firsts(pattern[:end]) is not None
 
 
 def _scan_patterns(alternatives: list[str]) -> tuple[str, str]:
@@ -272,9 +425,14 @@ def _scan_patterns(alternatives: list[str]) -> tuple[str, str]:
             continue
         for char, rest in rests.items():
             if rest is not None:
-                buckets.setdefault(char, []).append(rest)
+                buckets.setdefault(char, []).append(factor(rest))
+    # A word character is consumed (the next word starts after a non-word character anyway);
+    # any other is only looked at.
     branches = [
-        f"{re.escape(char)}(?=(?:{'|'.join(rests)}))" for char, rests in sorted(buckets.items())
+        f"{re.escape(char)}(?={_union(rests)})"
+        if re.match(r"\w", char)
+        else f"(?={re.escape(char)}{_union(rests)})"
+        for char, rests in sorted(buckets.items())
     ]
     branches.extend(f"(?={alternative})" for alternative in whole)
     return "|".join(branches), "|".join(start) or "(?!)"
@@ -354,7 +512,7 @@ _FAMILIES = (_CATEGORIES, _HEDGES, _VAGUE)
 # finds each word where some rule may start; only there are the grouped alternations tried.
 _SCAN_SOURCE, _START_SOURCE = _scan_patterns([r.pieces[0] for f in _FAMILIES for r in f.file.rules])
 # After a non-word character (one character is consumed: overlapping starts are all found).
-_SCAN = re.compile(rf"\W(?=(?:{_SCAN_SOURCE}))")
+_SCAN = re.compile(rf"\W(?:{_SCAN_SOURCE})")
 # At the start of the sentence.
 _START = re.compile(f"(?:{_SCAN_SOURCE}|{_START_SOURCE})")
 
@@ -367,24 +525,40 @@ DEFAULT_CATEGORY = Category.definition
 DEFAULT_CUE = "definition: default (no category rule fired)"
 
 
+def _match_table() -> tuple[dict[str, _AtFirst], _AtFirst]:
+    """Per first character, each file's alternation for that character (``RuleSet.by_first``,
+    or ``other`` for a character no rule of the file starts with), in ``_FAMILIES`` order."""
+    characters = sorted({c for family in _FAMILIES for c in family.by_first})
+    table = {
+        c: tuple(family.by_first.get(c, family.other) for family in _FAMILIES) for c in characters
+    }
+    return table, tuple(family.other for family in _FAMILIES)
+
+
+_AtFirst = tuple["re.Pattern[str] | None", ...]
+_AT_FIRST, _AT_OTHER = _match_table()
+_RULE_OF = tuple(family.rule_of for family in _FAMILIES)
+
+
 def _scan_hits(lowered: str) -> tuple[list[Hit], list[Hit], list[Hit]]:
     """Category, hedge and attribution hits: at each word where the scan finds a rule, the
-    first rule of each file that matches there."""
-    categories: list[Hit] = []
-    hedges: list[Hit] = []
-    vague: list[Hit] = []
-    at_category, at_hedge, at_vague = _CATEGORIES.at, _HEDGES.at, _VAGUE.at
-    starts = [match.end() for match in _SCAN.finditer(lowered)]
+    first rule of each file that matches there (``RuleSet.at``, inlined: this is the hot
+    path)."""
+    hits: tuple[list[Hit], list[Hit], list[Hit]] = ([], [], [])
+    starts = [match.start() + 1 for match in _SCAN.finditer(lowered)]
     if _START.match(lowered) is not None:
         starts.insert(0, 0)
+    table, other, rule_of = _AT_FIRST, _AT_OTHER, _RULE_OF
     for start in starts:
-        if (hit := at_category(lowered, start)) is not None:
-            categories.append(hit)
-        if (hit := at_hedge(lowered, start)) is not None:
-            hedges.append(hit)
-        if (hit := at_vague(lowered, start)) is not None:
-            vague.append(hit)
-    return categories, hedges, vague
+        for index, grouped in enumerate(table.get(lowered[start], other)):
+            if grouped is None:
+                continue
+            match = grouped.match(lowered, start)
+            if match is None or match.lastgroup is None:
+                continue
+            rule, names = rule_of[index][match.lastgroup]
+            hits[index].append((rule, start, match.end(), match, names))
+    return hits
 
 
 def _kept(hits: list[Hit]) -> list[Hit]:
@@ -397,9 +571,10 @@ def _kept(hits: list[Hit]) -> list[Hit]:
     section_to: dict[int, int] = {}
     kept: list[Hit] = []
     for hit in hits:
-        rule, _, end = hit[0], hit[1], hit[2]
+        rule, end = hit[0], hit[2]
         if rule.exclusion:
-            excluded_to = max(excluded_to, end)
+            if end > excluded_to:
+                excluded_to = end
             continue
         if end <= excluded_to or end <= section_to.get(rule.section, -1):
             continue
@@ -408,23 +583,41 @@ def _kept(hits: list[Hit]) -> list[Hit]:
     return kept
 
 
+def _cue_text(match: re.Match[str], names: tuple[str, ...], text: str) -> str:
+    if len(names) == 1:
+        cue = text[match.start(names[0]) : match.end(names[0])]
+    else:
+        cue = f" {_GAP_MARK} ".join(text[match.start(n) : match.end(n)] for n in names)
+    # Printable: the only whitespace in it is " " (every other space is not printable).
+    if cue.isprintable() and "  " not in cue and cue[:1] != " " and cue[-1:] != " ":
+        return cue
+    return _CUE_SPACE.sub(" ", cue).strip()
+
+
 def _cue_texts(hits: list[Hit], text: str) -> list[str]:
+    if len(hits) == 1:
+        hit = hits[0]
+        return [_cue_text(hit[3], hit[4], text)]
     cues: dict[str, None] = {}
     for _, _, _, match, names in hits:
-        cue = f" {_GAP_MARK} ".join(text[match.start(n) : match.end(n)] for n in names)
-        cues.setdefault(_CUE_SPACE.sub(" ", cue).strip())
+        cues.setdefault(_cue_text(match, names, text))
     return list(cues)
+
+
+# Per category section: its category and the prefix of its cues.
+_SECTION_CATEGORY = tuple(Category(name) for name in _CATEGORY_RULES.sections)
+_SECTION_PREFIX = tuple(f"{category.value}: " for category in _SECTION_CATEGORY)
 
 
 def _category(hits: list[Hit], text: str) -> tuple[Category, list[str]]:
     """The first category section (in precedence order) with a cue decides."""
-    kept = _kept(hits)
+    kept = _kept(hits) if hits else hits
     if not kept:
         return DEFAULT_CATEGORY, [DEFAULT_CUE]
-    section = min(hit[0].section for hit in kept)
-    category = Category(_CATEGORY_RULES.sections[section])
+    section = min(hit[0].section for hit in kept) if len(kept) > 1 else kept[0][0].section
+    prefix = _SECTION_PREFIX[section]
     cues = _cue_texts([hit for hit in kept if hit[0].section == section], text)
-    return category, [f"{category.value}: {cue}" for cue in cues]
+    return _SECTION_CATEGORY[section], [prefix + cue for cue in cues]
 
 
 def lower_case(text: str) -> str:
@@ -445,8 +638,8 @@ def classify_sentence(text: str, *, cited: bool = False) -> Classification:
     """Classify one statement. ``cited`` says whether a citation marker was found in it."""
     category_hits, hedge_hits, vague_hits = _scan_hits(lower_case(text))
     category, category_cues = _category(category_hits, text)
-    hedges = _cue_texts(_kept(hedge_hits), text)
-    vague = _cue_texts(_kept(vague_hits), text)
+    hedges = _cue_texts(_kept(hedge_hits), text) if hedge_hits else []
+    vague = _cue_texts(_kept(vague_hits), text) if vague_hits else []
     if cited:
         attribution = Attribution.cited
     elif vague:
@@ -454,10 +647,10 @@ def classify_sentence(text: str, *, cited: bool = False) -> Classification:
     else:
         attribution = Attribution.none
     return Classification(
-        category=category,
-        category_cues=category_cues,
-        certainty=Certainty.hedged if hedges else Certainty.asserted,
-        hedge_cues=hedges,
-        attribution=attribution,
-        attribution_cues=vague,
+        category,
+        category_cues,
+        Certainty.hedged if hedges else Certainty.asserted,
+        hedges,
+        attribution,
+        vague,
     )

@@ -6,8 +6,10 @@ the rules generalise; the article and BioScope bars are checked against their go
 
 from __future__ import annotations
 
+import json
 import re
 from importlib import resources
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -252,3 +254,32 @@ def test_bioscope_hedge_f1_bar() -> None:
     assert hedge_evaluation.evaluate(sentences).f1 >= 0.85
     _, held_out = hedge_evaluation.halves(sentences)
     assert hedge_evaluation.evaluate(held_out).f1 >= 0.85
+
+
+EXPECTED = Path(__file__).parent / "snapshots" / "classify_expected.jsonl"
+
+
+def test_classifications_match_the_recorded_ones() -> None:
+    # 300 sentences (BioScope, the example article, the PLOS citation files, upper-cased
+    # copies and random slices) classified by the classifier before its speed work, covering
+    # every cue it recorded there: the matching machinery may change, its output may not.
+    # Regenerate only after an intended rule change (and bump the rule file's version).
+    rows = [json.loads(line) for line in EXPECTED.read_text(encoding="utf-8").splitlines()]
+    assert len(rows) == 300
+    for row in rows:
+        decided = classify_sentence(row["text"], cited=row["cited"])
+        assert [
+            decided.category.value,
+            decided.category_cues,
+            decided.certainty.value,
+            decided.hedge_cues,
+            decided.attribution.value,
+            decided.attribution_cues,
+        ] == [
+            row["category"],
+            row["category_cues"],
+            row["certainty"],
+            row["hedge_cues"],
+            row["attribution"],
+            row["attribution_cues"],
+        ], row["text"]
