@@ -240,7 +240,7 @@ def _atom_end(pattern: str) -> int:
         return 2
     if pattern[0] == "[":
         return _class_end(pattern, 0)
-    if pattern.startswith("(?:"):
+    if pattern.startswith(("(?:", "(?<!", "(?<=")):
         return _group_end(pattern, 0)
     return 1
 
@@ -259,6 +259,10 @@ def after_first(
         raise ValueError(pattern)
     end = _atom_end(pattern)
     atom, tail = pattern[:end], pattern[end:]
+    if atom.startswith(("(?<!", "(?<=")):
+        # Looking behind the first character is looking behind it and the character.
+        rest = after_first(tail, char, firsts)
+        return None if rest is None else atom[:-1] + re.escape(char) + ")" + rest
     if tail[:1] == "+":  # x+ is x x*, x+? is x x*?
         rest = after_first(atom, char, firsts)
         return None if rest is None else rest + atom + "*" + tail[1:]
@@ -289,54 +293,62 @@ def _exact_firsts(atom: str) -> frozenset[str] | None:
 def _factored_group(alternatives: list[str], *, minimum: int = 3) -> str:
     """``(?:a|b|...)`` with the alternatives bucketed by their first character.
 
-    ``(?:cause|risk|calcium)`` becomes ``(?:c(?:ause|alcium)|r(?:isk))``: the engine tests one
+    ``(?:cause|risk|calcium)`` becomes ``(?:c(?:ause|alcium)|risk)``: the engine tests one
     literal per bucket instead of every alternative. Only alternatives starting with the same
     character can match at one place, and within a bucket the file's order is kept, so what
-    matches (and which alternative wins) is unchanged. Left as it is when an alternative's
-    first character is not exactly known.
+    matches (and which alternative wins) is unchanged. An alternative whose first character
+    is not exactly known stays where it is, between the runs bucketed before and after it.
     """
     plain = "(?:" + "|".join(alternatives) + ")"
     if len(alternatives) < minimum:
         return plain
+    out: list[str] = []
+    run: list[str] = []
+    for alternative in alternatives:
+        if _known_chars(alternative) is not None:
+            run.append(alternative)
+            continue
+        out.extend(_bucketed(run))
+        run = []
+        out.append(alternative)
+    out.extend(_bucketed(run))
+    return "(?:" + "|".join(out) + ")"
+
+
+def _bucketed(alternatives: list[str]) -> list[str]:
+    """Alternatives with exactly known first characters, one per first character."""
+    if len(alternatives) < 2:
+        return alternatives
     buckets: dict[str, list[str]] = {}
     try:
         for alternative in alternatives:
-            chars = _exact_firsts(alternative[: _atom_end(alternative)]) if alternative else None
-            if alternative.startswith("(?:"):
-                chars = _group_firsts(alternative)
-            if chars is None:
-                return plain
-            for char in sorted(chars):
+            for char in sorted(_known_chars(alternative) or ()):
                 rest = after_first(alternative, char, _exact_firsts)
                 if rest is not None:
                     buckets.setdefault(char, []).append(rest)
     except ValueError:
-        return plain
-    return (
-        "(?:"
-        + "|".join(
-            re.escape(char) + (rests[0] if len(rests) == 1 else _factored_group(rests))
-            for char, rests in buckets.items()
-        )
-        + ")"
-    )
+        return alternatives
+    return [
+        re.escape(char) + (rests[0] if len(rests) == 1 else _factored_group(rests))
+        for char, rests in buckets.items()
+    ]
 
 
-def _group_firsts(pattern: str) -> frozenset[str] | None:
-    """Exact first characters of a pattern starting with ``(?:...)`` (None: not known)."""
-    end = _group_end(pattern, 0)
-    if pattern[end : end + 1] in ("?", "*") or pattern[end : end + 2] == "{0":
+def _known_chars(pattern: str) -> frozenset[str] | None:
+    """Exactly the characters a match of ``pattern`` can start with (None: not known)."""
+    if not pattern:
         return None
+    end = _atom_end(pattern)
+    if pattern.startswith(("(?<!", "(?<=")):
+        return _known_chars(pattern[end:])
+    if pattern[end : end + 1] in ("?", "*", "{"):
+        return None
+    if not pattern.startswith("(?:"):
+        return _exact_firsts(pattern[:end])
     chars: set[str] = set()
     for alternative in _split_top(pattern[3 : end - 1]):
-        if not alternative:
-            return None
-        found = (
-            _group_firsts(alternative)
-            if alternative.startswith("(?:")
-            else _exact_firsts(alternative[: _atom_end(alternative)])
-        )
-        if found is None or alternative[_atom_end(alternative) :][:1] in ("?", "*", "{"):
+        found = _known_chars(alternative)
+        if found is None:
             return None
         chars |= found
     return frozenset(chars)
@@ -382,22 +394,11 @@ def _union(alternatives: list[str]) -> str:
     """An alternation where only whether it matches counts (not which alternative): those
     with an exactly known first character are bucketed (``_factored_group``), the rest after.
     """
-    known = [a for a in alternatives if _known_first(a)]
-    rest = [a for a in alternatives if not _known_first(a)]
+    known = [a for a in alternatives if _known_chars(a) is not None]
+    rest = [a for a in alternatives if not _known_chars(a) is not None]
     if not known:
         return "(?:" + "|".join(rest) + ")"
     return "(?:" + "|".join([_factored_group(known), *rest]) + ")"
-
-
-def _known_first(pattern: str) -> bool:
-    if not pattern:
-        return False
-    end = _atom_end(pattern)
-    if pattern[end : end + 1] in ("?", "*", "{"):
-        return False
-    if pattern.startswith("(?:"):
-        return _group_firsts(pattern) is not None
-    return _exact_firsts(pattern[:end]) is not None
 
 
 def _scan_patterns(alternatives: list[str]) -> tuple[str, str]:
@@ -421,7 +422,7 @@ def _scan_patterns(alternatives: list[str]) -> tuple[str, str]:
                 raise ValueError(alternative)
             rests = {char: after_first(alternative, char) for char in sorted(chars)}
         except ValueError:
-            (start if alternative.startswith("^") else whole).append(alternative)
+            (start if alternative.startswith("^") else whole).append(factor(alternative))
             continue
         for char, rest in rests.items():
             if rest is not None:
@@ -548,16 +549,18 @@ def _scan_hits(lowered: str) -> tuple[list[Hit], list[Hit], list[Hit]]:
     starts = [match.start() + 1 for match in _SCAN.finditer(lowered)]
     if _START.match(lowered) is not None:
         starts.insert(0, 0)
-    table, other, rule_of = _AT_FIRST, _AT_OTHER, _RULE_OF
+    table, other = _AT_FIRST, _AT_OTHER
     for start in starts:
-        for index, grouped in enumerate(table.get(lowered[start], other)):
+        for grouped, rule_of, found in zip(
+            table.get(lowered[start], other), _RULE_OF, hits, strict=True
+        ):
             if grouped is None:
                 continue
             match = grouped.match(lowered, start)
             if match is None or match.lastgroup is None:
                 continue
-            rule, names = rule_of[index][match.lastgroup]
-            hits[index].append((rule, start, match.end(), match, names))
+            rule, names = rule_of[match.lastgroup]
+            found.append((rule, start, match.end(), match, names))
     return hits
 
 
@@ -583,12 +586,16 @@ def _kept(hits: list[Hit]) -> list[Hit]:
     return kept
 
 
+_GAP_JOIN = f" {_GAP_MARK} "
+
+
 def _cue_text(match: re.Match[str], names: tuple[str, ...], text: str) -> str:
     if len(names) == 1:
-        cue = text[match.start(names[0]) : match.end(names[0])]
+        start, end = match.span(names[0])
+        cue = text[start:end]
     else:
-        cue = f" {_GAP_MARK} ".join(text[match.start(n) : match.end(n)] for n in names)
-    # Printable: the only whitespace in it is " " (every other space is not printable).
+        cue = _GAP_JOIN.join([text[slice(*match.span(n))] for n in names])
+    # Printable: the only whitespace in it is " " (no other whitespace is printable).
     if cue.isprintable() and "  " not in cue and cue[:1] != " " and cue[-1:] != " ":
         return cue
     return _CUE_SPACE.sub(" ", cue).strip()
