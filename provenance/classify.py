@@ -395,7 +395,7 @@ def _union(alternatives: list[str]) -> str:
     with an exactly known first character are bucketed (``_factored_group``), the rest after.
     """
     known = [a for a in alternatives if _known_chars(a) is not None]
-    rest = [a for a in alternatives if not _known_chars(a) is not None]
+    rest = [a for a in alternatives if _known_chars(a) is None]
     if not known:
         return "(?:" + "|".join(rest) + ")"
     return "(?:" + "|".join([_factored_group(known), *rest]) + ")"
@@ -526,19 +526,26 @@ DEFAULT_CATEGORY = Category.definition
 DEFAULT_CUE = "definition: default (no category rule fired)"
 
 
-def _match_table() -> tuple[dict[str, _AtFirst], _AtFirst]:
-    """Per first character, each file's alternation for that character (``RuleSet.by_first``,
-    or ``other`` for a character no rule of the file starts with), in ``_FAMILIES`` order."""
+# Per first character: for each rule file that has rules which can start with it, the index
+# of the file in _FAMILIES, its alternation for that character (``RuleSet.by_first``, or
+# ``other`` when none of its rules starts with it) and the rule of each closing group.
+_Tried = tuple[tuple[int, "re.Pattern[str]", dict[str, tuple[Rule, tuple[str, ...]]]], ...]
+
+
+def _match_table() -> tuple[dict[str, _Tried], _Tried]:
+    def tried(character: str | None) -> _Tried:
+        chosen = []
+        for index, family in enumerate(_FAMILIES):
+            grouped = family.by_first.get(character or "", family.other)
+            if grouped is not None:
+                chosen.append((index, grouped, family.rule_of))
+        return tuple(chosen)
+
     characters = sorted({c for family in _FAMILIES for c in family.by_first})
-    table = {
-        c: tuple(family.by_first.get(c, family.other) for family in _FAMILIES) for c in characters
-    }
-    return table, tuple(family.other for family in _FAMILIES)
+    return {c: tried(c) for c in characters}, tried(None)
 
 
-_AtFirst = tuple["re.Pattern[str] | None", ...]
-_AT_FIRST, _AT_OTHER = _match_table()
-_RULE_OF = tuple(family.rule_of for family in _FAMILIES)
+_TRIED, _TRIED_OTHER = _match_table()
 
 
 def _scan_hits(lowered: str) -> tuple[list[Hit], list[Hit], list[Hit]]:
@@ -549,18 +556,14 @@ def _scan_hits(lowered: str) -> tuple[list[Hit], list[Hit], list[Hit]]:
     starts = [match.start() + 1 for match in _SCAN.finditer(lowered)]
     if _START.match(lowered) is not None:
         starts.insert(0, 0)
-    table, other = _AT_FIRST, _AT_OTHER
+    table, other = _TRIED, _TRIED_OTHER
     for start in starts:
-        for grouped, rule_of, found in zip(
-            table.get(lowered[start], other), _RULE_OF, hits, strict=True
-        ):
-            if grouped is None:
-                continue
+        for index, grouped, rule_of in table.get(lowered[start], other):
             match = grouped.match(lowered, start)
             if match is None or match.lastgroup is None:
                 continue
             rule, names = rule_of[match.lastgroup]
-            found.append((rule, start, match.end(), match, names))
+            hits[index].append((rule, start, match.end(), match, names))
     return hits
 
 
