@@ -22,19 +22,26 @@ and a hedged, attributed meta statement scores 5. Health-outcome claims (efficac
 come first because an unsupported one can do the most harm.
 
 Everything is computed by SQLite in one ordered query, so memory stays flat in the number of
-findings; :func:`iter_finding_json` also builds each JSON object in SQLite, which keeps a
-million-claim audit fast.
+findings; :func:`iter_finding_json` also builds each JSON object in SQLite, and
+:func:`write_json_in_workers` shares that work among worker processes, which keeps a
+million-claim audit fast. End positions are stored at ingest (``end_line``, ``end_column``).
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
+import os
+import sqlite3
+import struct
+import subprocess
+import sys
 import tempfile
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import sqlite_utils
 
@@ -151,28 +158,7 @@ class Finding:
 
 FINDING_FIELDS = tuple(f.name for f in fields(Finding))
 
-# End of a claim. Its text is exactly ``documents.text[start:end]`` and never starts or ends
-# with a line break, so the end follows from the start and the text alone, with line breaks
-# counted as :class:`provenance.positions.LineIndex` counts them (CRLF, CR or LF). For a
-# multi-line claim, CRLF and CR become LF (the text after the last break is unchanged); the
-# end line adds the breaks, and the end column follows the last one. SQLite has no reverse
-# search: rtrim() with every character except LF strips the text back to its last break.
-_SINGLE_LINE = "instr(claims.text, char(10)) + instr(claims.text, char(13)) = 0"
-_LF_TEXT = "replace(replace(claims.text, char(13) || char(10), char(10)), char(13), char(10))"
-_END_LINE = (
-    f"case when {_SINGLE_LINE} then claims.line"
-    f" else claims.line + length({_LF_TEXT}) - length(replace({_LF_TEXT}, char(10), '')) end"
-)
-_END_COLUMN = (
-    f"case when {_SINGLE_LINE} then claims.[column] + length(claims.text)"
-    f" else length({_LF_TEXT}) - length(rtrim({_LF_TEXT}, replace({_LF_TEXT}, char(10), '')))"
-    " + 1 end"
-)
-_SOURCE_COLUMNS = {
-    "end_line": _END_LINE,
-    "end_column": _END_COLUMN,
-    "repeats": "coalesce(repeated.n, 1)",
-}
+_SOURCE_COLUMNS = {"repeats": "coalesce(repeated.n, 1)"}
 
 
 def _case(column: str, weights: dict[Any, int]) -> tuple[str, list[Any]]:
@@ -194,13 +180,22 @@ def _priority_sql() -> tuple[str, list[Any]]:
         sql, case_params = _case(column, weights)
         parts.append(sql)
         params.extend(case_params)
-    parts.append("min(?, ? * (coalesce(repeated.n, 1) - 1))")
+    parts.append(f"min(?, ? * ({_SOURCE_COLUMNS['repeats']} - 1))")
     params.extend([REPEAT_PRIORITY_MAX, REPEAT_PRIORITY])
     return " + ".join(parts), params
 
 
-def findings_sql(query: AuditQuery, outer: str) -> tuple[str, list[Any]]:
-    """The ordered findings query; ``outer`` selects from the inner query's columns."""
+#: Current statements that occur more than once (``claim_key`` and count); every other
+#: statement occurs once.
+_REPEATED_SQL = (
+    "select claim_key, count(*) as n from claims where is_current = 1"
+    " group by claim_key having count(*) > 1"
+)
+_ORDER = "order by document, priority desc, start"
+
+
+def _inner_sql(query: AuditQuery, repeated: str, extra_where: str = "") -> tuple[str, list[Any]]:
+    """The unordered findings, one column per field; ``repeated`` is the repeat counts."""
     priority, priority_params = _priority_sql()
     computed = {**_SOURCE_COLUMNS, "priority": priority}
     columns = ", ".join(
@@ -208,13 +203,17 @@ def findings_sql(query: AuditQuery, outer: str) -> tuple[str, list[Any]]:
     )
     where, params = query.where()
     sql = (
-        "with repeated as (select claim_key, count(*) as n from claims where is_current = 1"
-        " group by claim_key having count(*) > 1)"
-        f" select {outer} from (select {columns} from claims"
-        " left join repeated on repeated.claim_key = claims.claim_key"
-        f" where {where}) order by document, priority desc, start"
+        f"select {columns} from claims left join {repeated}"
+        " on repeated.claim_key = claims.claim_key"
+        f" where {where}{extra_where}"
     )
     return sql, [*priority_params, *params]
+
+
+def findings_sql(query: AuditQuery, outer: str) -> tuple[str, list[Any]]:
+    """The ordered findings query; ``outer`` selects from the inner query's columns."""
+    inner, params = _inner_sql(query, "repeated")
+    return f"with repeated as ({_REPEATED_SQL}) select {outer} from ({inner}) {_ORDER}", params
 
 
 def iter_findings(db: sqlite_utils.Database, query: AuditQuery) -> Iterator[Finding]:
@@ -224,12 +223,240 @@ def iter_findings(db: sqlite_utils.Database, query: AuditQuery) -> Iterator[Find
         yield Finding(*row)
 
 
+_JSON_OBJECT = "json_object({})".format(", ".join(f"'{name}', [{name}]" for name in FINDING_FIELDS))
+
+
 def iter_finding_json(db: sqlite_utils.Database, query: AuditQuery) -> Iterator[str]:
     """The same findings as compact JSON objects, built by SQLite (the fast path for JSON)."""
-    pairs = ", ".join(f"'{name}', [{name}]" for name in FINDING_FIELDS)
-    sql, params = findings_sql(query, f"json_object({pairs})")
+    sql, params = findings_sql(query, _JSON_OBJECT)
     for (text,) in db.conn.execute(sql, params):
         yield text
+
+
+# --- JSON in parallel ------------------------------------------------------------------
+#
+# Building a million JSON objects is nearly all SQLite's work, so it is shared among worker
+# processes (threads would contend for SQLite's global allocator mutex). The documents are
+# cut into chunks of consecutive documents, at most CHUNK_CLAIMS current claims each, dealt
+# round-robin to the workers. Each worker is a bare interpreter (no provenance import) with
+# its own connection and read transaction; it builds a chunk as one string joined by SQLite
+# (group_concat over the ordered findings: no per-finding Python work), waits for its turn,
+# writes the chunk straight to the output file descriptor and reports how many findings it
+# wrote. A document with more claims than a chunk is streamed in batches during its turn.
+# A worker holds one chunk at a time, so memory stays flat; the output never passes through
+# this process.
+
+_REPEATS_TABLE = "audit_repeats"
+CHUNK_CLAIMS = 10_000
+STREAM_BATCH = 2_000
+MAX_WORKERS = 4
+#: Fewer claims than this are audited in this process: starting workers would cost more.
+WORKERS_FROM_CLAIMS = 50_000
+#: Between two findings of the JSON array.
+JSON_SEPARATOR = ",\n "
+_REPORT = struct.Struct("<qq")  # findings written (or _FAILED), then bytes of a message
+_FAILED = -1
+_WORKER = r"""
+import json, os, sqlite3, struct, sys
+report = struct.Struct("<qq")
+turns, reports = sys.stdin.buffer, sys.stdout.buffer
+try:
+    job = json.loads(turns.readline())
+    fd, separator = job["fd"], job["separator"].encode()
+
+    def emit(text, started):
+        view = memoryview((separator if started else b"\n ") + text)
+        while view:
+            view = view[os.write(fd, view):]
+
+    conn = sqlite3.connect(job["path"], timeout=30)
+    conn.text_factory = bytes
+    conn.execute("begin")
+    for sql in job["setup"]:
+        conn.execute(sql)
+    for first, last, streamed in json.loads(turns.readline()):
+        params = [*job["params"], first, last]
+        if streamed:
+            cursor = conn.execute(job["stream_sql"], params)
+            rows = cursor.fetchmany(job["batch"])
+            started = turns.read(1) == b"1"
+            count = 0
+            while rows:
+                emit(separator.join([row[0] for row in rows]), started or count > 0)
+                count += len(rows)
+                rows = cursor.fetchmany(job["batch"])
+        else:
+            count, text = conn.execute(job["chunk_sql"], [job["separator"], *params]).fetchone()
+            started = turns.read(1) == b"1"
+            if count:
+                emit(text, started)
+        reports.write(report.pack(count, 0))
+        reports.flush()
+except Exception as error:
+    message = f"{type(error).__name__}: {error}".encode()
+    reports.write(report.pack(-1, len(message)) + message)
+    reports.flush()
+    sys.exit(1)
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class _Chunk:
+    first: str
+    last: str
+    streamed: bool
+
+
+def _chunks(conn: sqlite3.Connection) -> list[_Chunk] | None:
+    """Chunks of consecutive documents by their current claims; None if one has no name."""
+    chunks: list[_Chunk] = []
+    first: str | None = None
+    last = ""
+    size = 0
+    for document, count in conn.execute(
+        "select document, count(*) from claims where is_current = 1 group by document"
+        " order by document"
+    ):
+        if document is None:
+            return None
+        if first is not None and size + count > CHUNK_CLAIMS:
+            chunks.append(_Chunk(first, last, streamed=False))
+            first = None
+        if count > CHUNK_CLAIMS:
+            chunks.append(_Chunk(document, document, streamed=True))
+            continue
+        if first is None:
+            first, size = document, 0
+        last = document
+        size += count
+    if first is not None:
+        chunks.append(_Chunk(first, last, streamed=False))
+    return chunks
+
+
+def _database_file(db: sqlite_utils.Database) -> str | None:
+    for _, name, file in db.conn.execute("pragma database_list"):
+        if name == "main":
+            return str(file) or None
+    return None
+
+
+def _output_fd(out: IO[str]) -> int | None:
+    try:
+        return out.fileno()
+    except (AttributeError, OSError, ValueError):  # io.UnsupportedOperation is both
+        return None
+
+
+def _worker_count() -> int:
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cpus = os.cpu_count() or 1
+    return max(1, min(MAX_WORKERS, cpus))
+
+
+def _worker_report(process: subprocess.Popen[bytes]) -> int:
+    assert process.stdout is not None
+    header = process.stdout.read(_REPORT.size)
+    if len(header) != _REPORT.size:
+        raise ProvenanceError("an audit worker stopped before writing its findings")
+    count, size = _REPORT.unpack(header)
+    if count == _FAILED:
+        message = process.stdout.read(size).decode(errors="replace")
+        if message.startswith(("BrokenPipeError", "OSError")):
+            raise OSError(message)
+        raise sqlite3.OperationalError(message)
+    return int(count)
+
+
+def write_json_in_workers(
+    db: sqlite_utils.Database, query: AuditQuery, out: IO[str], workers: int | None = None
+) -> int | None:
+    """Write the JSON array of findings using worker processes; returns how many.
+
+    None, having written nothing, when that is not worth it or cannot be done: a small
+    database, one that is not a file, a document without a name, or ``out`` without a file
+    descriptor.
+    """
+    path = _database_file(db)
+    fd = _output_fd(out)
+    if path is None or fd is None:
+        return None
+    claims = db.conn.execute("select max(rowid) from claims").fetchone()[0] or 0
+    if claims < WORKERS_FROM_CLAIMS:
+        return None
+    inner, params = _inner_sql(
+        query,
+        f"temp.{_REPEATS_TABLE} as repeated",
+        " and claims.document >= ? and claims.document <= ?",
+    )
+    job: dict[str, Any] = {
+        "path": path,
+        "separator": JSON_SEPARATOR,
+        "setup": [
+            f"create temp table {_REPEATS_TABLE} (claim_key text primary key, n integer)"
+            " without rowid",
+            f"insert into temp.{_REPEATS_TABLE} {_REPEATED_SQL}",
+        ],
+        "params": params,
+        "stream_sql": f"select {_JSON_OBJECT} from ({inner}) {_ORDER}",
+        "chunk_sql": "select count(*), group_concat(finding, ?) from"
+        f" (select {_JSON_OBJECT} as finding from ({inner}) {_ORDER})",
+        "batch": STREAM_BATCH,
+    }
+    workers = workers or _worker_count()
+    processes: list[subprocess.Popen[bytes]] = []
+    count = 0
+    finished = False
+    output = os.dup(fd)
+    try:
+        # The workers count repeats while the chunks are planned here.
+        for _ in range(workers):
+            process = subprocess.Popen(
+                [sys.executable, "-I", "-c", _WORKER],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                pass_fds=(output,),
+            )
+            processes.append(process)
+            assert process.stdin is not None
+            process.stdin.write(json.dumps({**job, "fd": output}).encode() + b"\n")
+            process.stdin.flush()
+        os.close(output)
+        output = -1
+        chunks = _chunks(db.conn)
+        if chunks is None:
+            return None
+        for number, process in enumerate(processes):
+            mine = [[c.first, c.last, c.streamed] for c in chunks[number::workers]]
+            assert process.stdin is not None
+            with contextlib.suppress(BrokenPipeError):  # it failed: its report says why
+                process.stdin.write(json.dumps(mine).encode() + b"\n")
+                process.stdin.flush()
+        out.write("[")
+        out.flush()
+        for index in range(len(chunks)):
+            process = processes[index % workers]
+            assert process.stdin is not None
+            with contextlib.suppress(BrokenPipeError):  # it failed: its report says why
+                process.stdin.write(b"1" if count else b"0")
+                process.stdin.flush()
+            count += _worker_report(process)
+        finished = True
+    finally:
+        if output >= 0:
+            os.close(output)
+        for process in processes:
+            if not finished:
+                process.kill()
+            process.wait()
+            for stream in (process.stdin, process.stdout):
+                if stream is not None:
+                    with contextlib.suppress(OSError):
+                        stream.close()
+    out.write("\n]\n" if count else "]\n")
+    return count
 
 
 @dataclass(slots=True)

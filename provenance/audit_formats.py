@@ -20,6 +20,7 @@ import sqlite_utils
 from provenance import __version__
 from provenance.audit import (
     FINDING_FIELDS,
+    JSON_SEPARATOR,
     AuditQuery,
     Finding,
     FindingCounts,
@@ -27,6 +28,7 @@ from provenance.audit import (
     html_documents,
     iter_finding_json,
     iter_findings,
+    write_json_in_workers,
 )
 
 AUDIT_FORMATS = ("text", "json", "csv", "markdown", "sarif")
@@ -122,14 +124,14 @@ def write_csv_findings(findings: Iterable[Finding], out: TextIO) -> int:
     return count
 
 
-def write_json_findings(objects: Iterable[str], out: TextIO) -> int:
-    """A JSON array of already-encoded objects, written one at a time."""
+def write_json_findings(batches: Iterable[tuple[int, str]], out: TextIO) -> int:
+    """A JSON array of already-encoded objects, given as ``(count, joined objects)`` batches."""
     count = 0
     out.write("[")
-    for text in objects:
-        out.write(",\n " if count else "\n ")
+    for size, text in batches:
+        out.write(JSON_SEPARATOR if count else "\n ")
         out.write(text)
-        count += 1
+        count += size
     out.write("\n]\n" if count else "]\n")
     return count
 
@@ -333,7 +335,10 @@ def write_audit(db: sqlite_utils.Database, out: TextIO, fmt: str, context: Repor
     """Write the audit in ``fmt``; returns the number of findings."""
     query = context.query
     if fmt == "json":
-        return write_json_findings(iter_finding_json(db, query), out)
+        written = write_json_in_workers(db, query, out)
+        if written is not None:
+            return written
+        return write_json_findings(((1, text) for text in iter_finding_json(db, query)), out)
     if fmt == "csv":
         return write_csv_findings(iter_findings(db, query), out)
     if fmt == "markdown":

@@ -46,6 +46,8 @@ EXTRA_COLUMN_DESCRIPTIONS = {
         "text_status": "The evidence status derived from the text alone, before any review.",
         "first_version": "The first document version in which this statement appeared.",
         "is_current": "1 if the statement is in the latest version of its document, else 0.",
+        "end_line": "The line where the statement ends (of the position just after it).",
+        "end_column": "The column just after the statement's last character, on end_line.",
         "run_id": "The ingest run that last wrote this claim.",
     },
     "documents": {"is_latest": "1 for the latest version of the source, else 0."},

@@ -7,6 +7,8 @@ import io
 import json
 import re
 import sqlite3
+import subprocess
+import sys
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,9 +20,8 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from provenance import audit as audit_module
 from provenance.audit import (
-    _END_COLUMN,
-    _END_LINE,
     DEFAULT_FAIL_ON,
     FINDING_FIELDS,
     AuditQuery,
@@ -28,6 +29,7 @@ from provenance.audit import (
     iter_findings,
     priority_score,
 )
+from provenance.audit_formats import write_json_findings
 from provenance.blocks import trimmed_span
 from provenance.cli import cli
 from provenance.errors import ProvenanceError
@@ -45,7 +47,15 @@ from provenance.models import (
 )
 from provenance.positions import LineIndex
 from provenance.read import FORMATS_BY_SUFFIX
-from provenance.store import DocumentWrite, open_database, write_document, write_run
+from provenance.store import (
+    END_COLUMN_SQL,
+    END_LINE_SQL,
+    DocumentWrite,
+    end_position,
+    open_database,
+    write_document,
+    write_run,
+)
 from tests.conftest import REPO
 
 
@@ -265,6 +275,73 @@ def test_json_fast_path_equals_the_findings(fixture_db: Path) -> None:
     assert list(from_sqlite[0]) == list(FINDING_FIELDS)
 
 
+def _json_array(db_path: Path, query: AuditQuery, out_path: Path, workers: int) -> int | None:
+    db = open_database(db_path, create=False)
+    try:
+        with out_path.open("w", encoding="utf-8") as out:
+            return audit_module.write_json_in_workers(db, query, out, workers)
+    finally:
+        db.close()
+
+
+@pytest.mark.parametrize("chunk_claims", [1, 2, 3, 100])
+@pytest.mark.parametrize(
+    "query",
+    [
+        AuditQuery(),
+        AuditQuery(fail_on=("contradicted",)),
+        AuditQuery(categories=("causal",)),
+        AuditQuery(fail_on=("supported",)),
+    ],
+)
+def test_json_from_worker_processes_is_the_same_bytes(
+    fixture_db: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    chunk_claims: int,
+    query: AuditQuery,
+) -> None:
+    # Small chunks: several per worker, documents bigger than a chunk (streamed in batches
+    # of two), chunks without findings and audits without any.
+    monkeypatch.setattr(audit_module, "CHUNK_CLAIMS", chunk_claims)
+    monkeypatch.setattr(audit_module, "STREAM_BATCH", 2)
+    monkeypatch.setattr(audit_module, "WORKERS_FROM_CLAIMS", 0)
+    db = open_database(fixture_db, create=False)
+    try:
+        expected = io.StringIO()
+        count = write_json_findings(((1, text) for text in iter_finding_json(db, query)), expected)
+    finally:
+        db.close()
+    for workers in (1, 2, 3):
+        out_path = tmp_path / f"audit-{workers}.json"
+        assert _json_array(fixture_db, query, out_path, workers) == count
+        assert out_path.read_text(encoding="utf-8") == expected.getvalue()
+
+
+def test_json_command_output_through_a_pipe_is_what_the_runner_sees(fixture_db: Path) -> None:
+    # The runner has no file descriptor, so it takes the one-process path.
+    _, from_runner = audit("--db", str(fixture_db), "--format", "json")
+    command = [str(Path(sys.executable).parent / "provenance"), "audit", "--db", str(fixture_db)]
+    piped = subprocess.run(
+        [*command, "--format", "json"], capture_output=True, text=True, check=False
+    )
+    assert piped.returncode == 1
+    assert piped.stdout == from_runner
+    assert len(json.loads(piped.stdout)) == len(findings(fixture_db))
+
+
+def test_a_json_worker_error_is_raised(fixture_db: Path, tmp_path: Path) -> None:
+    db = open_database(fixture_db, create=False)
+    try:
+        with (tmp_path / "out.json").open("w") as out, pytest.MonkeyPatch.context() as patch:
+            patch.setattr(audit_module, "_REPEATED_SQL", "select no_such_column from claims")
+            patch.setattr(audit_module, "WORKERS_FROM_CLAIMS", 0)
+            with pytest.raises(sqlite3.OperationalError, match="no_such_column"):
+                audit_module.write_json_in_workers(db, AuditQuery(), out, 2)
+    finally:
+        db.close()
+
+
 def test_end_positions_match_the_document_text(fixture_db: Path) -> None:
     db = open_database(fixture_db, create=False)
     try:
@@ -278,6 +355,22 @@ def test_end_positions_match_the_document_text(fixture_db: Path) -> None:
         assert (finding["end_line"], finding["end_column"]) == index.line_column(finding["end"])
         checked += 1
     assert checked == len(GUIDE_SPECS) + len(FAQ_SPECS)
+
+
+def test_migration_fills_end_positions_of_existing_claims(fixture_db: Path) -> None:
+    conn = sqlite3.connect(fixture_db)
+    stored = conn.execute("select id, end_line, end_column from claims order by id").fetchall()
+    with conn:  # back to the schema before the end positions were stored
+        conn.execute("alter table claims drop column end_line")
+        conn.execute("alter table claims drop column end_column")
+        conn.execute("delete from _sqlite_migrations where name = 'm007_claim_end_positions'")
+    conn.close()
+    open_database(fixture_db, create=False).close()
+    conn = sqlite3.connect(fixture_db)
+    filled = conn.execute("select id, end_line, end_column from claims order by id").fetchall()
+    conn.close()
+    assert filled == stored
+    assert all(line is not None for _, line, _ in stored)
 
 
 @settings(max_examples=300)
@@ -297,9 +390,10 @@ def test_end_position_sql_matches_line_index(text: str, data: st.DataObject) -> 
     conn = sqlite3.connect(":memory:")
     conn.execute("create table claims (text text, line integer, [column] integer)")
     conn.execute("insert into claims values (?, ?, ?)", [claim, line, column])
-    computed = conn.execute(f"select {_END_LINE}, {_END_COLUMN} from claims").fetchone()
+    computed = conn.execute(f"select {END_LINE_SQL}, {END_COLUMN_SQL} from claims").fetchone()
     conn.close()
     assert computed == index.line_column(end)
+    assert end_position(line, column, claim) == index.line_column(end)
 
 
 # --- versions: only new claims ---------------------------------------------------------
