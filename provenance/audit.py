@@ -30,6 +30,7 @@ million-claim audit fast. End positions are stored at ingest (``end_line``, ``en
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 import sqlite3
@@ -364,8 +365,8 @@ def _worker_report(process: subprocess.Popen[bytes]) -> int:
     count, size = _REPORT.unpack(header)
     if count == _FAILED:
         message = process.stdout.read(size).decode(errors="replace")
-        if message.startswith(("BrokenPipeError", "OSError")):
-            raise OSError(message)
+        if message.startswith("BrokenPipeError"):  # click exits quietly on EPIPE
+            raise BrokenPipeError(errno.EPIPE, message)
         raise sqlite3.OperationalError(message)
     return int(count)
 
@@ -381,7 +382,7 @@ def write_json_in_workers(
     """
     path = _database_file(db)
     fd = _output_fd(out)
-    if path is None or fd is None:
+    if path is None or fd is None or os.name != "posix" or not sys.executable:
         return None
     claims = db.conn.execute("select max(rowid) from claims").fetchone()[0] or 0
     if claims < WORKERS_FROM_CLAIMS:
