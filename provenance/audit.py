@@ -29,6 +29,7 @@ million-claim audit fast. End positions are stored at ingest (``end_line``, ``en
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import errno
 import json
@@ -245,7 +246,10 @@ def iter_finding_json(db: sqlite_utils.Database, query: AuditQuery) -> Iterator[
 # writes the chunk straight to the output file descriptor and reports how many findings it
 # wrote. A document with more claims than a chunk is streamed in batches during its turn.
 # A worker holds one chunk at a time, so memory stays flat; the output never passes through
-# this process.
+# this process. group_concat takes the rows in the order of its ordered subquery (SQLite
+# before 3.44 has no ORDER BY inside an aggregate; the tests compare the bytes with the
+# one-query path). Each worker reads in its own transaction: an ingest that commits during
+# the audit may be seen by one worker and not the other.
 
 _REPEATS_TABLE = "audit_repeats"
 CHUNK_CLAIMS = 10_000
@@ -343,9 +347,12 @@ def _database_file(db: sqlite_utils.Database) -> str | None:
 
 
 def _output_fd(out: IO[str]) -> int | None:
+    """The file descriptor under ``out`` if it writes UTF-8 (the workers write UTF-8 bytes)."""
     try:
+        if codecs.lookup(getattr(out, "encoding", None) or "ascii").name != "utf-8":
+            return None
         return out.fileno()
-    except (AttributeError, OSError, ValueError):  # io.UnsupportedOperation is both
+    except (AttributeError, LookupError, OSError, ValueError):  # UnsupportedOperation too
         return None
 
 
@@ -378,7 +385,7 @@ def write_json_in_workers(
 
     None, having written nothing, when that is not worth it or cannot be done: a small
     database, one that is not a file, a document without a name, or ``out`` without a file
-    descriptor.
+    descriptor or in another encoding than UTF-8.
     """
     path = _database_file(db)
     fd = _output_fd(out)
