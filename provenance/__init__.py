@@ -1,14 +1,23 @@
 """provenance: every statement of a document as a typed, traceable claim."""
 
-from importlib.metadata import PackageNotFoundError, version
+from __future__ import annotations
 
-try:
-    __version__ = version("provenance")
-except PackageNotFoundError:  # running from a source tree that was not installed
-    __version__ = "0.0.0"
+from typing import Any
 
 
-def ingest(*args, **kwargs):  # type: ignore[no-untyped-def]
+def __getattr__(name: str) -> Any:
+    # Looked up on first use: importlib.metadata costs the audit's worker processes 40 ms each.
+    if name == "__version__":
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            return version("provenance")
+        except PackageNotFoundError:  # a source tree that was not installed
+            return "0.0.0"
+    raise AttributeError(f"module 'provenance' has no attribute {name!r}")
+
+
+def ingest(*args: Any, **kwargs: Any) -> Any:
     """Ingest files or folders into a claims database (see :func:`provenance.ingest.ingest`)."""
     from provenance.ingest import ingest as _ingest
 

@@ -35,7 +35,6 @@ import errno
 import json
 import os
 import sqlite3
-import struct
 import subprocess
 import sys
 import tempfile
@@ -47,6 +46,7 @@ from typing import IO, Any
 
 import sqlite_utils
 
+from provenance import audit_worker
 from provenance.errors import ProvenanceError
 from provenance.models import Category, Certainty, EvidenceStatus
 from provenance.store import ClaimFilter
@@ -240,7 +240,7 @@ def iter_finding_json(db: sqlite_utils.Database, query: AuditQuery) -> Iterator[
 # Building a million JSON objects is nearly all SQLite's work, so it is shared among worker
 # processes (threads would contend for SQLite's global allocator mutex). The documents are
 # cut into chunks of consecutive documents, at most CHUNK_CLAIMS current claims each, dealt
-# round-robin to the workers. Each worker is a bare interpreter (no provenance import) with
+# round-robin to the workers. Each worker (provenance/audit_worker.py, standard library only) has
 # its own connection and read transaction; it builds a chunk as one string joined by SQLite
 # (group_concat over the ordered findings: no per-finding Python work), waits for its turn,
 # writes the chunk straight to the output file descriptor and reports how many findings it
@@ -259,50 +259,8 @@ MAX_WORKERS = 4
 WORKERS_FROM_CLAIMS = 50_000
 #: Between two findings of the JSON array.
 JSON_SEPARATOR = ",\n "
-_REPORT = struct.Struct("<qq")  # findings written (or _FAILED), then bytes of a message
-_FAILED = -1
-_WORKER = r"""
-import json, os, sqlite3, struct, sys
-report = struct.Struct("<qq")
-turns, reports = sys.stdin.buffer, sys.stdout.buffer
-try:
-    job = json.loads(turns.readline())
-    fd, separator = job["fd"], job["separator"].encode()
-
-    def emit(text, started):
-        view = memoryview((separator if started else b"\n ") + text)
-        while view:
-            view = view[os.write(fd, view):]
-
-    conn = sqlite3.connect(job["path"], timeout=30)
-    conn.text_factory = bytes
-    conn.execute("begin")
-    for sql in job["setup"]:
-        conn.execute(sql)
-    for first, last, streamed in json.loads(turns.readline()):
-        params = [*job["params"], first, last]
-        if streamed:
-            cursor = conn.execute(job["stream_sql"], params)
-            rows = cursor.fetchmany(job["batch"])
-            started = turns.read(1) == b"1"
-            count = 0
-            while rows:
-                emit(separator.join([row[0] for row in rows]), started or count > 0)
-                count += len(rows)
-                rows = cursor.fetchmany(job["batch"])
-        else:
-            count, text = conn.execute(job["chunk_sql"], [job["separator"], *params]).fetchone()
-            started = turns.read(1) == b"1"
-            if count:
-                emit(text, started)
-        reports.write(report.pack(count, 0))
-        reports.flush()
-except Exception as error:
-    message = f"{type(error).__name__}: {error}".encode()
-    reports.write(report.pack(-1, len(message)) + message)
-    reports.flush()
-    sys.exit(1)
-"""
+_REPORT = audit_worker.REPORT
+_FAILED = audit_worker.FAILED
 
 
 @dataclass(frozen=True, slots=True)
@@ -422,7 +380,7 @@ def write_json_in_workers(
         # The workers count repeats while the chunks are planned here.
         for _ in range(workers):
             process = subprocess.Popen(
-                [sys.executable, "-I", "-c", _WORKER],
+                [sys.executable, "-I", "-m", "provenance.audit_worker"],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 pass_fds=(output,),
