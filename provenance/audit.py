@@ -248,8 +248,8 @@ def iter_finding_json(db: sqlite_utils.Database, query: AuditQuery) -> Iterator[
 # A worker holds one chunk at a time, so memory stays flat; the output never passes through
 # this process. group_concat takes the rows in the order of its ordered subquery (SQLite
 # before 3.44 has no ORDER BY inside an aggregate; the tests compare the bytes with the
-# one-query path). Each worker reads in its own transaction: an ingest that commits during
-# the audit may be seen by one worker and not the other.
+# one-query path). Each worker reads in its own transaction, so a commit during the audit
+# could be seen by one worker and not another: the audit then fails and says so.
 
 _REPEATS_TABLE = "audit_repeats"
 CHUNK_CLAIMS = 10_000
@@ -372,6 +372,8 @@ def write_json_in_workers(
         "batch": STREAM_BATCH,
     }
     workers = workers or _worker_count()
+    # Each worker reads in its own transaction; if anyone commits meanwhile, say so.
+    data_version = db.conn.execute("pragma data_version").fetchone()[0]
     processes: list[subprocess.Popen[bytes]] = []
     count = 0
     finished = False
@@ -422,6 +424,10 @@ def write_json_in_workers(
                     with contextlib.suppress(OSError):
                         stream.close()
     out.write("\n]\n" if count else "]\n")
+    if db.conn.execute("pragma data_version").fetchone()[0] != data_version:
+        raise ProvenanceError(
+            f"{path} changed while it was audited (an ingest or annotation ran): run again"
+        )
     return count
 
 

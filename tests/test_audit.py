@@ -547,3 +547,24 @@ def test_pre_commit_hook_runs_audit_on_every_supported_file_type() -> None:
     for suffix in FORMATS_BY_SUFFIX:
         assert files.search(f"docs/page{suffix}"), suffix
     assert not files.search("provenance/cli.py")
+
+
+def test_a_commit_during_a_parallel_audit_is_reported(fixture_db: Path, tmp_path: Path) -> None:
+    # Workers read in separate transactions: a change in between must not pass silently.
+    chunks = audit_module._chunks
+
+    def chunks_then_a_commit(conn: sqlite3.Connection) -> object:
+        planned = chunks(conn)
+        with sqlite3.connect(fixture_db) as other:
+            other.execute("update claims set section = 'moved' where rowid = 1")
+        return planned
+
+    db = open_database(fixture_db, create=False)
+    try:
+        with (tmp_path / "out.json").open("w") as out, pytest.MonkeyPatch.context() as patch:
+            patch.setattr(audit_module, "_chunks", chunks_then_a_commit)
+            patch.setattr(audit_module, "WORKERS_FROM_CLAIMS", 0)
+            with pytest.raises(ProvenanceError, match="changed while it was audited"):
+                audit_module.write_json_in_workers(db, AuditQuery(), out, 2)
+    finally:
+        db.close()
