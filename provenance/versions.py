@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import bisect
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from enum import Enum
@@ -536,8 +536,3 @@ def diff_versions(
     if old is None or new is None:
         raise ProvenanceError(f"{source}: no claim history recorded for these versions")
     return VersionDiff(source, from_version, to_version, diff_anchors(old, new))
-
-
-def changed_claims(diff: VersionDiff, kinds: Iterable[Change]) -> list[ClaimChange]:
-    wanted = set(kinds)
-    return [c for c in diff.changes if c.change in wanted]
