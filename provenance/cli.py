@@ -21,11 +21,11 @@ COMMANDS = {
     "serve": "provenance.commands.serve:serve_command",
     "export": "provenance.commands.export:export_command",
     "audit": "provenance.commands.audit:audit_command",
-    "annotate": "provenance.commands.review:annotate_command",
+    "annotate": "provenance.commands.annotate:annotate_command",
     "review": "provenance.commands.review:review_command",
-    "history": "provenance.commands.review:history_command",
-    "annotations": "provenance.commands.review:annotations_group",
-    "diff": "provenance.commands.review:diff_command",
+    "history": "provenance.commands.annotate:history_command",
+    "annotations": "provenance.commands.annotate:annotations_group",
+    "diff": "provenance.commands.diff:diff_command",
 }
 
 
