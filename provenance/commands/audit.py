@@ -13,9 +13,15 @@ import click
 
 from provenance.audit import DEFAULT_FAIL_ON, AuditQuery, temporary_database
 from provenance.audit_formats import AUDIT_FORMATS, ReportContext, write_audit
-from provenance.commands.options import _split_choices, db_option
+from provenance.commands.options import (
+    category_option,
+    certainty_option,
+    db_option,
+    document_option,
+    enum_list_option,
+)
 from provenance.errors import ProvenanceError
-from provenance.models import Category, Certainty, EvidenceStatus
+from provenance.models import EvidenceStatus
 from provenance.store import open_database
 
 #: Exit statuses: 1 is reserved for "findings over --max", so a CI job never mistakes an
@@ -50,37 +56,15 @@ def _audited_database(paths: tuple[Path, ...], db_path: Path) -> Iterator[Path]:
     show_default=True,
     help="text (linter style), json, csv, markdown (a report) or sarif (2.1.0).",
 )
-@click.option(
+@enum_list_option(
     "--fail-on",
     "fail_on",
-    multiple=True,
-    metavar="STATUS",
-    callback=_split_choices(EvidenceStatus),
-    help=f"Statuses that fail, comma-separated [default: {', '.join(DEFAULT_FAIL_ON)}].",
+    EvidenceStatus,
+    f"Statuses that fail, comma-separated [default: {', '.join(DEFAULT_FAIL_ON)}].",
 )
-@click.option(
-    "--category",
-    "categories",
-    multiple=True,
-    metavar="CATEGORY",
-    callback=_split_choices(Category),
-    help="Only these categories.",
-)
-@click.option(
-    "--certainty",
-    "certainties",
-    multiple=True,
-    metavar="CERTAINTY",
-    callback=_split_choices(Certainty),
-    help="asserted or hedged.",
-)
-@click.option(
-    "--document",
-    "documents",
-    multiple=True,
-    metavar="DOCUMENT",
-    help="Only this document (source, name or id).",
-)
+@category_option
+@certainty_option
+@document_option
 @click.option(
     "--new-only", is_flag=True, help="Only claims that are new in their document's latest version."
 )

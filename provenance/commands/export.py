@@ -9,10 +9,10 @@ from typing import Any
 import click
 
 from provenance.commands.options import (
-    _split_choices,
     claim_filter_from,
     claim_filter_options,
     db_option,
+    enum_list_option,
 )
 from provenance.export import EXPORT_FORMATS, ExportOptions, export
 from provenance.models import Verdict
@@ -31,12 +31,11 @@ from provenance.store import open_database
     help="jsonl, csv, webannotation (W3C Web Annotation JSON-LD), claimreview"
     " (schema.org ClaimReview JSON-LD) or prov (W3C PROV-JSON).",
 )
-@click.option(
+@enum_list_option(
     "--verdict",
     "verdicts",
-    multiple=True,
-    callback=_split_choices(Verdict),
-    help="Only claims whose reviewers' latest verdicts include this (repeat or comma-separate).",
+    Verdict,
+    "Only claims whose reviewers' latest verdicts include this (repeat or comma-separate).",
 )
 @click.option(
     "--base-url",

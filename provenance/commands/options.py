@@ -62,43 +62,31 @@ def _split_choices(
     return callback
 
 
+def enum_list_option(flag: str, dest: str, enum: type[Any], help: str) -> Callable[[F], F]:
+    """A repeatable option whose values (also comma-separated) must be members of ``enum``."""
+    return click.option(flag, dest, multiple=True, callback=_split_choices(enum), help=help)
+
+
+category_option = enum_list_option(
+    "--category", "categories", Category, "Only these categories (repeat or comma-separate)."
+)
+certainty_option = enum_list_option("--certainty", "certainties", Certainty, "asserted or hedged.")
+document_option = click.option(
+    "--document",
+    "documents",
+    multiple=True,
+    help="Only this document (source path, name or document id).",
+)
+
+
 def claim_filter_options(func: F) -> F:
     """``--category --status --certainty --attribution --document --search``."""
     options = [
-        click.option(
-            "--category",
-            "categories",
-            multiple=True,
-            callback=_split_choices(Category),
-            help="Only these categories (repeat or comma-separate).",
-        ),
-        click.option(
-            "--status",
-            "statuses",
-            multiple=True,
-            callback=_split_choices(EvidenceStatus),
-            help="Only these evidence statuses.",
-        ),
-        click.option(
-            "--certainty",
-            "certainties",
-            multiple=True,
-            callback=_split_choices(Certainty),
-            help="asserted or hedged.",
-        ),
-        click.option(
-            "--attribution",
-            "attributions",
-            multiple=True,
-            callback=_split_choices(Attribution),
-            help="none, vague or cited.",
-        ),
-        click.option(
-            "--document",
-            "documents",
-            multiple=True,
-            help="Only this document (source path, name or document id).",
-        ),
+        category_option,
+        enum_list_option("--status", "statuses", EvidenceStatus, "Only these evidence statuses."),
+        certainty_option,
+        enum_list_option("--attribution", "attributions", Attribution, "none, vague or cited."),
+        document_option,
         click.option("--search", help="Full-text search in claim text."),
     ]
     for option in reversed(options):
