@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 from typing import Any
@@ -11,6 +10,7 @@ import pytest
 import sqlite_utils
 from click.testing import CliRunner
 
+from provenance.annotations import make_annotation, record_annotations
 from provenance.cli import cli
 from provenance.export import ExportOptions, common
 from provenance.export.common import evidence_iri, iter_export_claims, source_iri
@@ -35,27 +35,14 @@ def annotate(
     evidence: list[str] | None = None,
     note: str | None = None,
 ) -> str:
-    """A reviewer's verdict, written as the annotate command will write it."""
-    db = sqlite_utils.Database(db_path)
+    """A reviewer's verdict, recorded through the annotation log like the annotate command."""
+    annotation = make_annotation(claim_id, reviewer, verdict, evidence or (), note, created_at)
+    db = open_database(db_path)
     try:
-        key = f"{claim_id}{reviewer}{created_at}".encode()
-        annotation_id = hashlib.sha256(key).hexdigest()[:16]
-        db.table("annotations").insert(
-            {
-                "id": annotation_id,
-                "claim_id": claim_id,
-                "reviewer": reviewer,
-                "verdict": verdict,
-                "evidence": json.dumps(evidence or []),
-                "note": note,
-                "created_at": created_at,
-            }
-        )
-        db.execute("update claims set evidence_status = ? where id = ?", [verdict, claim_id])
-        db.conn.commit()
+        record_annotations(db, [annotation])
     finally:
         db.close()
-    return annotation_id
+    return annotation.id
 
 
 def run_export(db_path: Path, *args: str) -> str:

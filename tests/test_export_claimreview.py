@@ -107,7 +107,7 @@ def test_verdict_filter_exports_only_those_reviews(reviewed: tuple[Path, list[st
     assert review["claimReviewed"] == review["itemReviewed"]["text"] != ""
     assert review["reviewBody"] == "Trials found no effect."
     assert review["citation"] == ["https://pubmed.ncbi.nlm.nih.gov/12345678"]
-    assert review["datePublished"] == "2026-02-01T09:00:00Z"
+    assert review["datePublished"] == "2026-02-01T09:00:00.000000Z"
     assert ids[0] in review["url"]
 
 

@@ -127,7 +127,7 @@ def test_reviewed_claims_are_assessed_the_rest_classified(reviewed_db: Path) -> 
     assert ("note", "The cited trial found no effect.") in fields
     assert ("evidence", "https://doi.org/10.1000/abc") in fields
     assert ("evidence", "Smith 2020, table 2") in fields
-    assert ("evidence_status", "supported") in fields
+    assert ("evidence_status", "disputed") in fields  # ana and bo disagree
     assert annotations[ids[3]]["motivation"] == "assessing"
     plain = annotations[ids[1]]
     assert plain["motivation"] == "classifying"
@@ -169,7 +169,7 @@ def test_a_new_version_is_targeted_at_its_own_text(db_path: Path, example_copy: 
 
 def test_filters_select_the_annotated_claims(reviewed_db: Path) -> None:
     annotations = export_json(
-        reviewed_db, "--format", "webannotation", "--status", "supported,not_a_claim"
+        reviewed_db, "--format", "webannotation", "--status", "disputed,not_a_claim"
     )
     assert len(annotations) == 2
     assert {a["motivation"] for a in annotations} == {"assessing"}
