@@ -8,7 +8,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import sqlite3
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,6 +17,7 @@ import pytest
 
 from provenance.ingest import ingest
 from tests.conftest import EXAMPLE, REPO
+from tests.dbrows import rows
 from tests.test_plugin import HOSTILE_MARKDOWN, HOSTILE_TEXT
 from tests.test_readonly import serving
 
@@ -82,16 +82,8 @@ def page(browser: Any) -> Iterator[Any]:
     context.close()
 
 
-def query(db_path: Path, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    conn = sqlite3.connect(db_path)
-    try:
-        return conn.execute(sql, params).fetchall()
-    finally:
-        conn.close()
-
-
 def document_id(db_path: Path, name: str) -> str:
-    return str(query(db_path, "select id from documents where name = ?", (name,))[0][0])
+    return str(rows(db_path, "select id from documents where name = ?", (name,))[0][0])
 
 
 def test_document_page_highlights_every_claim_with_a_matching_legend(
@@ -101,7 +93,7 @@ def test_document_page_highlights_every_claim_with_a_matching_legend(
     doc = document_id(db_path, EXAMPLE.stem)
     page.goto(f"{base}/-/provenance/documents/{doc}")
     highlights = page.locator("a.pv-claim")
-    claims = query(
+    claims = rows(
         db_path,
         "select id, evidence_status from claims where document_id = ? order by start",
         (doc,),
@@ -116,7 +108,7 @@ def test_document_page_highlights_every_claim_with_a_matching_legend(
     }
     assert legend == dict(Counter(c[1] for c in claims)) == dict(shown)
     assert int(page.locator(".pv-legend-total").inner_text()) == len(claims)
-    headings = query(db_path, "select count(*) from sections where document_id = ?", (doc,))
+    headings = rows(db_path, "select count(*) from sections where document_id = ?", (doc,))
     assert page.locator("[role=heading].pv-heading").count() == headings[0][0]
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "document-page.png"), full_page=True)
@@ -129,7 +121,7 @@ def test_clicking_a_highlight_opens_its_claim_page(site: tuple[str, Path], page:
     page.goto(f"{base}/-/provenance/documents/{doc}")
     target = page.locator("a.pv-claim").nth(5)
     claim_id = target.get_attribute("data-claim-id")
-    text = query(db_path, "select text from claims where id = ?", (claim_id,))[0][0]
+    text = rows(db_path, "select text from claims where id = ?", (claim_id,))[0][0]
     target.click()
     page.wait_for_url(re.compile(rf"/-/provenance/claims/{claim_id}"))
     assert page.locator("mark.pv-span").inner_text() == text
@@ -142,10 +134,10 @@ def test_no_script_from_a_document_runs(site: tuple[str, Path], page: Any) -> No
     base, db_path = site
     name = db_path.stem
     urls = [f"{base}/{name}/claims", f"{base}/{name}/documents", f"{base}/{name}/sections"]
-    hostile_docs = query(db_path, "select id from documents where name = 'hostile'")
+    hostile_docs = rows(db_path, "select id from documents where name = 'hostile'")
     assert len(hostile_docs) == 2
     urls += [f"{base}/-/provenance/documents/{d[0]}" for d in hostile_docs]
-    claims = query(
+    claims = rows(
         db_path,
         "select c.id from claims c join documents d on d.id = c.document_id"
         " where d.name = 'hostile'",
@@ -160,7 +152,7 @@ def test_no_script_from_a_document_runs(site: tuple[str, Path], page: Any) -> No
             ".length"
         )
         assert injected == 0, url
-    text_doc = query(db_path, "select id from documents where source like '%hostile.txt'")[0][0]
+    text_doc = rows(db_path, "select id from documents where source like '%hostile.txt'")[0][0]
     page.goto(f"{base}/-/provenance/documents/{text_doc}")
     body = page.locator(".pv-document").inner_text()
     assert "<script>alert(1)</script>" in body  # shown as text, not run

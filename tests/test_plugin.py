@@ -9,7 +9,6 @@ import sqlite3
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlencode
 
 import pytest
@@ -26,6 +25,7 @@ from provenance.publish import (
     make_datasette,
     warm_up,
 )
+from tests.dbrows import rows
 
 HOSTILE_TEXT = """\
 <script>alert(1)</script> Safety first
@@ -80,14 +80,6 @@ def live_markup(page: str) -> list[str]:
     parser.feed(page)
     parser.close()
     return parser.found
-
-
-def rows(db_path: Path, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    conn = sqlite3.connect(db_path)
-    try:
-        return conn.execute(sql, params).fetchall()
-    finally:
-        conn.close()
 
 
 @pytest.fixture

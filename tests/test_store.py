@@ -19,11 +19,7 @@ from provenance.store import (
     migrations,
     open_database,
 )
-
-
-def rows(db_path: Path, sql: str, params: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
-    with sqlite3.connect(db_path) as conn:
-        return conn.execute(sql, params).fetchall()
+from tests.dbrows import rows
 
 
 def test_schema_has_every_table_fts_and_facet_indexes(ingested_db: Path) -> None:

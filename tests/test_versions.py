@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -14,6 +13,7 @@ from provenance.cli import cli
 from provenance.ingest import ingest
 from provenance.store import open_database
 from provenance.versions import Anchor, Change, anchor, match_anchors
+from tests.dbrows import rows
 
 
 def anchors_of(text: str, sentences: list[str], prefix: str) -> list[Anchor]:
@@ -83,14 +83,6 @@ def test_unrelated_text_is_not_re_anchored() -> None:
         [anchor("a", old_text, 0, len(old_text))], [anchor("b", new_text, 0, len(new_text))]
     )
     assert sorted(c.change.value for c in changes) == ["new", "removed"]
-
-
-def rows(db_path: Path, sql: str, params: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
-    conn = sqlite3.connect(db_path)
-    try:
-        return conn.execute(sql, params).fetchall()
-    finally:
-        conn.close()
 
 
 def claim_by_text(db_path: Path, fragment: str) -> str:
