@@ -128,6 +128,8 @@ def m001_initial(db: sqlite_utils.Database) -> None:
             "first_version": int,
             "is_current": int,
             "run_id": str,
+            "end_line": int,
+            "end_column": int,
         },
         pk="id",
         foreign_keys=[("document_id", "documents", "id"), ("run_id", "runs", "id")],
@@ -142,6 +144,8 @@ def m001_initial(db: sqlite_utils.Database) -> None:
     # Datasette's default view filters is_current = 1 and sorts by document: count and page
     # come from this index alone.
     db.table("claims").create_index(["is_current", "document", "start"])
+    # Covers counting repeated current statements (audit priority) without reading rows.
+    db.table("claims").create_index(["claim_key", "is_current"])
     db.table("citations").create(
         {
             "id": str,
@@ -234,47 +238,16 @@ def m005_review_progress(db: sqlite_utils.Database) -> None:
     )
 
 
-@migrations()
-def m006_claim_key_current_index(db: sqlite_utils.Database) -> None:
-    # Covering index for counting repeated current statements (audit priority): without it
-    # a million-claim audit reads every row just to count keys.
-    db.table("claims").create_index(["claim_key", "is_current"])
-
-
-# Where a claim ends. Its text is exactly ``documents.text[start:end]`` and never starts or ends
-# with a line break, so the end follows from the start and the text alone, with line breaks
-# counted as :class:`provenance.positions.LineIndex` counts them (CRLF, CR or LF). For a
-# multi-line claim, CRLF and CR become LF (the text after the last break is unchanged); the
-# end line adds the breaks, and the end column follows the last one. SQLite has no reverse
-# search: rtrim() with every character except LF strips the text back to its last break.
-# :func:`end_position` is the same in Python (what ingest stores); these fill older rows.
-_SINGLE_LINE = "instr(claims.text, char(10)) + instr(claims.text, char(13)) = 0"
-_LF_TEXT = "replace(replace(claims.text, char(13) || char(10), char(10)), char(13), char(10))"
-END_LINE_SQL = (
-    f"case when {_SINGLE_LINE} then claims.line"
-    f" else claims.line + length({_LF_TEXT}) - length(replace({_LF_TEXT}, char(10), '')) end"
-)
-END_COLUMN_SQL = (
-    f"case when {_SINGLE_LINE} then claims.[column] + length(claims.text)"
-    f" else length({_LF_TEXT}) - length(rtrim({_LF_TEXT}, replace({_LF_TEXT}, char(10), '')))"
-    " + 1 end"
-)
-
-
 def end_position(line: int, column: int, text: str) -> tuple[int, int]:
-    """Line and column just after a claim that starts at ``line``:``column``."""
+    """Line and column just after a claim that starts at ``line``:``column``.
+
+    Line breaks count as :class:`provenance.positions.LineIndex` counts them (CRLF, CR, LF).
+    Stored with each claim so that an audit need not scan every text for them.
+    """
     if "\n" not in text and "\r" not in text:
         return line, column + len(text)
     lf_text = text.replace("\r\n", "\n").replace("\r", "\n")
     return line + lf_text.count("\n"), len(lf_text) - lf_text.rfind("\n")
-
-
-@migrations()
-def m007_claim_end_positions(db: sqlite_utils.Database) -> None:
-    # Stored so that a million-claim audit reads them instead of scanning every text twice.
-    db.table("claims").add_column("end_line", int)
-    db.table("claims").add_column("end_column", int)
-    db.execute(f"update claims set end_line = {END_LINE_SQL}, end_column = {END_COLUMN_SQL}")
 
 
 def _connect(path: Path) -> sqlite_utils.Database:

@@ -48,8 +48,6 @@ from provenance.models import (
 from provenance.positions import LineIndex
 from provenance.read import FORMATS_BY_SUFFIX
 from provenance.store import (
-    END_COLUMN_SQL,
-    END_LINE_SQL,
     DocumentWrite,
     end_position,
     open_database,
@@ -357,28 +355,12 @@ def test_end_positions_match_the_document_text(fixture_db: Path) -> None:
     assert checked == len(GUIDE_SPECS) + len(FAQ_SPECS)
 
 
-def test_migration_fills_end_positions_of_existing_claims(fixture_db: Path) -> None:
-    conn = sqlite3.connect(fixture_db)
-    stored = conn.execute("select id, end_line, end_column from claims order by id").fetchall()
-    with conn:  # back to the schema before the end positions were stored
-        conn.execute("alter table claims drop column end_line")
-        conn.execute("alter table claims drop column end_column")
-        conn.execute("delete from _sqlite_migrations where name = 'm007_claim_end_positions'")
-    conn.close()
-    open_database(fixture_db, create=False).close()
-    conn = sqlite3.connect(fixture_db)
-    filled = conn.execute("select id, end_line, end_column from claims order by id").fetchall()
-    conn.close()
-    assert filled == stored
-    assert all(line is not None for _, line, _ in stored)
-
-
 @settings(max_examples=300)
 @given(
     text=st.text(alphabet=st.sampled_from("ab é\r\n\t.🙂"), max_size=40),
     data=st.data(),
 )
-def test_end_position_sql_matches_line_index(text: str, data: st.DataObject) -> None:
+def test_end_position_matches_line_index(text: str, data: st.DataObject) -> None:
     start, end = trimmed_span(
         text, data.draw(st.integers(0, len(text))), data.draw(st.integers(0, len(text)))
     )
@@ -387,12 +369,6 @@ def test_end_position_sql_matches_line_index(text: str, data: st.DataObject) -> 
     claim = text[start:end]
     index = LineIndex(text)
     line, column = index.line_column(start)
-    conn = sqlite3.connect(":memory:")
-    conn.execute("create table claims (text text, line integer, [column] integer)")
-    conn.execute("insert into claims values (?, ?, ?)", [claim, line, column])
-    computed = conn.execute(f"select {END_LINE_SQL}, {END_COLUMN_SQL} from claims").fetchone()
-    conn.close()
-    assert computed == index.line_column(end)
     assert end_position(line, column, claim) == index.line_column(end)
 
 
