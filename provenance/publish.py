@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import socket
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
@@ -255,6 +257,18 @@ def inspect_data(db_path: Path) -> dict[str, Any]:
             "tables": counts,
         }
     }
+
+
+def check_port(host: str, port: int) -> None:
+    """Refuse an address that is already taken, before Datasette starts (and says it worse)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    try:
+        socket.create_server((host, port), family=family).close()
+    except OSError as error:
+        raise ProvenanceError(
+            f"cannot listen on {host}:{port} ({os.strerror(error.errno) if error.errno else error});"
+            " choose another with --port"
+        ) from None
 
 
 def check_database(db_path: Path) -> None:

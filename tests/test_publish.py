@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import socket
 import sqlite3
 from pathlib import Path
 
@@ -143,3 +144,12 @@ def test_serve_help_has_examples() -> None:
     assert result.exit_code == 0
     assert "provenance serve --db review.db --port 9000 --open" in result.output
     assert "--host" in result.output
+
+
+def test_serve_refuses_a_port_already_taken(ingested_db: Path) -> None:
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        result = CliRunner().invoke(cli, ["serve", "--db", str(ingested_db), "--port", str(port)])
+    assert result.exit_code == 1
+    assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
+    assert "--port" in result.stderr

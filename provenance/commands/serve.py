@@ -17,6 +17,7 @@ from provenance.publish import (
     DEFAULT_HOST,
     DEFAULT_PORT,
     check_database,
+    check_port,
     datasette_arguments,
     warm_up_path,
     write_serve_files,
@@ -68,6 +69,7 @@ def serve_command(db_path: Path, host: str, port: int, open_browser: bool) -> No
         provenance serve --db review.db --port 9000 --open
     """
     check_database(db_path)
+    check_port(host, port)
     with tempfile.TemporaryDirectory(prefix="provenance-serve-") as folder:
         files = write_serve_files(db_path, Path(folder))
         arguments = datasette_arguments(
