@@ -265,9 +265,9 @@ def check_port(host: str, port: int) -> None:
     try:
         socket.create_server((host, port), family=family).close()
     except OSError as error:
+        reason = os.strerror(error.errno) if error.errno else str(error)
         raise ProvenanceError(
-            f"cannot listen on {host}:{port} ({os.strerror(error.errno) if error.errno else error});"
-            " choose another with --port"
+            f"cannot listen on {host}:{port} ({reason}); choose another with --port"
         ) from None
 
 
