@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import multiprocessing
 import os
@@ -16,7 +17,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from provenance import __version__
+from provenance import __version__, bulk
 from provenance.classify import RULESET_VERSION
 from provenance.errors import ProvenanceError
 from provenance.extract import Extraction, extract
@@ -131,8 +132,13 @@ def _extract(planned: _Planned) -> _Extracted:
 
 def _store(
     db: sqlite_utils.Database, planned: _Planned, extracted: _Extracted, run: Run, *, first: bool
-) -> DocumentOutcome:
-    """Write one extracted version (and, with the first one, the run) in one transaction."""
+) -> tuple[DocumentOutcome, bool]:
+    """Write one extracted version (and, with the first one, the run) in one transaction.
+
+    Into an empty database the first one also defers the claims' indexes to the end of the
+    run (:mod:`provenance.bulk`); the second value says whether it did.
+    """
+    deferred = False
     source = planned.source
     document = Document(
         id=planned.document_id,
@@ -151,6 +157,7 @@ def _store(
     with write_transaction(db):
         if first:
             write_run(db, run)
+            deferred = bulk.defer_indexes(db)
         changes = write_document(
             db,
             DocumentWrite(
@@ -161,9 +168,10 @@ def _store(
             ),
         )
     status = "new" if planned.version == 1 else "updated"
-    return DocumentOutcome(
+    outcome = DocumentOutcome(
         source.source, status, planned.version, planned.document_id, len(claims), changes
     )
+    return outcome, deferred
 
 
 def auto_jobs(files: list[Path]) -> int:
@@ -181,9 +189,14 @@ def _worker_context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
 
 
-def _done(value: _Extracted) -> Future[_Extracted]:
+def _extract_now(planned: _Planned) -> Future[_Extracted]:
+    """Extract in this process; a failure is kept in the future, like a worker's, so that it
+    surfaces in document order, after the documents before it are written."""
     future: Future[_Extracted] = Future()
-    future.set_result(value)
+    try:
+        future.set_result(_extract(planned))
+    except Exception as error:  # re-raised by future.result(), in order
+        future.set_exception(error)
     return future
 
 
@@ -224,25 +237,32 @@ def ingest_files(
             outcome = plan
         else:
             assert future is not None
-            outcome = _store(db, plan, future.result(), run, first=summary.run_id is None)
+            first = summary.run_id is None
+            outcome, deferred = _store(db, plan, future.result(), run, first=first)
             summary.run_id = run.id
+            if deferred:
+                bulk_load.append(True)
         summary.outcomes.append(outcome)
         if on_document is not None:
             on_document(outcome)
 
+    # Into an empty database, the claims' indexes are built once at the end (provenance.bulk).
+    bulk_load: list[bool] = []
     try:
         for path in files:
             plan = _plan(db, read_source(path))
             if isinstance(plan, DocumentOutcome):
                 in_flight.append((plan, None))
             elif pool is None:
-                in_flight.append((plan, _done(_extract(plan))))
+                in_flight.append((plan, _extract_now(plan)))
             else:
                 in_flight.append((plan, pool.submit(_extract, plan)))
             while len(in_flight) > 2 * jobs - 1:
                 finish()
         while in_flight:
             finish()
+        if bulk_load:
+            bulk.restore_indexes(db)
     except sqlite3.OperationalError as error:
         raise ProvenanceError(f"{db_path}: cannot write database ({error})") from None
     except BrokenProcessPool:
@@ -253,6 +273,11 @@ def ingest_files(
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)
+        if bulk_load and bulk.pending(db):
+            # A document failed: those before it were written and need their indexes. If even
+            # this fails, the next process to open the database builds them.
+            with contextlib.suppress(sqlite3.Error):
+                bulk.restore_indexes(db)
         db.close()
     return summary
 

@@ -184,6 +184,7 @@ def table_metadata() -> dict[str, dict[str, Any]]:
         }
     )
     tables["_sqlite_migrations"] = {"hidden": True}
+    tables["deferred_indexes"] = {"hidden": True}
     return tables
 
 
@@ -280,12 +281,20 @@ def check_database(db_path: Path) -> None:
         conn = sqlite3.connect(f"file:{path.resolve().as_posix()}?immutable=1", uri=True)
         try:
             tables = {r[0] for r in conn.execute("select name from sqlite_master")}
+            building = "deferred_indexes" in tables and bool(
+                conn.execute("select count(*) from deferred_indexes").fetchone()[0]
+            )
         finally:
             conn.close()
     except sqlite3.DatabaseError:
         raise ProvenanceError(f"{path}: not an SQLite database") from None
     if not {"claims", "documents", "_sqlite_migrations"} <= tables:
         raise ProvenanceError(f"{path}: not a provenance database")
+    if building:
+        raise ProvenanceError(
+            f"{path}: an ingest is still writing it, or was interrupted (indexes not built);"
+            " wait for it, or run 'provenance ingest' again"
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,6 +14,7 @@ from typing import Any
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
+from provenance import bulk
 from provenance.errors import ProvenanceError
 from provenance.models import Claim, Document, Reference, Run, Section
 from provenance.versions import VersionDiff, reanchor, record_version_changes
@@ -303,7 +304,16 @@ def open_database(path: Path, *, create: bool = True) -> sqlite_utils.Database:
     with contextlib.suppress(sqlite3.OperationalError):
         db.execute("PRAGMA journal_mode = WAL")
         db.execute("PRAGMA synchronous = NORMAL")
+    bulk.repair_interrupted(db)
     return db
+
+
+@migrations()
+def m006_deferred_indexes(db: sqlite_utils.Database) -> None:
+    # Indexes a bulk load dropped and will build at its end (see provenance.bulk).
+    db.table("deferred_indexes").create(
+        {"name": str, "sql": str, "owner": str}, pk="name", not_null={"sql", "owner"}
+    )
 
 
 # --- writing ---------------------------------------------------------------------------
@@ -436,12 +446,20 @@ def write_document(db: sqlite_utils.Database, write: DocumentWrite) -> VersionDi
         db.table("references").insert_all(
             (r.model_dump(mode="json") for r in write.references), pk="id"
         )
-    previous = {
-        row[0]: row[1]
-        for row in conn.execute(
-            "select id, first_version from claims where document = ?", [document.source]
-        )
-    }
+    # A first version has no earlier claims (a document and its claims are written together);
+    # not asking spares a query that, during a bulk load, has no index to use.
+    previous = (
+        {
+            row[0]: row[1]
+            for row in conn.execute(
+                "select id, first_version from claims where document = ?", [document.source]
+            )
+        }
+        if document.version > 1
+        else {}
+    )
+    # Claims inserted below get rowids above this one (a rowid table assigns max + 1).
+    last_rowid = conn.execute("select max(rowid) from claims").fetchone()[0] or 0
     if previous:
         conn.execute(
             "insert into claims_fts(claims_fts, rowid, text)"
@@ -467,10 +485,16 @@ def write_document(db: sqlite_utils.Database, write: DocumentWrite) -> VersionDi
         )
     if new_rows:
         _insert_claim_rows(conn, new_rows)
-    conn.execute(
-        "insert into claims_fts(rowid, text) select rowid, text from claims where document = ?",
-        [document.source],
-    )
+    if previous:
+        conn.execute(
+            "insert into claims_fts(rowid, text) select rowid, text from claims where document = ?",
+            [document.source],
+        )
+    else:
+        conn.execute(
+            "insert into claims_fts(rowid, text) select rowid, text from claims where rowid > ?",
+            [last_rowid],
+        )
     citation_rows = [
         (
             f"{claim.id}:{position}",
