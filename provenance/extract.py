@@ -16,6 +16,7 @@ from provenance.models import (
     Attribution,
     BlockKind,
     Claim,
+    ClaimDraft,
     EvidenceStatus,
     Reference,
     Section,
@@ -32,18 +33,22 @@ MAX_STATEMENT_CHARS = 20_000
 class Extraction:
     """Everything one document version yields, in document order."""
 
-    claims: list[Claim] = field(default_factory=list)
+    drafts: list[ClaimDraft] = field(default_factory=list)
     sections: list[Section] = field(default_factory=list)
     references: list[Reference] = field(default_factory=list)
 
+    @property
+    def claims(self) -> list[Claim]:
+        """The claims, validated (built anew on each call)."""
+        return [draft.validated() for draft in self.drafts]
 
-def text_status(attribution: Attribution) -> EvidenceStatus:
-    """The evidence status a statement has before any review."""
-    if attribution is Attribution.cited:
-        return EvidenceStatus.cited
-    if attribution is Attribution.vague:
-        return EvidenceStatus.attributed
-    return EvidenceStatus.unsupported
+
+#: The evidence status a statement has before any review.
+_TEXT_STATUS = {
+    Attribution.cited: EvidenceStatus.cited,
+    Attribution.vague: EvidenceStatus.attributed,
+    Attribution.none: EvidenceStatus.unsupported,
+}
 
 
 def extract(parsed: ParsedDocument, *, source: str, document_id: str, version: int) -> Extraction:
@@ -53,6 +58,8 @@ def extract(parsed: ParsedDocument, *, source: str, document_id: str, version: i
     result = Extraction()
     result.references = parse_references(text, parsed.blocks, document_id, lines)
     occurrences: Counter[str] = Counter()
+    drafts = result.drafts
+    line_column = lines.line_column
     section: str | None = None
     for paragraph, block in enumerate(parsed.blocks):
         if block.kind in SECTION_BLOCK_KINDS:
@@ -88,29 +95,29 @@ def extract(parsed: ParsedDocument, *, source: str, document_id: str, version: i
             decided = classify_sentence(sentence, cited=bool(citations))
             normalised = normalise_text(sentence)
             occurrences[normalised] += 1
-            line, column = lines.line_column(start)
-            result.claims.append(
-                Claim(
-                    id=claim_id(source, normalised, occurrences[normalised]),
-                    claim_key=claim_key(normalised),
-                    document=source,
-                    document_id=document_id,
-                    version=version,
-                    section=section,
-                    paragraph=paragraph,
-                    start=start,
-                    end=end,
-                    line=line,
-                    column=column,
-                    text=sentence,
-                    category=decided.category,
-                    category_cues=decided.category_cues,
-                    certainty=decided.certainty,
-                    hedge_cues=decided.hedge_cues,
-                    attribution=decided.attribution,
-                    attribution_cues=decided.attribution_cues,
-                    citations=citations,
-                    evidence_status=text_status(decided.attribution),
+            line, column = line_column(start)
+            drafts.append(
+                ClaimDraft(
+                    claim_id(source, normalised, occurrences[normalised]),
+                    claim_key(normalised),
+                    source,
+                    document_id,
+                    version,
+                    section,
+                    paragraph,
+                    start,
+                    end,
+                    line,
+                    column,
+                    sentence,
+                    decided.category,
+                    decided.category_cues,
+                    decided.certainty,
+                    decided.hedge_cues,
+                    decided.attribution,
+                    decided.attribution_cues,
+                    citations,
+                    _TEXT_STATUS[decided.attribution],
                 )
             )
     return result

@@ -153,7 +153,7 @@ def _store(
         ingested_at=utc_now(),
         run_id=run.id,
     )
-    claims = extracted.extraction.claims
+    claims = extracted.extraction.drafts
     with write_transaction(db):
         if first:
             write_run(db, run)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import Enum
+from typing import NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -145,6 +146,39 @@ class Claim(_Record):
     evidence_status: EvidenceStatus = Field(
         description="cited / attributed / unsupported from the text, or the reviewers' verdict."
     )
+
+
+class ClaimDraft(NamedTuple):
+    """A claim as extraction builds it: :class:`Claim`'s fields, in its order, not validated.
+
+    Ingest stores these as they are, sparing its hot path a pydantic validation per claim.
+    ``provenance.extract.Extraction.claims`` gives the validated models; tests check that
+    drafts validate and that the two field lists stay the same.
+    """
+
+    id: str
+    claim_key: str
+    document: str
+    document_id: str
+    version: int
+    section: str | None
+    paragraph: int
+    start: int
+    end: int
+    line: int
+    column: int
+    text: str
+    category: Category
+    category_cues: list[str]
+    certainty: Certainty
+    hedge_cues: list[str]
+    attribution: Attribution
+    attribution_cues: list[str]
+    citations: list[Citation]
+    evidence_status: EvidenceStatus
+
+    def validated(self) -> Claim:
+        return Claim.model_validate(self._asdict())
 
 
 class Section(_Record):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from json.encoder import encode_basestring
 from pathlib import Path
@@ -16,7 +16,7 @@ from sqlite_utils.migrations import Migrations
 
 from provenance import bulk
 from provenance.errors import ProvenanceError
-from provenance.models import Claim, Document, Reference, Run, Section
+from provenance.models import Claim, ClaimDraft, Document, Reference, Run, Section
 from provenance.versions import VersionDiff, reanchor, record_version_changes
 
 MIGRATION_SET = "provenance"
@@ -324,7 +324,7 @@ class DocumentWrite:
     """What to write for one document version."""
 
     document: Document
-    claims: list[Claim]
+    claims: Sequence[Claim | ClaimDraft]
     sections: list[Section] = field(default_factory=list)
     references: list[Reference] = field(default_factory=list)
 
@@ -348,47 +348,57 @@ def _json_list(values: list[Any]) -> str:
     return json.dumps(values, ensure_ascii=False) if values else "[]"
 
 
-def claim_row(claim: Claim, *, first_version: int, run_id: str) -> dict[str, Any]:
-    """The claims-table row of a claim (built by hand: this is the ingest's hot path)."""
+#: The claims-table columns :func:`claim_row` fills, in its order.
+CLAIM_ROW_COLUMNS = (
+    *CLAIM_FIELDS,
+    "text_status",
+    "first_version",
+    "is_current",
+    "run_id",
+    "end_line",
+    "end_column",
+)
+_INSERT_CLAIM = (
+    f"insert into claims ({', '.join(f'[{c}]' for c in CLAIM_ROW_COLUMNS)})"
+    f" values ({', '.join('?' for _ in CLAIM_ROW_COLUMNS)})"
+)
+_UPDATE_CLAIM = (
+    f"update claims set {', '.join(f'[{c}] = ?' for c in CLAIM_ROW_COLUMNS[1:])} where id = ?"
+)
+
+
+def claim_row(claim: Claim | ClaimDraft, *, first_version: int, run_id: str) -> tuple[Any, ...]:
+    """The claims-table row of a claim, in :data:`CLAIM_ROW_COLUMNS` order (built by hand:
+    this is the ingest's hot path)."""
     status = claim.evidence_status.value
     end_line, end_column = end_position(claim.line, claim.column, claim.text)
-    return {
-        "id": claim.id,
-        "claim_key": claim.claim_key,
-        "document": claim.document,
-        "document_id": claim.document_id,
-        "version": claim.version,
-        "section": claim.section,
-        "paragraph": claim.paragraph,
-        "start": claim.start,
-        "end": claim.end,
-        "line": claim.line,
-        "column": claim.column,
-        "end_line": end_line,
-        "end_column": end_column,
-        "text": claim.text,
-        "category": claim.category.value,
-        "category_cues": _json_strings(claim.category_cues),
-        "certainty": claim.certainty.value,
-        "hedge_cues": _json_strings(claim.hedge_cues),
-        "attribution": claim.attribution.value,
-        "attribution_cues": _json_strings(claim.attribution_cues),
-        "citations": _json_list([c.model_dump(mode="json") for c in claim.citations]),
-        "evidence_status": status,
-        "text_status": status,
-        "first_version": first_version,
-        "is_current": 1,
-        "run_id": run_id,
-    }
-
-
-def _insert_claim_rows(conn: sqlite3.Connection, rows: list[dict[str, Any]]) -> None:
-    """One prepared INSERT for all rows: sqlite-utils' insert_all costs 3x more here."""
-    columns = list(rows[0])
-    conn.executemany(
-        f"insert into claims ({', '.join(f'[{c}]' for c in columns)})"
-        f" values ({', '.join('?' for _ in columns)})",
-        [tuple(row.values()) for row in rows],
+    return (
+        claim.id,
+        claim.claim_key,
+        claim.document,
+        claim.document_id,
+        claim.version,
+        claim.section,
+        claim.paragraph,
+        claim.start,
+        claim.end,
+        claim.line,
+        claim.column,
+        claim.text,
+        claim.category.value,
+        _json_strings(claim.category_cues),
+        claim.certainty.value,
+        _json_strings(claim.hedge_cues),
+        claim.attribution.value,
+        _json_strings(claim.attribution_cues),
+        _json_list([c.model_dump(mode="json") for c in claim.citations]),
+        status,
+        status,
+        first_version,
+        1,
+        run_id,
+        end_line,
+        end_column,
     )
 
 
@@ -433,9 +443,14 @@ def write_document(db: sqlite_utils.Database, write: DocumentWrite) -> VersionDi
     conn = db.conn
     conn.execute("update documents set is_latest = 0 where source = ?", [document.source])
     version_diff = None
+    claims = write.claims
     if document.version > 1:
-        write.claims, version_diff = reanchor(
-            db, document.source, document.text, write.claims, document.version
+        claims, version_diff = reanchor(
+            db,
+            document.source,
+            document.text,
+            [c if isinstance(c, Claim) else c.validated() for c in claims],
+            document.version,
         )
     db.table("documents").insert({**document.model_dump(mode="json"), "is_latest": 1}, pk="id")
     if write.sections:
@@ -468,7 +483,7 @@ def write_document(db: sqlite_utils.Database, write: DocumentWrite) -> VersionDi
         )
         conn.execute("update claims set is_current = 0 where document = ?", [document.source])
     new_rows = []
-    for claim in write.claims:
+    for claim in claims:
         earlier = previous.get(claim.id)
         row = claim_row(
             claim,
@@ -477,14 +492,10 @@ def write_document(db: sqlite_utils.Database, write: DocumentWrite) -> VersionDi
         )
         if earlier is None:
             new_rows.append(row)
-            continue
-        columns = [c for c in row if c != "id"]
-        conn.execute(
-            f"update claims set {', '.join(f'[{c}] = ?' for c in columns)} where id = ?",
-            [row[c] for c in columns] + [row["id"]],
-        )
+        else:
+            conn.execute(_UPDATE_CLAIM, (*row[1:], row[0]))
     if new_rows:
-        _insert_claim_rows(conn, new_rows)
+        conn.executemany(_INSERT_CLAIM, new_rows)
     if previous:
         conn.execute(
             "insert into claims_fts(rowid, text) select rowid, text from claims where document = ?",
@@ -507,7 +518,7 @@ def write_document(db: sqlite_utils.Database, write: DocumentWrite) -> VersionDi
             _json_strings(citation.targets),
             citation.reference_ids[0] if citation.reference_ids else None,
         )
-        for claim in write.claims
+        for claim in claims
         for position, citation in enumerate(claim.citations)
     ]
     if previous:

@@ -5,16 +5,23 @@ from __future__ import annotations
 import json
 import sqlite3
 import tempfile
+import typing
 from pathlib import Path
 
 import sqlite_utils
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from provenance.extract import extract
 from provenance.ingest import ingest
+from provenance.models import Claim, ClaimDraft, DocumentFormat
+from provenance.parse import parse_document
+from provenance.read import read_source
 from provenance.store import (
+    CLAIM_ROW_COLUMNS,
     FACET_COLUMNS,
     ClaimFilter,
+    claim_row,
     iter_claims,
     migrations,
     open_database,
@@ -194,3 +201,30 @@ def test_cue_lists_are_stored_exactly_as_json_dumps_would(values: list[str]) -> 
     from provenance.store import _json_strings
 
     assert _json_strings(values) == json.dumps(values, ensure_ascii=False)
+
+
+def test_claim_drafts_mirror_the_claim_model_and_rows_fill_every_column(
+    ingested_db: Path,
+) -> None:
+    assert ClaimDraft._fields == tuple(Claim.model_fields)
+    hints = typing.get_type_hints(ClaimDraft)
+    assert hints == {name: field.annotation for name, field in Claim.model_fields.items()}
+    columns = [row[1] for row in rows(ingested_db, "pragma table_info(claims)")]
+    assert sorted(CLAIM_ROW_COLUMNS) == sorted(columns)
+
+
+def test_a_draft_and_its_validated_claim_make_the_same_row(example_copy: Path) -> None:
+    source = read_source(example_copy)
+    cited = (
+        "# Zinc\n\nStudies suggest zinc may help [1]. Smith et al. (2020) disagree.\n\n"
+        "## References\n\n1. Smith J. Zinc and colds. 2020. doi:10.1000/x\n"
+    )
+    drafts = 0
+    for text, kind in ((source.text, source.format), (cited, DocumentFormat.markdown)):
+        extraction = extract(parse_document(text, kind), source="a", document_id="d", version=1)
+        for draft, claim in zip(extraction.drafts, extraction.claims, strict=True):
+            drafts += 1
+            assert claim_row(draft, first_version=1, run_id="r") == claim_row(
+                claim, first_version=1, run_id="r"
+            )
+    assert drafts == 101
