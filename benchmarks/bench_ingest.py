@@ -10,7 +10,15 @@ its own:
 - the same with worker processes (``--jobs``, default one per CPU);
 - floor: read + sha256 of every file, plus a raw ``executemany`` of the same claim rows into an
   empty copy of the claims table (what any tool storing these rows must at least pay);
+- storage: the same claim rows, read back from the ingested database, written into a fresh
+  database made by ``provenance.store.open_database`` (the production schema: every index, and
+  FTS5 filled per document), one transaction per document with its ``documents`` row: what
+  SQLite alone costs per claim with that schema (sections, references and citations rows are
+  left out; reading the rows back is not timed);
 - ingest at a quarter of the corpus, to show that peak memory does not grow with its size.
+
+The report also gives the corpus's claim lengths (mean, quartiles), bytes per claim and the
+share of distinct claim texts, so that MB/s figures from different corpora can be compared.
 
 Since the goal is stated in MB/s, the corpus's bytes per claim matter as much as its size: the
 sentences are built (short reports, plain claims, trials with doses and confidence intervals,
@@ -48,12 +56,14 @@ import os
 import random
 import shutil
 import sqlite3
+import statistics
 import subprocess
 import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 OUT = Path(__file__).resolve().parent / "out"
 
@@ -936,11 +946,94 @@ def phase_floor(corpus: Path, db: Path, floor_db: Path) -> None:
     print(json.dumps({"read_sha256_s": read_seconds, "executemany_s": insert_seconds}))
 
 
+def _columns(conn: sqlite3.Connection, table: str) -> list[str]:
+    return [row[1] for row in conn.execute(f"pragma table_info([{table}])")]
+
+
+def _select(
+    source: sqlite3.Connection, target: sqlite3.Connection, table: str, where: str, key: Any
+) -> tuple[str, list[Any]]:
+    """The insert into target of ``table``'s rows matching ``where`` in source, and the rows.
+
+    Only the columns both schemas have, so that the benchmark survives schema changes.
+    """
+    wanted = set(_columns(target, table))
+    columns = [f"[{c}]" for c in _columns(source, table) if c in wanted]
+    rows = source.execute(f"select {', '.join(columns)} from [{table}] where {where}", [key])
+    insert = (
+        f"insert into [{table}] ({', '.join(columns)}) values ({', '.join('?' * len(columns))})"
+    )
+    return insert, rows.fetchall()
+
+
+def phase_storage(db: Path, storage_db: Path) -> None:
+    """The claim rows of ``db`` into a fresh production database, one transaction a document.
+
+    Only the transactions and the final close are timed (rows are read from ``db`` before
+    each transaction).
+    """
+    from provenance import ingest as ingest_module
+    from provenance.store import open_database
+
+    for path in (storage_db, Path(f"{storage_db}-wal"), Path(f"{storage_db}-shm")):
+        path.unlink(missing_ok=True)
+    target = open_database(storage_db).conn
+    # The ingest writer's page cache (index upkeep is the writer's cost).
+    cache_kib = getattr(ingest_module, "INGEST_CACHE_KIB", 65536)
+    target.execute(f"PRAGMA cache_size = -{cache_kib}")
+    source = sqlite3.connect(db)
+    with target:
+        for (run_id,) in source.execute("select id from runs").fetchall():
+            target.executemany(*_select(source, target, "runs", "id = ?", run_id))
+    fts = "insert into claims_fts(rowid, text) select rowid, text from claims where document = ?"
+    wall = claims_seconds = fts_seconds = 0.0
+    for (document_id,) in source.execute("select id from documents order by rowid").fetchall():
+        document = _select(source, target, "documents", "id = ?", document_id)
+        claims = _select(source, target, "claims", "document_id = ?", document_id)
+        names = source.execute(
+            "select distinct document from claims where document_id = ?", [document_id]
+        ).fetchall()
+        started = time.perf_counter()
+        target.execute("BEGIN IMMEDIATE")
+        target.executemany(*document)
+        claims_started = time.perf_counter()
+        target.executemany(*claims)
+        fts_started = time.perf_counter()
+        target.executemany(fts, names)
+        fts_ended = time.perf_counter()
+        target.execute("COMMIT")
+        wall += time.perf_counter() - started
+        claims_seconds += fts_started - claims_started
+        fts_seconds += fts_ended - fts_started
+    count = target.execute("select count(*) from claims").fetchone()[0]
+    started = time.perf_counter()
+    target.close()  # folds the write-ahead log back into the file, as the ingest's close does
+    wall += time.perf_counter() - started
+    print(
+        json.dumps(
+            {"claims": count, "wall_s": wall, "claims_s": claims_seconds, "fts_s": fts_seconds}
+        )
+    )
+
+
+def claim_statistics(db: Path) -> dict[str, Any]:
+    """Claim lengths in characters (mean, quartiles) and the share of distinct claim texts."""
+    conn = sqlite3.connect(db)
+    lengths = [row[0] for row in conn.execute("select length(text) from claims")]
+    distinct = conn.execute("select count(distinct text) from claims").fetchone()[0]
+    conn.close()
+    return {
+        "mean": statistics.fmean(lengths),
+        "quartiles": [round(q) for q in statistics.quantiles(lengths, n=4)],
+        "distinct": distinct / len(lengths),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mb", type=int, default=100, help="corpus size in MB (default 100)")
     parser.add_argument("--documents", type=int, default=400)
-    parser.add_argument("--phase", choices=["ingest", "floor"], help=argparse.SUPPRESS)
+    parser.add_argument("--phase", choices=["ingest", "floor", "storage"], help=argparse.SUPPRESS)
     parser.add_argument("--limit", type=int, help=argparse.SUPPRESS)
     parser.add_argument(
         "--jobs", type=int, default=0, help="workers for the parallel run (0: one per CPU)"
@@ -955,6 +1048,9 @@ def main() -> None:
     if args.phase == "floor":
         phase_floor(corpus, db, OUT / "floor.db")
         return
+    if args.phase == "storage":
+        phase_storage(db, OUT / "storage.db")
+        return
 
     size = generate_corpus(corpus, args.mb, args.documents)
     megabytes = size / 1e6
@@ -967,16 +1063,25 @@ def main() -> None:
     _, _, floor_rss, floor_output = _child(["--phase", "floor"])
     floor = json.loads(floor_output)
     floor_seconds = floor["read_sha256_s"] + floor["executemany_s"]
+    _, _, storage_rss, storage_output = _child(["--phase", "storage"])
+    storage = json.loads(storage_output)
+    lengths = claim_statistics(db)
+    claims = counts["claims"]
     report = {
         "python": sys.version.split()[0],
         "corpus_mb": round(megabytes, 1),
         "documents": counts["documents"],
-        "claims": counts["claims"],
+        "claims": claims,
+        "claim_chars_mean": round(lengths["mean"], 1),
+        "claim_chars_quartiles": lengths["quartiles"],
+        "bytes_per_claim": round(size / claims, 1),
+        "distinct_claims_share": round(lengths["distinct"], 4),
         "ingest_s": round(seconds, 2),
         "ingest_mb_per_s": round(megabytes / seconds, 2),
         "ingest_cpu_s": round(cpu, 2),
         "ingest_mb_per_cpu_s": round(megabytes / cpu, 2),
-        "ingest_claims_per_s": round(counts["claims"] / seconds),
+        "ingest_claims_per_s": round(claims / seconds),
+        "ingest_us_per_claim": round(seconds / claims * 1e6, 1),
         "ingest_peak_rss_mb": round(rss / 1024, 1),
         "quarter_corpus_peak_rss_mb": round(q_rss / 1024, 1),
         "parallel_jobs": args.jobs or os.cpu_count(),
@@ -988,6 +1093,14 @@ def main() -> None:
         "floor_executemany_s": round(floor["executemany_s"], 2),
         "floor_mb_per_s": round(megabytes / floor_seconds, 2),
         "floor_peak_rss_mb": round(floor_rss / 1024, 1),
+        "floor_us_per_claim": round(floor_seconds / claims * 1e6, 1),
+        "storage_claims": storage["claims"],
+        "storage_s": round(storage["wall_s"], 2),
+        "storage_claims_insert_s": round(storage["claims_s"], 2),
+        "storage_fts_s": round(storage["fts_s"], 2),
+        "storage_us_per_claim": round(storage["wall_s"] / storage["claims"] * 1e6, 1),
+        "storage_mb_per_s": round(megabytes / storage["wall_s"], 2),
+        "storage_peak_rss_mb": round(storage_rss / 1024, 1),
         "db_mb": round((OUT / "bench.db").stat().st_size / 1e6, 1),
     }
     print(json.dumps(report, indent=2))
