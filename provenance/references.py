@@ -56,6 +56,8 @@ _WORD_SURPLUS = re.compile(r"[^\w\s]")
 
 def _folded(text: str) -> str:
     """Case and accents do not matter when comparing names."""
+    if text.isascii():  # nothing to decompose
+        return text.casefold()
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
 
