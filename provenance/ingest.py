@@ -46,7 +46,9 @@ class DocumentOutcome:
     """What ingesting one source did."""
 
     source: str
-    status: str  # "new", "updated" (a new version) or "unchanged"
+    #: "new", "updated" (a new version), "reclassified" (the same bytes read again because the
+    #: rules changed since; also a new version) or "unchanged".
+    status: str
     version: int
     document_id: str
     claims: int
@@ -100,6 +102,7 @@ class _Planned:
     source: SourceText
     version: int
     document_id: str
+    reclassify: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,10 +117,15 @@ class _Extracted:
 def _plan(db: sqlite_utils.Database, source: SourceText) -> _Planned | DocumentOutcome:
     """The next version of a changed source, or the outcome of an unchanged one."""
     latest = latest_version(db, source.source)
+    reclassify = False
     if latest is not None and latest["sha256"] == source.sha256:
-        return DocumentOutcome(source.source, "unchanged", latest["version"], latest["id"], 0)
+        if latest["ruleset_version"] in (None, RULESET_VERSION):
+            return DocumentOutcome(source.source, "unchanged", latest["version"], latest["id"], 0)
+        # Read with other rules: the claims are extracted again, as a new version, so that
+        # matched claims keep their ids and reviews and the change is recorded like an edit.
+        reclassify = True
     version = 1 if latest is None else latest["version"] + 1
-    return _Planned(source, version, document_id(source.source, version))
+    return _Planned(source, version, document_id(source.source, version), reclassify)
 
 
 def _extract(planned: _Planned) -> _Extracted:
@@ -167,7 +175,7 @@ def _store(
                 references=extracted.extraction.references,
             ),
         )
-    status = "new" if planned.version == 1 else "updated"
+    status = "new" if planned.version == 1 else "reclassified" if planned.reclassify else "updated"
     outcome = DocumentOutcome(
         source.source, status, planned.version, planned.document_id, len(claims), changes
     )

@@ -330,13 +330,21 @@ class DocumentWrite:
 
 
 def latest_version(db: sqlite_utils.Database, source: str) -> dict[str, Any] | None:
+    """The newest version of a source: id, sha256, version, and the rule set that read it."""
     rows = db.execute(
-        "select id, sha256, version from documents where source = ? order by version desc limit 1",
+        "select documents.id, sha256, version, runs.ruleset_version from documents"
+        " left join runs on runs.id = documents.run_id"
+        " where source = ? order by version desc limit 1",
         [source],
     ).fetchall()
     if not rows:
         return None
-    return {"id": rows[0][0], "sha256": rows[0][1], "version": rows[0][2]}
+    return {
+        "id": rows[0][0],
+        "sha256": rows[0][1],
+        "version": rows[0][2],
+        "ruleset_version": rows[0][3],
+    }
 
 
 def _json_strings(values: list[str]) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -282,3 +283,30 @@ def spans(text: str) -> list[tuple[int, int]]:
         found.append((begin, begin + len(sentence)))
         position = begin + len(sentence)
     return found
+
+
+def test_unchanged_bytes_read_with_other_rules_are_reclassified(
+    ingested_db: Path, example_copy: Path
+) -> None:
+    """After an upgrade of the rules, re-ingesting classifies again; ids and reviews stay."""
+    _, _, kept = annotate_three(ingested_db)
+    query = "select id, category, category_cues from claims where is_current = 1 order by start"
+    before = rows(ingested_db, query)
+    other = claim_by_text(ingested_db, "It plays a crucial role in learning")
+    conn = sqlite3.connect(ingested_db)
+    with conn:  # what an older rule set might have said
+        conn.execute("update runs set ruleset_version = 'categories-0.hedges-0.attribution-0'")
+        conn.execute(
+            "update claims set category = 'personal', category_cues = '[]' where id = ?", [other]
+        )
+    conn.close()
+    unchanged = CliRunner().invoke(cli, ["ingest", str(example_copy), "--db", str(ingested_db)])
+    assert unchanged.exit_code == 0, unchanged.output
+    assert "reclassified, version 2, 99 claims (99 unchanged, 0 moved" in unchanged.output
+    assert "1 reclassified (the rules changed)" in unchanged.output
+    assert rows(ingested_db, query) == before  # the current rules' categories, same ids
+    assert rows(ingested_db, "select evidence_status from claims where id = ?", (kept,)) == [
+        ("supported",)
+    ]
+    again = CliRunner().invoke(cli, ["ingest", str(example_copy), "--db", str(ingested_db)])
+    assert "unchanged (version 2)" in again.output

@@ -52,7 +52,7 @@ def ingest_command(paths: tuple[Path, ...], db_path: Path, jobs: int, quiet: boo
 
     Folders are read recursively. Every file is checked before anything is written; each
     document is written in one transaction. An unchanged file is skipped; a changed one
-    becomes a new version.
+    becomes a new version, and so does an unchanged one read with older rules (reclassified).
 
     \b
     Examples:
@@ -86,10 +86,12 @@ def ingest_command(paths: tuple[Path, ...], db_path: Path, jobs: int, quiet: boo
     if len(outcomes) <= LISTED_OUTCOMES:
         for outcome in outcomes:
             click.echo(_outcome_line(outcome))
+    reclassified = summary.count("reclassified")
     click.echo(
         f"{len(outcomes)} document(s): {summary.count('new')} new,"
-        f" {summary.count('updated')} updated, {summary.count('unchanged')} unchanged;"
-        f" {summary.claims} claims written to {db_path}"
+        f" {summary.count('updated')} updated,"
+        + (f" {reclassified} reclassified (the rules changed)," if reclassified else "")
+        + f" {summary.count('unchanged')} unchanged; {summary.claims} claims written to {db_path}"
     )
 
 
