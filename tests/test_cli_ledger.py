@@ -245,3 +245,15 @@ def test_every_listed_command_loads_under_its_own_name() -> None:
     assert cli.get_command(context, "no-such-command") is None
     result = CliRunner().invoke(cli, ["no-such-command"])
     assert result.exit_code == 2
+
+
+def test_a_document_without_statements_is_pointed_out(tmp_path: Path, db_path: Path) -> None:
+    page = tmp_path / "app.html"
+    page.write_text(
+        "<html><head><title>App</title><script>render()</script></head>"
+        '<body><div id="root"></div></body></html>',
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(cli, ["ingest", str(page), "--db", str(db_path)])
+    assert result.exit_code == 0, result.output
+    assert "0 claims (no statements found: is the text in the file?)" in result.output

@@ -33,6 +33,9 @@ def _outcome_line(outcome: DocumentOutcome) -> str:
     line = f"{outcome.source}: {outcome.status}, version {outcome.version}, {outcome.claims} claims"
     if outcome.changes is not None:
         line += f" ({outcome.changes.summary()})"
+    elif outcome.claims == 0:
+        # Headings only, or an HTML page whose text a script would fill in.
+        line += " (no statements found: is the text in the file?)"
     return line
 
 
