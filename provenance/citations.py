@@ -396,9 +396,9 @@ def _year_targets(surname: str, years: str) -> list[str]:
     return targets
 
 
-def first_identifier(text: str, start: int, end: int, kind: CitationKind) -> str | None:
-    """The first DOI, PMID, PMCID, arXiv id or URL in ``text[start:end]``."""
+def first_identifiers(text: str, start: int, end: int) -> dict[CitationKind, str]:
+    """The first marker of each kind in ``text[start:end]`` (its first target), in one scan."""
+    firsts: dict[CitationKind, str] = {}
     for found in _scan(text, start, end):
-        if found.kind is kind:
-            return found.targets[0]
-    return None
+        firsts.setdefault(found.kind, found.targets[0])
+    return firsts

@@ -23,7 +23,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from provenance.blocks import Block, trimmed_span
-from provenance.citations import first_identifier, rules
+from provenance.citations import first_identifiers, rules
 from provenance.ids import part_id
 from provenance.models import BODY_BLOCK_KINDS, BlockKind, Citation, CitationKind, Reference
 from provenance.positions import LineIndex
@@ -59,7 +59,10 @@ def _folded(text: str) -> str:
     if text.isascii():  # nothing to decompose
         return text.casefold()
     decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+    # Each distinct combining mark is removed in one pass (half the cost of a test per character).
+    for mark in {ch for ch in set(decomposed) if unicodedata.combining(ch)}:
+        decomposed = decomposed.replace(mark, "")
+    return decomposed.casefold()
 
 
 def reference_heading(heading: str) -> bool:
@@ -72,10 +75,8 @@ def reference_heading(heading: str) -> bool:
 
 def looks_like_work(entry: str) -> bool:
     """Whether a block reads like a cited work: a year with authors, journal details or an id."""
-    has_id = any(
-        first_identifier(entry, 0, len(entry), kind) is not None
-        for kind in (CitationKind.doi, CitationKind.pmid, CitationKind.url)
-    )
+    firsts = first_identifiers(entry, 0, len(entry))
+    has_id = any(kind in firsts for kind in (CitationKind.doi, CitationKind.pmid, CitationKind.url))
     has_year = _YEAR.search(entry) is not None
     score = (
         int(has_year)
@@ -161,9 +162,9 @@ def _mark_trailing_works(text: str, blocks: list[Block]) -> None:
         if block.kind not in BODY_BLOCK_KINDS:
             break
         content = text[block.start : block.end]
+        firsts = first_identifiers(content, 0, len(content))
         strong = _numbered(text, block) or any(
-            first_identifier(content, 0, len(content), kind) is not None
-            for kind in (CitationKind.doi, CitationKind.pmid)
+            kind in firsts for kind in (CitationKind.doi, CitationKind.pmid)
         )
         if not (strong and looks_like_work(content)):
             break
@@ -192,6 +193,7 @@ def parse_references(
             if start >= end:
                 continue
             line, column = lines.line_column(start)
+            firsts = first_identifiers(text, start, end)
             references.append(
                 Reference(
                     id=part_id("reference", document_id, start),
@@ -202,9 +204,9 @@ def parse_references(
                     end=end,
                     line=line,
                     column=column,
-                    doi=first_identifier(text, start, end, CitationKind.doi),
-                    pmid=first_identifier(text, start, end, CitationKind.pmid),
-                    url=first_identifier(text, start, end, CitationKind.url),
+                    doi=firsts.get(CitationKind.doi),
+                    pmid=firsts.get(CitationKind.pmid),
+                    url=firsts.get(CitationKind.url),
                 )
             )
     return references

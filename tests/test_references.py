@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -14,6 +16,7 @@ from provenance.models import BlockKind, Citation, CitationKind, DocumentFormat,
 from provenance.parse import parse_document
 from provenance.positions import LineIndex
 from provenance.references import (
+    _folded,
     looks_like_work,
     parse_references,
     reference_heading,
@@ -278,3 +281,10 @@ def test_plos_bars() -> None:
     assert summary.total("references_parsed") == summary.total("gold_references")
     assert summary.total("claims_overlapping_references") == 0
     assert summary.total("gold_resolved_correctly") == summary.total("gold_citations")
+
+
+@given(st.text(alphabet=st.sampled_from([*"aéüÅﬁİßǅ xK", "\u0301", "\u0308", "\u0327"])))
+def test_name_folding_drops_case_and_every_combining_mark(text: str) -> None:
+    decomposed = unicodedata.normalize("NFKD", text)
+    expected = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    assert _folded(text) == expected
