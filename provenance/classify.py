@@ -12,10 +12,11 @@ pattern backtracks catastrophically and the work stays linear in the sentence.
 
 Speed without changing a result: the rule texts are compiled after two rewrites that keep
 every match (and which alternative wins) as it is: large ``(?:a|b|...)`` groups are bucketed
-by first character (``factor``), and the gap between a rule's parts is possessive where
-backtracking could never succeed. ``tests/test_classify.py`` compares 300 recorded
-classifications exactly, and ``evaluation/classify_identity.py`` does so for every sentence
-of the evaluation data.
+by first character (``factor``), the gap between a rule's parts is possessive where
+backtracking could never succeed, and a file's alternation for one first character is a trie
+of its rules (``_rule_trie``: rules sharing a start share its test, file order kept).
+``tests/test_classify.py`` compares 300 recorded classifications exactly, and
+``evaluation/classify_identity.py`` does so for every sentence of the evaluation data.
 """
 
 from __future__ import annotations
@@ -69,9 +70,47 @@ class RuleFile:
     rules: tuple[Rule, ...]
 
 
-# Where one rule matched: the rule, start, end, the match and the names of its parts' groups
+# What a hit records of its rule: whether it is an exclusion, its section, and the names of
+# its parts' groups (None for a rule of one part: its cue is the whole match).
+_HitOf = tuple[bool, int, tuple[str, ...] | None]
+# Where one rule matched: exclusion, section, start, end, the match and the group names
 # (a plain tuple: this is the hot path).
-Hit = tuple[Rule, int, int, "re.Match[str]", tuple[str, ...]]
+Hit = tuple[bool, int, int, int, "re.Match[str]", tuple[str, ...] | None]
+
+
+def _rule_trie(alternatives: list[str]) -> str:
+    """The alternation of ``alternatives`` (rules, with their named groups) as a trie.
+
+    Runs of alternatives that start with one exactly known character are bucketed by it,
+    file order kept within a bucket, so what matches (and which rule wins) is unchanged (as in
+    ``_factored_group``); an alternative that may start with several characters, or whose
+    start is not understood, stays where it is, so that no named group is ever copied.
+    """
+    out: list[str] = []
+    buckets: dict[str, list[str]] = {}
+
+    def flush() -> None:
+        for char, rests in buckets.items():
+            body = rests[0] if len(rests) == 1 else f"(?:{_rule_trie(rests)})"
+            out.append(re.escape(char) + body)
+        buckets.clear()
+
+    for alternative in alternatives:
+        chars = _known_chars(alternative)
+        rest = None
+        if chars is not None and len(chars) == 1:
+            (char,) = chars
+            try:
+                rest = after_first(alternative, char, _exact_firsts)
+            except ValueError:
+                rest = None
+        if rest is None:
+            flush()
+            out.append(alternative)
+        else:
+            buckets.setdefault(char, []).append(rest)
+    flush()
+    return "|".join(out)
 
 
 class RuleSet:
@@ -88,26 +127,55 @@ class RuleSet:
         named_rules = []
         firsts: list[frozenset[str] | None] = []
         for number, rule in enumerate(rules.rules):
-            named = (f"(?P<g{number}p{k}>{factor(piece)})" for k, piece in enumerate(rule.pieces))
+            # The first part's group is empty and closes where the part ends (it starts where
+            # the match does): so the rule begins with the part itself, which lets rules be
+            # bucketed by their first characters (``_rule_trie``).
+            head, *tail = (factor(piece) for piece in rule.pieces)
+            named = [f"(?:{head})(?P<g{number}p0>)"]
+            named.extend(f"(?P<g{number}p{k}>{piece})" for k, piece in enumerate(tail, start=1))
             named_rules.append(_GAP.join(named))
             firsts.append(first_characters(rule.pieces[0]))
         characters = sorted({c for chars in firsts if chars is not None for c in chars})
 
         def alternation(character: str | None) -> re.Pattern[str] | None:
-            chosen = [
-                named
-                for named, chars in zip(named_rules, firsts, strict=True)
-                if chars is None or (character is not None and character in chars)
-            ]
+            # In file order: runs of rules that start with ``character`` (as its literal
+            # followed by a trie of what follows it), and rules whose start is not simply known.
+            chosen: list[str] = []
+            run: list[str] = []
+            for named, chars in zip(named_rules, firsts, strict=True):
+                if chars is not None and (character is None or character not in chars):
+                    continue
+                rest = None
+                if chars is not None and character is not None:
+                    try:
+                        rest = after_first(named, character, _exact_firsts)
+                    except ValueError:
+                        pass
+                    else:
+                        if rest is None:  # it cannot start with this very character
+                            continue
+                if rest is not None:
+                    run.append(rest)
+                    continue
+                if run:
+                    chosen.append(re.escape(str(character)) + f"(?:{_rule_trie(run)})")
+                    run = []
+                chosen.append(named)
+            if run:
+                chosen.append(re.escape(str(character)) + f"(?:{_rule_trie(run)})")
             return re.compile("(?:" + "|".join(chosen) + r")(?!\w)") if chosen else None
 
         self.by_first: dict[str, re.Pattern[str] | None] = {c: alternation(c) for c in characters}
         self.other = alternation(None)
         # The last group a rule's match closes names the rule.
-        self.rule_of: dict[str, tuple[Rule, tuple[str, ...]]] = {}
+        self.hit_of: dict[str, _HitOf] = {}
         for number, rule in enumerate(rules.rules):
             names = tuple(f"g{number}p{k}" for k in range(len(rule.pieces)))
-            self.rule_of[names[-1]] = (rule, names)
+            self.hit_of[names[-1]] = (
+                rule.exclusion,
+                rule.section,
+                names if len(names) > 1 else None,
+            )
 
     def at(self, lowered: str, position: int) -> Hit | None:
         """The first rule (in file order) that matches at ``position``."""
@@ -115,8 +183,8 @@ class RuleSet:
         match = None if grouped is None else grouped.match(lowered, position)
         if match is None or match.lastgroup is None:
             return None
-        rule, names = self.rule_of[match.lastgroup]
-        return (rule, position, match.end(), match, names)
+        exclusion, section, names = self.hit_of[match.lastgroup]
+        return (exclusion, section, position, match.end(), match, names)
 
 
 def _spaces_to_whitespace(fragment: str) -> str:
@@ -527,9 +595,10 @@ DEFAULT_CUE = "definition: default (no category rule fired)"
 
 
 # Per first character: for each rule file that has rules which can start with it, the index
-# of the file in _FAMILIES, its alternation for that character (``RuleSet.by_first``, or
-# ``other`` when none of its rules starts with it) and the rule of each closing group.
-_Tried = tuple[tuple[int, "re.Pattern[str]", dict[str, tuple[Rule, tuple[str, ...]]]], ...]
+# of the file in _FAMILIES, the ``match`` of its alternation for that character
+# (``RuleSet.by_first``, or ``other`` when none of its rules starts with it) and, per closing
+# group, what a hit records of its rule (``RuleSet.hit_of``).
+_Tried = tuple[tuple[int, Callable[[str, int], "re.Match[str] | None"], dict[str, _HitOf]], ...]
 
 
 def _match_table() -> tuple[dict[str, _Tried], _Tried]:
@@ -538,7 +607,7 @@ def _match_table() -> tuple[dict[str, _Tried], _Tried]:
         for index, family in enumerate(_FAMILIES):
             grouped = family.by_first.get(character or "", family.other)
             if grouped is not None:
-                chosen.append((index, grouped, family.rule_of))
+                chosen.append((index, grouped.match, family.hit_of))
         return tuple(chosen)
 
     characters = sorted({c for family in _FAMILIES for c in family.by_first})
@@ -558,12 +627,11 @@ def _scan_hits(lowered: str) -> tuple[list[Hit], list[Hit], list[Hit]]:
         starts.insert(0, 0)
     table, other = _TRIED, _TRIED_OTHER
     for start in starts:
-        for index, grouped, rule_of in table.get(lowered[start], other):
-            match = grouped.match(lowered, start)
-            if match is None or match.lastgroup is None:
-                continue
-            rule, names = rule_of[match.lastgroup]
-            hits[index].append((rule, start, match.end(), match, names))
+        for index, match_at, hit_of in table.get(lowered[start], other):
+            match = match_at(lowered, start)
+            if match is not None:
+                exclusion, section, names = hit_of[match.lastgroup]  # type: ignore[index]
+                hits[index].append((exclusion, section, start, match.end(), match, names))
     return hits
 
 
@@ -573,31 +641,36 @@ def _kept(hits: list[Hit]) -> list[Hit]:
     Hits come in text order, so a hit can only be covered by an earlier one: it is enough to
     remember how far the exclusions, and each section's cues, reach (linear, not quadratic).
     """
+    if len(hits) == 1:  # the common case: nothing can cover it
+        return [] if hits[0][0] else hits
     excluded_to = -1
     section_to: dict[int, int] = {}
     kept: list[Hit] = []
     for hit in hits:
-        rule, end = hit[0], hit[2]
-        if rule.exclusion:
+        exclusion, section, _, end = hit[:4]
+        if exclusion:
             if end > excluded_to:
                 excluded_to = end
             continue
-        if end <= excluded_to or end <= section_to.get(rule.section, -1):
+        if end <= excluded_to or end <= section_to.get(section, -1):
             continue
         kept.append(hit)
-        section_to[rule.section] = end
+        section_to[section] = end
     return kept
 
 
 _GAP_JOIN = f" {_GAP_MARK} "
 
 
-def _cue_text(match: re.Match[str], names: tuple[str, ...], text: str) -> str:
-    if len(names) == 1:
-        start, end = match.span(names[0])
-        cue = text[start:end]
-    else:
-        cue = _GAP_JOIN.join([text[slice(*match.span(n))] for n in names])
+def _cue_text(hit: Hit, text: str) -> str:
+    names = hit[5]
+    if names is None:  # one part: the whole match
+        cue = text[hit[2] : hit[3]]
+    else:  # the first part's (empty) group closes where the part ends
+        match = hit[4]
+        cue = _GAP_JOIN.join(
+            [text[hit[2] : match.end(names[0])], *[text[slice(*match.span(n))] for n in names[1:]]]
+        )
     # Printable: the only whitespace in it is " " (no other whitespace is printable).
     if cue.isprintable() and "  " not in cue and cue[:1] != " " and cue[-1:] != " ":
         return cue
@@ -606,11 +679,10 @@ def _cue_text(match: re.Match[str], names: tuple[str, ...], text: str) -> str:
 
 def _cue_texts(hits: list[Hit], text: str) -> list[str]:
     if len(hits) == 1:
-        hit = hits[0]
-        return [_cue_text(hit[3], hit[4], text)]
+        return [_cue_text(hits[0], text)]
     cues: dict[str, None] = {}
-    for _, _, _, match, names in hits:
-        cues.setdefault(_cue_text(match, names, text))
+    for hit in hits:
+        cues.setdefault(_cue_text(hit, text))
     return list(cues)
 
 
@@ -624,9 +696,13 @@ def _category(hits: list[Hit], text: str) -> tuple[Category, list[str]]:
     kept = _kept(hits) if hits else hits
     if not kept:
         return DEFAULT_CATEGORY, [DEFAULT_CUE]
-    section = min(hit[0].section for hit in kept) if len(kept) > 1 else kept[0][0].section
+    if len(kept) == 1:
+        hit = kept[0]
+        section = hit[1]
+        return _SECTION_CATEGORY[section], [_SECTION_PREFIX[section] + _cue_text(hit, text)]
+    section = min(hit[1] for hit in kept)
     prefix = _SECTION_PREFIX[section]
-    cues = _cue_texts([hit for hit in kept if hit[0].section == section], text)
+    cues = _cue_texts([hit for hit in kept if hit[1] == section], text)
     return _SECTION_CATEGORY[section], [prefix + cue for cue in cues]
 
 
