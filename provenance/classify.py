@@ -497,12 +497,17 @@ def _scan_patterns(alternatives: list[str]) -> tuple[str, str]:
                 buckets.setdefault(char, []).append(factor(rest))
     # A word character is consumed (the next word starts after a non-word character anyway);
     # any other is only looked at.
-    branches = [
-        f"{re.escape(char)}(?={_union(rests)})"
-        if re.match(r"\w", char)
-        else f"(?={re.escape(char)}{_union(rests)})"
-        for char, rests in sorted(buckets.items())
-    ]
+    # Word characters whose rest is the same (the digits) share one branch, a class.
+    sharing: dict[str, list[str]] = {}
+    branches = []
+    for char, bucket in sorted(buckets.items()):
+        if re.match(r"\w", char):
+            sharing.setdefault(_union(bucket), []).append(re.escape(char))
+        else:
+            branches.append(f"(?={re.escape(char)}{_union(bucket)})")
+    for union, heads in sharing.items():
+        head = heads[0] if len(heads) == 1 else "[" + "".join(heads) + "]"
+        branches.append(f"{head}(?={union})")
     branches.extend(f"(?={alternative})" for alternative in whole)
     return "|".join(branches), "|".join(start) or "(?!)"
 
@@ -581,7 +586,9 @@ _FAMILIES = (_CATEGORIES, _HEDGES, _VAGUE)
 # finds each word where some rule may start; only there are the grouped alternations tried.
 _SCAN_SOURCE, _START_SOURCE = _scan_patterns([r.pieces[0] for f in _FAMILIES for r in f.file.rules])
 # After a non-word character (one character is consumed: overlapping starts are all found).
-_SCAN = re.compile(rf"\W(?:{_SCAN_SOURCE})")
+# The class is exactly \W, written so that the engine's skip to the next candidate rejects a
+# lower-case letter or digit by its bitmap before asking the Unicode tables.
+_SCAN = re.compile(rf"[^a-z0-9_\w](?:{_SCAN_SOURCE})")
 # At the start of the sentence.
 _START = re.compile(f"(?:{_SCAN_SOURCE}|{_START_SOURCE})")
 
