@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from importlib import resources
 
 from provenance.errors import ProvenanceError
@@ -727,6 +727,18 @@ def hedge_cues(text: str) -> list[str]:
     return _cue_texts(_kept(_scan_hits(lower_case(text))[1]), text)
 
 
+# Classification's slots set through their own descriptors: the same object as its frozen
+# dataclass __init__ builds (which sets each field through object.__setattr__), at half the
+# cost. They are set in field order: the assert checks that the slots are the fields.
+_SETTERS: tuple[Callable[[Classification, object], None], ...] = tuple(
+    getattr(Classification, name).__set__ for name in Classification.__slots__
+)
+assert Classification.__slots__ == tuple(f.name for f in fields(Classification))
+_NEW = object.__new__
+_HEDGED, _ASSERTED = Certainty.hedged, Certainty.asserted
+_CITED, _VAGUE_SOURCE, _NO_SOURCE = Attribution.cited, Attribution.vague, Attribution.none
+
+
 def classify_sentence(text: str, *, cited: bool = False) -> Classification:
     """Classify one statement. ``cited`` says whether a citation marker was found in it."""
     category_hits, hedge_hits, vague_hits = _scan_hits(lower_case(text))
@@ -734,16 +746,17 @@ def classify_sentence(text: str, *, cited: bool = False) -> Classification:
     hedges = _cue_texts(_kept(hedge_hits), text) if hedge_hits else []
     vague = _cue_texts(_kept(vague_hits), text) if vague_hits else []
     if cited:
-        attribution = Attribution.cited
+        attribution = _CITED
     elif vague:
-        attribution = Attribution.vague
+        attribution = _VAGUE_SOURCE
     else:
-        attribution = Attribution.none
-    return Classification(
-        category,
-        category_cues,
-        Certainty.hedged if hedges else Certainty.asserted,
-        hedges,
-        attribution,
-        vague,
-    )
+        attribution = _NO_SOURCE
+    decided: Classification = _NEW(Classification)
+    set_category, set_cues, set_certainty, set_hedges, set_attribution, set_vague = _SETTERS
+    set_category(decided, category)
+    set_cues(decided, category_cues)
+    set_certainty(decided, _HEDGED if hedges else _ASSERTED)
+    set_hedges(decided, hedges)
+    set_attribution(decided, attribution)
+    set_vague(decided, vague)
+    return decided
