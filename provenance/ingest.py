@@ -37,6 +37,10 @@ from provenance.versions import VersionDiff
 
 #: SQLite page cache while ingesting (KiB).
 INGEST_CACHE_KIB = 65536
+#: Write-ahead log pages between checkpoints while ingesting (SQLite's default is 1,000).
+#: Each checkpoint copies the pages back and syncs the file. Ingesting 52 MB (a 329 MB
+#: database) took 35.0 s and wrote 2.7 GB at 1,000 pages, 30.6 s and 1.9 GB at this.
+INGEST_WAL_CHECKPOINT_PAGES = 16384
 #: Below this much text, starting worker processes costs more than it saves.
 PARALLEL_MIN_BYTES = 4_000_000
 
@@ -234,6 +238,7 @@ def ingest_files(
     db = open_database(Path(db_path))
     # Index upkeep on a growing claims table is the writer's cost; readers keep the default.
     db.execute(f"PRAGMA cache_size = -{INGEST_CACHE_KIB}")
+    db.execute(f"PRAGMA wal_autocheckpoint = {INGEST_WAL_CHECKPOINT_PAGES}")
     run = new_run(arguments)
     summary = IngestSummary()
     pool = ProcessPoolExecutor(jobs, mp_context=_worker_context()) if jobs > 1 else None
