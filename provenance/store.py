@@ -12,11 +12,12 @@ from pathlib import Path
 from typing import Any
 
 import sqlite_utils
+from pydantic import BaseModel
 from sqlite_utils.migrations import Migrations
 
 from provenance import bulk
 from provenance.errors import ProvenanceError
-from provenance.models import Claim, ClaimDraft, Document, Reference, Run, Section
+from provenance.models import Citation, Claim, ClaimDraft, Document, Reference, Run, Section
 from provenance.versions import VersionDiff, reanchor, record_version_changes
 
 MIGRATION_SET = "provenance"
@@ -352,8 +353,25 @@ def _json_strings(values: list[str]) -> str:
     return "[" + ", ".join(map(encode_basestring, values)) + "]" if values else "[]"
 
 
-def _json_list(values: list[Any]) -> str:
-    return json.dumps(values, ensure_ascii=False) if values else "[]"
+def _json_citations(citations: list[Citation]) -> str:
+    """``json.dumps([c.model_dump(mode="json") ...], ensure_ascii=False)``, built by hand (the
+    model's serializer cost more than the rest of the row)."""
+    if not citations:
+        return "[]"
+    return json.dumps(
+        [
+            {
+                "kind": c.kind.value,
+                "marker": c.marker,
+                "start": c.start,
+                "end": c.end,
+                "targets": c.targets,
+                "reference_ids": c.reference_ids,
+            }
+            for c in citations
+        ],
+        ensure_ascii=False,
+    )
 
 
 #: The claims-table columns :func:`claim_row` fills, in its order.
@@ -399,7 +417,7 @@ def claim_row(claim: Claim | ClaimDraft, *, first_version: int, run_id: str) -> 
         _json_strings(claim.hedge_cues),
         claim.attribution.value,
         _json_strings(claim.attribution_cues),
-        _json_list([c.model_dump(mode="json") for c in claim.citations]),
+        _json_citations(claim.citations),
         status,
         status,
         first_version,
@@ -407,6 +425,19 @@ def claim_row(claim: Claim | ClaimDraft, *, first_version: int, run_id: str) -> 
         run_id,
         end_line,
         end_column,
+    )
+
+
+def _insert_records(conn: sqlite3.Connection, table: str, records: Sequence[BaseModel]) -> None:
+    """Insert models whose fields are all columns, with one prepared statement (their enums
+    are ``str`` subclasses, stored as their values)."""
+    if not records:
+        return
+    columns = list(type(records[0]).model_fields)
+    conn.executemany(
+        f"insert into [{table}] ({', '.join(f'[{c}]' for c in columns)})"
+        f" values ({', '.join('?' for _ in columns)})",
+        [tuple(getattr(record, c) for c in columns) for record in records],
     )
 
 
@@ -461,14 +492,8 @@ def write_document(db: sqlite_utils.Database, write: DocumentWrite) -> VersionDi
             document.version,
         )
     db.table("documents").insert({**document.model_dump(mode="json"), "is_latest": 1}, pk="id")
-    if write.sections:
-        db.table("sections").insert_all(
-            (s.model_dump(mode="json") for s in write.sections), pk="id"
-        )
-    if write.references:
-        db.table("references").insert_all(
-            (r.model_dump(mode="json") for r in write.references), pk="id"
-        )
+    _insert_records(conn, "sections", write.sections)
+    _insert_records(conn, "references", write.references)
     # A first version has no earlier claims (a document and its claims are written together);
     # not asking spares a query that, during a bulk load, has no index to use.
     previous = (

@@ -219,12 +219,18 @@ def test_a_draft_and_its_validated_claim_make_the_same_row(example_copy: Path) -
         "# Zinc\n\nStudies suggest zinc may help [1]. Smith et al. (2020) disagree.\n\n"
         "## References\n\n1. Smith J. Zinc and colds. 2020. doi:10.1000/x\n"
     )
-    drafts = 0
+    drafts = with_citations = 0
     for text, kind in ((source.text, source.format), (cited, DocumentFormat.markdown)):
         extraction = extract(parse_document(text, kind), source="a", document_id="d", version=1)
         for draft, claim in zip(extraction.drafts, extraction.claims, strict=True):
             drafts += 1
-            assert claim_row(draft, first_version=1, run_id="r") == claim_row(
-                claim, first_version=1, run_id="r"
-            )
+            row = claim_row(draft, first_version=1, run_id="r")
+            assert row == claim_row(claim, first_version=1, run_id="r")
+            # The hand-built JSON is what the models' serializer and json.dumps give.
+            values = dict(zip(CLAIM_ROW_COLUMNS, row, strict=True))
+            dumped = claim.model_dump(mode="json")
+            for column in ("category_cues", "hedge_cues", "attribution_cues", "citations"):
+                assert values[column] == json.dumps(dumped[column], ensure_ascii=False)
+                with_citations += column == "citations" and bool(dumped[column])
     assert drafts == 101
+    assert with_citations == 2
