@@ -21,6 +21,13 @@ Decisions that are not obvious from the patterns:
   press``) inside parentheses or brackets, or a surname directly followed by a parenthesised
   year (narrative: ``Smith et al. (2020) showed``, never an acronym as in ``BMI (1975)``, nor
   one name after "in", "from", "at"…, which is mostly a place: ``in Denmark (2020)``).
+- The acronyms of organisations that publish guidelines and reports (``WHO``, ``CDC``,
+  ``NICE``…, rules/citations.json) are the exception: ``WHO (2020) recommends`` and
+  ``according to the CDC (2019)`` are citations (of ``WHO 2020``, ``CDC 2019``), also after
+  "in" (``as set out in NICE (2018)``). Any other acronym before a year stays a measure or a
+  place (``HbA1c (2019)``, ``in the USA (2020)``). In parentheses or brackets a capitalised
+  word is taken as an author whatever its case, so ``(WHO, 2020)`` and ``(NICE 2018; Smith et
+  al., 2020)`` need no list.
   Months, ``Table``, ``Figure`` and similar words (rules/citations.json) are never surnames,
   so ``(January 2020)`` and ``(in 2020)`` are not citations.
 - A link to a web address is a URL citation: a bare ``http(s)://`` or ``www.`` address, a
@@ -147,6 +154,9 @@ _PLACE_BEFORE = re.compile(
 NARRATIVE_LOOKBACK = 200
 """How far before a parenthesised year the authors of a narrative citation may start."""
 _SURNAME_WIDE_AT = re.compile(_SURNAME_WIDE)
+_ORGANISATIONS = frozenset(rules()["organisation_authors"])
+"""Acronyms of organisations that write guidelines and reports (``WHO``, ``CDC``, ``NICE``):
+authors of a narrative citation although written in capitals."""
 _SURNAME_AT = re.compile(_SURNAME)
 _YEAR_OR_LETTER = re.compile(rf"{_YEAR}|(?<![\w])[a-z](?![\w.])")
 _NUMBER_RUN = re.compile(r"\d+|[-–—−]")
@@ -265,12 +275,16 @@ def _narrative(text: str, match: re.Match[str], floor: int) -> _Found | None:
     authors = _NARRATIVE_AUTHORS.search(text, window_start, match.start())
     if authors is None:
         return None
-    surname = _SURNAME_AT.match(authors.group("authors"))
-    if surname is None or authors.group("authors").isupper():
+    names = authors.group("authors")
+    surname = _SURNAME_AT.match(names)
+    if surname is None:
+        return None
+    organisation = surname.group(0) in _ORGANISATIONS
+    if names.isupper() and not organisation:
         return None  # "BMI (1975)": an acronym before a year is a measure, not an author
-    alone = surname.end() == len(authors.group("authors").rstrip())
+    alone = surname.end() == len(names.rstrip())
     before = text[max(0, authors.start() - 80) : authors.start()]
-    if alone and _PLACE_BEFORE.search(before):
+    if alone and not organisation and _PLACE_BEFORE.search(before):
         return None  # "in Denmark (2020)": a single name after "in" is mostly a place
     targets = _year_targets(surname.group(0), match.group(0)[1:-1])
     return _Found(CitationKind.author_year, authors.start(), match.end(), targets)

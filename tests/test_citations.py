@@ -78,6 +78,22 @@ def markers(text: str) -> list[tuple[CitationKind, str, list[str]]]:
                 )
             ],
         ),
+        # organisations as authors: acronyms from rules/citations.json, also narrative
+        ("WHO (2020) recommends it", [(AY, "WHO (2020)", ["WHO 2020"])]),
+        ("as advised (WHO, 2020).", [(AY, "(WHO, 2020)", ["WHO 2020"])]),
+        ("according to the CDC (2019) data", [(AY, "CDC (2019)", ["CDC 2019"])]),
+        ("as set out in NICE (2018).", [(AY, "NICE (2018)", ["NICE 2018"])]),
+        (
+            "shown (NICE 2018; Smith et al., 2020).",
+            [(AY, "(NICE 2018; Smith et al., 2020)", ["NICE 2018", "Smith 2020"])],
+        ),
+        (
+            "EFSA (2010) and the FDA (2016a, b) differ",
+            [
+                (AY, "EFSA (2010)", ["EFSA 2010"]),
+                (AY, "FDA (2016a, b)", ["FDA 2016a", "FDA 2016b"]),
+            ],
+        ),
         # identifiers
         (
             "doi:10.1371/journal.pmed.0020124.",
@@ -173,6 +189,10 @@ def test_markers(text: str, expected: list[tuple[CitationKind, str, list[str]]])
         "Shown in (Table 2020) and (Figure 3, 2020).",
         "An area of 25 m² and kg/m² and R² = 0.9 and 10⁻³ and ¹³C-glucose.",
         "initial BMI (1975), and current smoking (1981) were used",
+        "BMI (1975) was used.",
+        "HbA1c (2019) was high.",
+        "Mortality in the USA (2020) rose.",
+        "The UK (2019) and the EU (2020) rates.",
         "Rates rose in the United Kingdom (2019) and in Denmark (2020).",
         "PPV = ([1 - β]R + uβR)/(R + α − βR)",
         "Between 1995 and 2004 (a decade) things changed.",
