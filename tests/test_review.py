@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
+import click
 import pytest
 from click.testing import CliRunner
 
@@ -141,3 +143,62 @@ def test_after_the_last_claim_the_next_review_starts_over(ingested_db: Path) -> 
     output = review(ingested_db, "k" * len(ids))
     assert "end of the queue" in output
     assert shown(review(ingested_db, "q")) == [ids[0]]
+
+
+def recorded(db_path: Path) -> list[tuple[str, str, list[str], str | None]]:
+    db = open_database(db_path)
+    try:
+        return [(a.claim_id, a.verdict.value, a.evidence, a.note) for a in iter_annotations(db)]
+    finally:
+        db.close()
+
+
+@pytest.mark.parametrize(
+    ("keys", "stopped_at"),
+    [
+        ("s\n\nk", 2),  # at the key prompt of the third claim
+        ("s\n\nc", 1),  # at the second claim's evidence prompt
+        ("s\n\ncdoi:10.1000/xyz123\n", 1),  # same, with evidence already entered
+        ("s\n\nc\n", 1),  # at the second claim's note prompt
+    ],
+)
+def test_end_of_input_stops_like_quit(ingested_db: Path, keys: str, stopped_at: int) -> None:
+    ids = queue(ingested_db)
+    output = review(ingested_db, keys)  # exit status 0
+    assert "input ended; the next review resumes here" in output
+    assert "1 verdict(s) recorded by alice" in output
+    assert "Aborted" not in output
+    assert recorded(ingested_db) == [(ids[0], "supported", [], None)]  # nothing half-written
+    assert shown(review(ingested_db, "q")) == [ids[stopped_at]]
+
+
+def test_ctrl_c_exits_130_and_writes_nothing_more(
+    ingested_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ids = queue(ingested_db)
+    prompt = click.prompt
+
+    def interrupted_note(text: str, **kwargs: Any) -> Any:
+        if text.startswith("note") and recorded(ingested_db):
+            try:
+                raise KeyboardInterrupt  # as click.prompt reports a Ctrl-C
+            except KeyboardInterrupt:
+                raise click.Abort() from None
+        return prompt(text, **kwargs)
+
+    monkeypatch.setattr(click, "prompt", interrupted_note)
+    result = CliRunner().invoke(
+        cli,
+        ["review", *FILTERS, "--reviewer", "alice", "--db", str(ingested_db)],
+        input="s\n\nkcdoi:10.1000/xyz123\n\nhalf a note\n",
+    )
+    assert result.exit_code == 130, result.output
+    assert result.stderr.strip() == "interrupted; 1 verdict(s) recorded by alice"
+    assert "Traceback" not in result.output and "Aborted" not in result.output
+    assert recorded(ingested_db) == [(ids[0], "supported", [], None)]
+    db = open_database(ingested_db)
+    try:
+        assert db.conn.execute("select count(*) from review_progress").fetchone() == (0,)
+    finally:
+        db.close()
+    assert shown(review(ingested_db, "q")) == [ids[1]]  # reviewed claims leave the queue

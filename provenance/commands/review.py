@@ -41,6 +41,10 @@ KEY_HELP = (
 )
 
 
+class _InputEnded(Exception):
+    """Standard input ran out (a pipe or here-doc ended, or Ctrl-D): the review stops as on q."""
+
+
 @dataclass(frozen=True, slots=True)
 class _Context:
     paragraph: str
@@ -155,14 +159,24 @@ def _save_position(db: sqlite_utils.Database, reviewer: str, queue: str, claim_i
         )
 
 
+def _ask(text: str) -> str:
+    """One line of input, '' for an empty one; the end of input raises _InputEnded."""
+    try:
+        line: str = click.prompt(text, default="", show_default=False)
+    except click.Abort as abort:
+        # click.prompt turns both EOFError and KeyboardInterrupt into Abort; the original
+        # stays its __context__. Only the end of input is a quit; Ctrl-C stays an Abort.
+        if isinstance(abort.__context__, EOFError):
+            click.echo()  # end the prompt's line
+            raise _InputEnded from None
+        raise
+    return line
+
+
 def _ask_evidence() -> list[str]:
     references: list[str] = []
     while True:
-        entered = click.prompt(
-            "evidence (doi:, pmid:, url:, … or text; empty line to finish)",
-            default="",
-            show_default=False,
-        )
+        entered = _ask("evidence (doi:, pmid:, url:, … or text; empty line to finish)")
         if not entered.strip():
             return references
         try:
@@ -225,10 +239,14 @@ def review_command(
 
 
 def _read_key() -> str:
-    """One key press; piped input is read a character at a time. End of input reads as ''."""
-    if sys.stdin.isatty():
-        return click.getchar().lower()
-    return sys.stdin.read(1).lower()
+    """One key press; piped input is read a character at a time. End of input raises _InputEnded."""
+    try:
+        key = click.getchar() if sys.stdin.isatty() else sys.stdin.read(1)
+    except EOFError:  # Ctrl-D at the terminal
+        key = ""
+    if not key:
+        raise _InputEnded
+    return key.lower()
 
 
 def _review_loop(db: sqlite_utils.Database, queue: list[str], who: str, queue_key: str) -> int:
@@ -237,30 +255,42 @@ def _review_loop(db: sqlite_utils.Database, queue: list[str], who: str, queue_ke
         return 0
     index = 0
     recorded = 0
-    while 0 <= index < len(queue):
-        claim = get_claim(db, queue[index])
-        click.echo(_claim_screen(db, claim, f"[{index + 1}/{len(queue)}]"))
-        key = _read_key()
-        if key in ("q", ""):
-            _save_position(db, who, queue_key, claim.id)
-            click.echo("stopped; the next review resumes here")
-            return recorded
-        if key == "b":
-            index = max(0, index - 1)
-            continue
-        if key in SKIP_KEYS:
+    try:
+        while 0 <= index < len(queue):
+            claim = get_claim(db, queue[index])
+            click.echo(_claim_screen(db, claim, f"[{index + 1}/{len(queue)}]"))
+            key = _read_key()
+            if key == "q":
+                _save_position(db, who, queue_key, claim.id)
+                click.echo("stopped; the next review resumes here")
+                return recorded
+            if key == "b":
+                index = max(0, index - 1)
+                continue
+            if key in SKIP_KEYS:
+                index += 1
+                continue
+            verdict = VERDICT_KEYS.get(key)
+            if verdict is None:
+                click.echo(f"unknown key {key!r}")
+                continue
+            click.echo(f"verdict: {verdict.value}")
+            evidence = _ask_evidence()
+            note = _ask("note (optional)")
+            annotation = make_annotation(claim.id, who, verdict, evidence, note or None)
+            record_annotations(db, [annotation])  # its own transaction: kept whatever follows
+            recorded += 1
             index += 1
-            continue
-        verdict = VERDICT_KEYS.get(key)
-        if verdict is None:
-            click.echo(f"unknown key {key!r}")
-            continue
-        click.echo(f"verdict: {verdict.value}")
-        evidence = _ask_evidence()
-        note = click.prompt("note (optional)", default="", show_default=False)
-        record_annotations(db, [make_annotation(claim.id, who, verdict, evidence, note or None)])
-        recorded += 1
-        index += 1
+    except _InputEnded:
+        # Like q: the half-entered verdict is dropped and the next review resumes at its claim.
+        _save_position(db, who, queue_key, queue[index])
+        click.echo("input ended; the next review resumes here")
+        return recorded
+    except (KeyboardInterrupt, click.Abort):
+        # Ctrl-C stops at once and writes nothing more (no saved position); verdicts recorded
+        # so far stay, and leave the queue. Exit 130 like a shell's interrupted command.
+        click.echo(f"\ninterrupted; {recorded} verdict(s) recorded by {who}", err=True)
+        raise click.exceptions.Exit(130) from None
     with db.atomic():
         db.conn.execute(
             "delete from review_progress where reviewer = ? and queue = ?", [who, queue_key]
