@@ -27,7 +27,10 @@ Decisions that are not obvious from the patterns:
   "in" (``as set out in NICE (2018)``). Any other acronym before a year stays a measure or a
   place (``HbA1c (2019)``, ``in the USA (2020)``). In parentheses or brackets a capitalised
   word is taken as an author whatever its case, so ``(WHO, 2020)`` and ``(NICE 2018; Smith et
-  al., 2020)`` need no list.
+  al., 2020)`` need no list. The full names listed with the acronyms are one author although
+  longer than one word before a narrative year (``World Health Organization (2020)``, not
+  ``Organization``) and although they hold small words (``(Centers for Disease Control and
+  Prevention, 2019)``).
   Months, ``Table``, ``Figure`` and similar words (rules/citations.json) are never surnames,
   so ``(January 2020)`` and ``(in 2020)`` are not citations.
 - A link to a web address is a URL citation: a bare ``http(s)://`` or ``www.`` address, a
@@ -67,8 +70,18 @@ def rules() -> dict[str, Any]:
 
 
 def _words(key: str) -> str:
-    words = sorted(rules()[key], key=len, reverse=True)
+    return _alternatives(rules()[key])
+
+
+def _alternatives(words: list[str]) -> str:
+    words = sorted(words, key=len, reverse=True)
     return "|".join(re.escape(word).replace(r"\ ", r"\s+") for word in words)
+
+
+def organisation_names() -> dict[str, list[str]]:
+    """The acronym of each organisation that is cited as an author, with its full names."""
+    names: dict[str, list[str]] = rules()["organisation_authors"]
+    return names
 
 
 # Building blocks. Every repetition is bounded (see the module docstring).
@@ -78,11 +91,19 @@ _NOT_AFTER_LETTER = r"(?<![^\W\d_].)"  # placed after the first character it gua
 _NAME_TAIL = rf"{_LETTER}{{0,30}}(?:['’\-]{_LETTER}{{1,30}}){{0,3}}"
 _PARTICLE = rf"(?:(?:{_words('name_particles')})\s+){{0,3}}"
 _NOT_AUTHOR = rf"(?!(?:{_words('not_author_words')})(?![\w'’\-]))"
+# "Centers for Disease Control and Prevention": a full name from the list, whose small words
+# would otherwise end the surname.
+_ORGANISATION = (
+    rf"(?:{_alternatives([n for ns in organisation_names().values() for n in ns])})"
+    r"(?![\w'’\-])"
+)
 # A surname: particles, then a capitalised word that is not a month, "Table", "In"…
 _SURNAME = rf"{_PARTICLE}(?={_UPPER}){_NOT_AUTHOR}{_UPPER}{_NAME_TAIL}"
 # In parentheses a surname may have up to three words ("Davey Smith", "World Health
 # Organization"); before a narrative "(2020)" only one, so "Recently Smith (2020)" is Smith.
-_SURNAME_WIDE = rf"{_SURNAME}(?:\s+{_UPPER}{_NAME_TAIL}){{0,2}}"
+# A listed organisation's full name counts as one surname in both.
+_SURNAME_WIDE = rf"(?:{_ORGANISATION}|{_SURNAME}(?:\s+{_UPPER}{_NAME_TAIL}){{0,2}})"
+_SURNAME_NARRATIVE = rf"(?:{_ORGANISATION}|{_SURNAME})"
 _YEAR = r"(?:(?:1[5-9]\d\d|20\d\d)[a-z]?(?![\w])|n\.\s?d\.|in\s+press|forthcoming)"
 _YEARS = rf"{_YEAR}(?:\s*,\s*(?:{_YEAR}|[a-z](?![\w.])))" + r"{0,10}"
 _LOCATOR = r"(?:\s*[,:]\s*(?:pp?\.|ch\.|chap\.|sec\.|fig\.)?\s*\d{1,5}(?:\s*[-–]\s*\d{1,5})?)?"
@@ -146,7 +167,7 @@ _TRIGGER_STARTS = (
 )
 _TRIGGER = re.compile("|".join(_TRIGGER_STARTS))
 _ONE_WORK_PARTS = re.compile(rf"(?P<authors>{_authors(_SURNAME_WIDE)}),?\s+(?P<years>{_YEARS})")
-_NARRATIVE_AUTHORS = re.compile(rf"(?<![\w'’.\-])(?P<authors>{_authors(_SURNAME)})\s+$")
+_NARRATIVE_AUTHORS = re.compile(rf"(?<![\w'’.\-])(?P<authors>{_authors(_SURNAME_NARRATIVE)})\s+$")
 _PLACE_BEFORE = re.compile(
     r"(?<![\w])(?:[Ii]n|[Ff]rom|[Aa]cross|[Tt]hroughout|[Aa]t|[Ww]ithin)\s+(?:the\s+)?"
     r"(?:[A-Z][\w'’\-]{0,30}\s+){0,2}$"
@@ -154,10 +175,12 @@ _PLACE_BEFORE = re.compile(
 NARRATIVE_LOOKBACK = 200
 """How far before a parenthesised year the authors of a narrative citation may start."""
 _SURNAME_WIDE_AT = re.compile(_SURNAME_WIDE)
-_ORGANISATIONS = frozenset(rules()["organisation_authors"])
-"""Acronyms of organisations that write guidelines and reports (``WHO``, ``CDC``, ``NICE``):
-authors of a narrative citation although written in capitals."""
-_SURNAME_AT = re.compile(_SURNAME)
+_ORGANISATIONS = frozenset(
+    [*organisation_names(), *(n for ns in organisation_names().values() for n in ns)]
+)
+"""Organisations that write guidelines and reports (``WHO``, ``World Health Organization``):
+authors of a narrative citation although written in capitals or after "in"."""
+_SURNAME_NARRATIVE_AT = re.compile(_SURNAME_NARRATIVE)
 _YEAR_OR_LETTER = re.compile(rf"{_YEAR}|(?<![\w])[a-z](?![\w.])")
 _NUMBER_RUN = re.compile(r"\d+|[-–—−]")
 _URL_IDENTIFIERS = (
@@ -276,10 +299,10 @@ def _narrative(text: str, match: re.Match[str], floor: int) -> _Found | None:
     if authors is None:
         return None
     names = authors.group("authors")
-    surname = _SURNAME_AT.match(names)
+    surname = _SURNAME_NARRATIVE_AT.match(names)
     if surname is None:
         return None
-    organisation = surname.group(0) in _ORGANISATIONS
+    organisation = " ".join(surname.group(0).split()) in _ORGANISATIONS
     if names.isupper() and not organisation:
         return None  # "BMI (1975)": an acronym before a year is a measure, not an author
     alone = surname.end() == len(names.rstrip())

@@ -94,6 +94,21 @@ def markers(text: str) -> list[tuple[CitationKind, str, list[str]]]:
                 (AY, "FDA (2016a, b)", ["FDA 2016a", "FDA 2016b"]),
             ],
         ),
+        # their full names, narrative too, with "for", "and" inside the name
+        (
+            "World Health Organization (2020) recommends it",
+            [(AY, "World Health Organization (2020)", ["World Health Organization 2020"])],
+        ),
+        (
+            "risk (Centers for Disease Control and Prevention, 2019; Lee 2021).",
+            [
+                (
+                    AY,
+                    "(Centers for Disease Control and Prevention, 2019; Lee 2021)",
+                    ["Centers for Disease Control and Prevention 2019", "Lee 2021"],
+                )
+            ],
+        ),
         # identifiers
         (
             "doi:10.1371/journal.pmed.0020124.",
@@ -249,6 +264,9 @@ def test_expand_numbers(numbers: str, expected: list[str] | None) -> None:
         ("A", 0),
         ("van ", 0),
         ("<sup>1,", 0),
+        ("(Centers for Disease Control and ", 0),
+        ("World Health Organization and ", 0),
+        ("WHO ", 0),
         ("word¹,", None),
         ("http://x.org/a" + ")" * 1990 + " ", 200_000 // 2005),
     ],
