@@ -21,9 +21,10 @@ import itertools
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import cache
 
 from provenance.blocks import Block, trimmed_span
-from provenance.citations import first_identifiers, rules
+from provenance.citations import first_identifiers, organisation_names, rules
 from provenance.ids import part_id
 from provenance.models import BODY_BLOCK_KINDS, BlockKind, Citation, CitationKind, Reference
 from provenance.positions import LineIndex
@@ -279,22 +280,37 @@ class _Index:
         return cls(by_number, by_identifier, by_first_word)
 
     def author_year(self, target: str) -> list[str]:
-        """Entries that start with the cited surname and carry the cited year."""
+        """Entries that start with the cited surname (or another name of the same
+        organisation: WHO, World Health Organization) and carry the cited year."""
         surname, _, year = target.rpartition(" ")
-        wanted = _folded(" ".join(surname.split()))
-        first = _FIRST_WORD.match(wanted)
-        if first is None:
-            return []
-        candidates = [
-            work
-            for work in self.by_first_word.get(first.group(0), [])
-            if work.start.startswith(wanted)
-            and not work.start[len(wanted) : len(wanted) + 1].isalpha()
-        ]
-        exact = [work.id for work in candidates if year in work.years]
+        folded = _folded(" ".join(surname.split()))
+        candidates = []
+        for wanted in _organisation_aliases().get(folded, (folded,)):
+            first = _FIRST_WORD.match(wanted)
+            if first is None:
+                continue
+            candidates += [
+                work
+                for work in self.by_first_word.get(first.group(0), [])
+                if work.start.startswith(wanted)
+                and not work.start[len(wanted) : len(wanted) + 1].isalpha()
+            ]
+        # One entry can start with two names of an organisation (FAO, FAO of the UN).
+        exact = list(dict.fromkeys(work.id for work in candidates if year in work.years))
         if exact or len(year) == 4:
             return exact
-        return [work.id for work in candidates if year[:4] in work.years]
+        return list(dict.fromkeys(work.id for work in candidates if year[:4] in work.years))
+
+
+@cache
+def _organisation_aliases() -> dict[str, tuple[str, ...]]:
+    """Each folded name of a listed organisation → all its folded names, acronym first."""
+    aliases: dict[str, tuple[str, ...]] = {}
+    for acronym, full_names in organisation_names().items():
+        names = tuple(_folded(name) for name in (acronym, *full_names))
+        for name in names:
+            aliases[name] = names
+    return aliases
 
 
 _last_index: list[tuple[list[Reference], int, _Index]] = []

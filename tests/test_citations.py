@@ -7,7 +7,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from provenance.citations import expand_numbers, find_citations
-from provenance.models import CitationKind
+from provenance.models import CitationKind, Reference
+from provenance.references import resolve_citations
 
 N = CitationKind.numeric
 S = CitationKind.superscript
@@ -228,6 +229,36 @@ def test_offsets_refer_to_the_whole_text_and_stay_in_range() -> None:
     assert [(c.start, c.end, c.marker) for c in found] == [
         (text.index("[2,3]"), text.index("[2,3]") + 5, "[2,3]")
     ]
+
+
+ORGANISATION_REFERENCES = [
+    "WHO. Guideline: sodium intake for adults and children. Geneva: WHO; 2012.",
+    "World Health Organization (2020) Guidelines on physical activity. Geneva.",
+    "CDC (2019) Adult obesity facts. Atlanta.",
+    "Food and Agriculture Organization of the United Nations (2003) Diet and disease.",
+    "Whooley MA (2020) Depression and heart disease.",
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("WHO (2012) advised it.", ["r1"]),
+        ("as advised (WHO, 2020).", ["r2"]),  # the acronym finds the full name
+        ("World Health Organization (2012) advised it.", ["r1"]),  # and the reverse
+        ("according to the CDC (2019) data", ["r3"]),
+        ("(NICE 2018; Smith et al., 2020)", []),
+        ("(FAO, 2003)", ["r4"]),  # once, though two of its names start the entry
+        ("Whooley (2020) found", ["r5"]),  # "WHO" is no prefix of "Whooley"
+    ],
+)
+def test_organisations_resolve_to_their_entries(text: str, expected: list[str]) -> None:
+    references = [
+        Reference(id=f"r{i}", document_id="d", text=entry, start=0, end=1, line=1, column=1)
+        for i, entry in enumerate(ORGANISATION_REFERENCES, start=1)
+    ]
+    resolved = resolve_citations(find_citations(text, 0, len(text)), references)
+    assert [i for citation in resolved for i in citation.reference_ids] == expected
 
 
 def test_narrative_authors_do_not_reach_into_a_previous_marker() -> None:
