@@ -213,8 +213,9 @@ def review_command(
 
     Each claim is shown inside its paragraph, with its cues, citations and earlier verdicts.
     A verdict key asks for evidence and a note, records the annotation at once, and moves on.
-    Claims you already reviewed are left out (unless --all); quitting remembers where you
-    stopped, and the next review with the same filters resumes there.
+    Claims you already reviewed are left out (unless --all); quitting (q, or the end of the
+    input) remembers where you stopped, and the next review with the same filters resumes
+    there. Ctrl-C stops at once (exit status 130), keeping the verdicts already recorded.
 
     \b
     Keys: s supported, p partially supported, c contradicted, u unverifiable,
