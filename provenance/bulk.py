@@ -26,6 +26,11 @@ import sqlite_utils
 
 #: Tables whose secondary indexes a bulk load builds at its end.
 DEFERRED_TABLES = ("claims", "citations")
+#: Page cache (KiB) while the indexes are built. SQLite's sorter buffers up to the page cache
+#: size in memory before it spills to temporary files: with the ingest's 64 MB cache, building
+#: the indexes of 585k claims peaked at 124 MB (more for a larger corpus, up to the cap);
+#: at 4 MB it peaked at 21 MB and took 3.3 s instead of 3.8 s.
+INDEX_BUILD_CACHE_KIB = 4096
 
 
 def _owner() -> str:
@@ -96,6 +101,8 @@ def restore_indexes(db: sqlite_utils.Database) -> int:
     if not rows:
         return 0
     existing = {row[0] for row in db.execute("select name from sqlite_master where type = 'index'")}
+    cache_size = db.execute("PRAGMA cache_size").fetchone()[0]
+    db.execute(f"PRAGMA cache_size = -{INDEX_BUILD_CACHE_KIB}")
     db.conn.execute("BEGIN IMMEDIATE")
     try:
         for name, sql, _ in rows:
@@ -105,6 +112,8 @@ def restore_indexes(db: sqlite_utils.Database) -> int:
     except BaseException:
         db.conn.execute("ROLLBACK")
         raise
+    finally:
+        db.execute(f"PRAGMA cache_size = {int(cache_size)}")
     db.conn.execute("COMMIT")
     return len(rows)
 
