@@ -990,24 +990,24 @@ def phase_storage(db: Path, storage_db: Path) -> None:
     with target:
         for (run_id,) in source.execute("select id from runs").fetchall():
             target.executemany(*_select(source, target, "runs", "id = ?", run_id))
-    fts = "insert into claims_fts(rowid, text) select rowid, text from claims where document = ?"
+    # As ingest fills it for a first version: the rows just inserted (their rowids follow the
+    # largest before them; during a bulk load no index on document exists).
+    fts = "insert into claims_fts(rowid, text) select rowid, text from claims where rowid > ?"
     wall = claims_seconds = fts_seconds = commit_seconds = 0.0
     deferred: bool | None = None
     for (document_id,) in source.execute("select id from documents order by rowid").fetchall():
         document = _select(source, target, "documents", "id = ?", document_id)
         claims = _select(source, target, "claims", "document_id = ?", document_id)
-        names = source.execute(
-            "select distinct document from claims where document_id = ?", [document_id]
-        ).fetchall()
         started = time.perf_counter()
         target.execute("BEGIN IMMEDIATE")
         if deferred is None:
             deferred = bulk.defer_indexes(database)
         target.executemany(*document)
         claims_started = time.perf_counter()
+        last_rowid = target.execute("select max(rowid) from claims").fetchone()[0] or 0
         target.executemany(*claims)
         fts_started = time.perf_counter()
-        target.executemany(fts, names)
+        target.execute(fts, [last_rowid])
         fts_ended = time.perf_counter()
         target.execute("COMMIT")
         ended = time.perf_counter()
