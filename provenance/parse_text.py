@@ -27,6 +27,7 @@ _LIST_MARKER = re.compile(r"(?:[-*•‣◦▪–]|\(?\d{1,3}[.)]|\(?[a-zA-Z][.)
 _SENTENCE_INSIDE = re.compile(r"[.!?][\"'”’)\]]*\s+[A-Z0-9\"“‘(]")
 _SECTION_NUMBER = re.compile(r"\d{1,2}(?:\.\d{1,2})*\.?(?=[ \t])")
 _NUMBERED_HEADING = re.compile(r"\d{1,2}(?:\.\d{1,2})*\.?[ \t]+\S")
+_ADDRESS = re.compile(r"https?://|www\.", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,10 +56,11 @@ def _has_word(line: str) -> bool:
 
 
 def is_heading_line(line: str) -> bool:
-    """A short line with no final punctuation that starts like a title."""
+    """A short line with no final punctuation that starts like a title (and holds no web
+    address: "3. See https://…" is a list item, not a section)."""
     if len(line) > HEADING_MAX_CHARS or len(line.split()) > HEADING_MAX_WORDS:
         return False
-    if line[-1] in _TERMINAL:
+    if line[-1] in _TERMINAL or _ADDRESS.search(line):
         return False
     first = line[0]
     return first.isupper() or first.isdigit() or not first.isalpha()
@@ -96,6 +98,15 @@ def _classify_line(text: str, line: _Line) -> Block:
     return Block(BlockKind.paragraph, line.start, line.end)
 
 
+def _not_a_section(text: str, block: Block) -> Block:
+    """A title-like line found to be prose: a list item if it has a marker ("2. Doses above
+    … see" continued on the next line), else a paragraph."""
+    marker = _LIST_MARKER.match(text, block.start, block.end)
+    if marker:
+        return Block(BlockKind.list_item, marker.end(), block.end)
+    return Block(BlockKind.paragraph, block.start, block.end)
+
+
 def _first_word_length(text: str, line: _Line) -> int:
     content = line.content(text)
     return len(content.split(None, 1)[0])
@@ -130,9 +141,9 @@ def _wrapped_group_blocks(text: str, group: list[_Line], width: int) -> list[Blo
             stands_alone = _starts_section(text, group, index, width)
             if last is None or last.kind in SECTION_BLOCK_KINDS:
                 if not stands_alone:
-                    block = Block(BlockKind.paragraph, line.start, line.end)
+                    block = _not_a_section(text, block)
             elif not (after_sentence and stands_alone):
-                block = Block(BlockKind.paragraph, line.start, line.end)
+                block = _not_a_section(text, block)
         if (
             last is not None
             and last.kind in (BlockKind.paragraph, BlockKind.list_item)
@@ -165,6 +176,31 @@ def _wrapped_blocks(text: str, lines: list[_Line | None]) -> list[Block]:
     return blocks
 
 
+def _continues(text: str, previous: _Line, line: _Line) -> bool:
+    """Whether ``line`` carries on the text of the line before it: that one has no final
+    punctuation and this one starts in lower case ("…per day, and the" / "official advice").
+    A heading or a paragraph of its own is followed by a capital, a digit or a marker."""
+    return text[previous.end - 1] not in _TERMINAL and text[line.start].islower()
+
+
+def _line_blocks(text: str, lines: list[_Line | None]) -> list[Block]:
+    """One block per line, except that a line continuing the one before it (see
+    :func:`_continues`) joins that line's paragraph or list item (a title-like line that is
+    continued was prose wrapped by hand, not a heading)."""
+    blocks: list[Block] = []
+    previous: _Line | None = None
+    for line in lines:
+        if line is not None and previous is not None and _continues(text, previous, line):
+            last = blocks[-1]
+            if last.kind in SECTION_BLOCK_KINDS:
+                last = _not_a_section(text, last)
+            blocks[-1] = Block(last.kind, last.start, line.end)
+        elif line is not None:
+            blocks.append(_classify_line(text, line))
+        previous = line
+    return blocks
+
+
 def parse_plain_text(text: str) -> ParsedDocument:
     """Segment plain text into blocks; the stored text is the input unchanged.
 
@@ -177,7 +213,7 @@ def parse_plain_text(text: str) -> ParsedDocument:
     if _is_hard_wrapped(text, lines):
         blocks = _wrapped_blocks(text, lines)
     else:
-        blocks = [_classify_line(text, line) for line in lines if line is not None]
+        blocks = _line_blocks(text, lines)
     title = None
     if blocks and blocks[0].kind is BlockKind.heading:
         title = text[blocks[0].start : blocks[0].end]

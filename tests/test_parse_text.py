@@ -181,3 +181,58 @@ def test_decoration_lines_are_not_blocks() -> None:
 def test_section_numbers_give_the_heading_level(line: str, level: int) -> None:
     (block,) = parse_plain_text(line + "\n").blocks
     assert (block.kind, block.level) == (BlockKind.heading, level)
+
+
+def test_lines_wrapped_by_hand_without_blank_lines_are_not_headings() -> None:
+    text = (
+        "Guidance on magnesium\n"
+        "Most adults need around 400 mg of magnesium per day, and the\n"
+        "official recommendation is published online at\n"
+        "https://ods.od.nih.gov/factsheets/Magnesium\n"
+        "2. Doses above 350 mg from supplements can cause diarrhoea, see\n"
+        "the label.\n"
+        "Safety\n"
+        "Kidney disease changes this.\n"
+    )
+    parsed = parse_plain_text(text)
+    assert kinds_and_texts(parsed) == [
+        ("heading", "Guidance on magnesium"),
+        (
+            "paragraph",
+            "Most adults need around 400 mg of magnesium per day, and the\n"
+            "official recommendation is published online at\n"
+            "https://ods.od.nih.gov/factsheets/Magnesium",
+        ),
+        ("list_item", "Doses above 350 mg from supplements can cause diarrhoea, see\nthe label."),
+        ("heading", "Safety"),
+        ("paragraph", "Kidney disease changes this."),
+    ]
+
+
+@pytest.mark.parametrize(
+    "line", ["3. See https://example.org/doses", "Full text at www.example.org/magnesium"]
+)
+def test_a_line_with_a_web_address_is_not_a_heading(line: str) -> None:
+    assert not is_heading_line(line)
+    assert [kind for kind, _ in kinds_and_texts(parse_plain_text(f"Title\n\n{line}\n"))] == [
+        "heading",
+        "list_item" if line[0].isdigit() else "paragraph",
+    ]
+
+
+def test_a_numbered_line_continued_in_wrapped_text_is_a_list_item() -> None:
+    text = (
+        "Guidance\n\n"
+        "Most adults need around 400 mg a day.\n\n"
+        "2. Doses above 350 mg from supplements can cause diarrhoea, see\n"
+        "https://example.org/doses\n"
+    )
+    assert kinds_and_texts(parse_plain_text(text)) == [
+        ("heading", "Guidance"),
+        ("paragraph", "Most adults need around 400 mg a day."),
+        (
+            "list_item",
+            "Doses above 350 mg from supplements can cause diarrhoea, see\n"
+            "https://example.org/doses",
+        ),
+    ]
