@@ -320,14 +320,28 @@ def m006_deferred_indexes(db: sqlite_utils.Database) -> None:
 # --- writing ---------------------------------------------------------------------------
 
 
+@dataclass(frozen=True, slots=True)
+class ClaimRows:
+    """A first version's claims and citations as table rows (see :func:`first_version_rows`)."""
+
+    claims: list[tuple[Any, ...]]
+    citations: list[tuple[Any, ...]]
+
+
 @dataclass(slots=True)
 class DocumentWrite:
-    """What to write for one document version."""
+    """What to write for one document version.
+
+    For a first version, ``rows`` may hold its claims already as rows, built by the process
+    that extracted them (``claims`` is then not used): a writer fed by worker processes
+    spends less per claim, and tuples of strings and numbers cross processes cheaply.
+    """
 
     document: Document
     claims: Sequence[Claim | ClaimDraft]
     sections: list[Section] = field(default_factory=list)
     references: list[Reference] = field(default_factory=list)
+    rows: ClaimRows | None = None
 
 
 def latest_version(db: sqlite_utils.Database, source: str) -> dict[str, Any] | None:
@@ -428,6 +442,34 @@ def claim_row(claim: Claim | ClaimDraft, *, first_version: int, run_id: str) -> 
     )
 
 
+def _citation_rows(claims: Sequence[Claim | ClaimDraft], document_id: str) -> list[tuple[Any, ...]]:
+    return [
+        (
+            f"{claim.id}:{position}",
+            claim.id,
+            document_id,
+            citation.kind.value,
+            citation.marker,
+            citation.start,
+            citation.end,
+            _json_strings(citation.targets),
+            citation.reference_ids[0] if citation.reference_ids else None,
+        )
+        for claim in claims
+        for position, citation in enumerate(claim.citations)
+    ]
+
+
+def first_version_rows(
+    claims: Sequence[Claim | ClaimDraft], *, document_id: str, run_id: str
+) -> ClaimRows:
+    """The rows :func:`write_document` writes for the claims of a document's first version."""
+    return ClaimRows(
+        [claim_row(claim, first_version=1, run_id=run_id) for claim in claims],
+        _citation_rows(claims, document_id),
+    )
+
+
 def _insert_records(conn: sqlite3.Connection, table: str, records: Sequence[BaseModel]) -> None:
     """Insert models whose fields are all columns, with one prepared statement (their enums
     are ``str`` subclasses, stored as their values)."""
@@ -515,18 +557,24 @@ def write_document(db: sqlite_utils.Database, write: DocumentWrite) -> VersionDi
             [document.source],
         )
         conn.execute("update claims set is_current = 0 where document = ?", [document.source])
-    new_rows = []
-    for claim in claims:
-        earlier = previous.get(claim.id)
-        row = claim_row(
-            claim,
-            first_version=earlier if earlier is not None else document.version,
-            run_id=document.run_id,
-        )
-        if earlier is None:
-            new_rows.append(row)
-        else:
-            conn.execute(_UPDATE_CLAIM, (*row[1:], row[0]))
+    if write.rows is not None:
+        if document.version != 1:
+            raise ValueError("prepared rows are for a first version only")
+        new_rows, citation_rows = write.rows.claims, write.rows.citations
+    else:
+        new_rows = []
+        for claim in claims:
+            earlier = previous.get(claim.id)
+            row = claim_row(
+                claim,
+                first_version=earlier if earlier is not None else document.version,
+                run_id=document.run_id,
+            )
+            if earlier is None:
+                new_rows.append(row)
+            else:
+                conn.execute(_UPDATE_CLAIM, (*row[1:], row[0]))
+        citation_rows = _citation_rows(claims, document.id)
     if new_rows:
         conn.executemany(_INSERT_CLAIM, new_rows)
     if previous:
@@ -539,21 +587,6 @@ def write_document(db: sqlite_utils.Database, write: DocumentWrite) -> VersionDi
             "insert into claims_fts(rowid, text) select rowid, text from claims where rowid > ?",
             [last_rowid],
         )
-    citation_rows = [
-        (
-            f"{claim.id}:{position}",
-            claim.id,
-            document.id,
-            citation.kind.value,
-            citation.marker,
-            citation.start,
-            citation.end,
-            _json_strings(citation.targets),
-            citation.reference_ids[0] if citation.reference_ids else None,
-        )
-        for claim in claims
-        for position, citation in enumerate(claim.citations)
-    ]
     if previous:
         conn.execute(
             "delete from citations where claim_id in (select id from claims where document = ?)",
