@@ -7,7 +7,9 @@ questions, reference lists) as many plain-text and Markdown files, ingests it wi
 its own:
 
 - ingest: ``provenance.ingest.ingest(folder, db, jobs=1)`` end to end on one core;
-- the same with worker processes (``--jobs``, default one per CPU);
+- the same with worker processes (``--jobs``, default one per CPU), with the writer's own CPU
+  time per claim: the writer does not scale with cores, so it bounds ingest (MB/s) however
+  many workers feed it;
 - floor: read + sha256 of every file, plus a raw ``executemany`` of the same claim rows into an
   empty copy of the claims table (what any tool storing these rows must at least pay);
 - storage: the same claim rows, read back from the ingested database, written into a fresh
@@ -56,6 +58,7 @@ import itertools
 import json
 import os
 import random
+import resource
 import shutil
 import sqlite3
 import statistics
@@ -922,7 +925,17 @@ def phase_ingest(corpus: Path, db: Path, limit: int | None, jobs: int) -> None:
         files = files[:limit]
     db.unlink(missing_ok=True)
     summary = ingest(files, db, jobs=jobs)
-    print(json.dumps({"claims": summary.claims, "documents": len(summary.outcomes)}))
+    # This process alone: with worker processes, the writer's own CPU time.
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    print(
+        json.dumps(
+            {
+                "claims": summary.claims,
+                "documents": len(summary.outcomes),
+                "own_cpu_s": own.ru_utime + own.ru_stime,
+            }
+        )
+    )
 
 
 def phase_floor(corpus: Path, db: Path, floor_db: Path) -> None:
@@ -1080,7 +1093,8 @@ def main() -> None:
     quarter = args.documents // 4
     one_core = ["--phase", "ingest", "--jobs", "1"]
     q_seconds, _, q_rss, _ = _child([*one_core, "--limit", str(quarter)])
-    p_seconds, _, p_rss, _ = _child(["--phase", "ingest", "--jobs", str(args.jobs)])
+    p_seconds, _, p_rss, p_output = _child(["--phase", "ingest", "--jobs", str(args.jobs)])
+    writer_cpu = json.loads(p_output)["own_cpu_s"]
     seconds, cpu, rss, output = _child(one_core)
     counts = json.loads(output)
     _, _, floor_rss, floor_output = _child(["--phase", "floor"])
@@ -1111,6 +1125,10 @@ def main() -> None:
         "parallel_ingest_s": round(p_seconds, 2),
         "parallel_mb_per_s": round(megabytes / p_seconds, 2),
         "parallel_writer_peak_rss_mb": round(p_rss / 1024, 1),
+        # The writer (the parent of the workers) is the one part that does not scale with
+        # cores: its CPU per claim bounds ingest however many workers feed it.
+        "parallel_writer_cpu_us_per_claim": round(writer_cpu / counts["claims"] * 1e6, 1),
+        "writer_bound_mb_per_s": round(megabytes / writer_cpu, 2),
         "quarter_corpus_mb_per_s": round(megabytes / 4 / q_seconds, 2),
         "floor_read_sha256_s": round(floor["read_sha256_s"], 2),
         "floor_executemany_s": round(floor["executemany_s"], 2),
