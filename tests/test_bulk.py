@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import sqlite3
 from pathlib import Path
 
@@ -73,9 +74,9 @@ def test_bulk_and_incremental_loads_store_the_same_claims_and_search(
         " where claims_fts match ? order by claims.id"
     )
     for word in ("magnesium", "zinc", "studies", "receptor"):
-        found = rows(at_once, search, [word])
+        found = rows(at_once, search, (word,))
         assert found, word
-        assert found == rows(one_by_one, search, [word])
+        assert found == rows(one_by_one, search, (word,))
     assert _indexes(at_once) == _indexes(one_by_one)
 
 
@@ -121,7 +122,7 @@ def _interrupted_load(db_path: Path, documents: list[Path], owner: str) -> None:
 def test_indexes_of_a_killed_load_are_built_by_the_next_writer(
     tmp_path: Path, db_path: Path, three_documents: list[Path]
 ) -> None:
-    _interrupted_load(db_path, three_documents, owner=f"{bulk.socket.gethostname()}:999999999")
+    _interrupted_load(db_path, three_documents, owner=f"{socket.gethostname()}:999999999")
     expected = _schema_indexes(tmp_path)
     assert _indexes(db_path) != expected
     with pytest.raises(ProvenanceError, match="interrupted"):

@@ -9,7 +9,14 @@ from hypothesis import strategies as st
 
 from provenance.ids import claim_id, claim_key, normalise_text
 
-TYPOGRAPHY = {"‘": "'", "’": "'", "“": '"', "”": '"', "–": "-", "—": "-"}
+TYPOGRAPHY: dict[str, str | int | None] = {
+    "‘": "'",
+    "’": "'",
+    "“": '"',
+    "”": '"',
+    "–": "-",
+    "—": "-",
+}
 
 
 def _reference_normalisation(text: str) -> str:
