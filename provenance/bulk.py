@@ -11,8 +11,8 @@ Each document is still written in its own transaction (claims, citations, FTS ro
 only the indexes, which change no result, wait. Their definitions are saved in the
 ``deferred_indexes`` table in the same transaction that drops them, with the process that owns
 them. If that process dies before it rebuilds them, the next process to open the database
-for writing rebuilds them (:func:`repair_interrupted`); until then every query still gives
-the same answers, only slower.
+rebuilds them (:func:`repair_interrupted`, when the owner is known to be gone), and so does
+any ingest when it finishes; until then every query gives the same answers, only slower.
 """
 
 from __future__ import annotations

@@ -297,7 +297,9 @@ def ingest_files(
                 finish()
         while in_flight:
             finish()
-        if bulk_load:
+        if bulk.pending(db):
+            # This run's deferred indexes, or those of a load that cannot be known to have
+            # ended (on another machine): an ingest that finishes leaves none pending.
             bulk.restore_indexes(db)
     except sqlite3.OperationalError as error:
         raise ProvenanceError(f"{db_path}: cannot write database ({error})") from None

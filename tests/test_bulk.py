@@ -150,3 +150,8 @@ def test_a_load_owned_by_another_machine_is_left_to_it_and_answers(
     assert result.exit_code == 0, result.output
     assert "99 claims" in result.output
     assert rows(db_path, "select count(*) from deferred_indexes")[0][0] > 0
+    # Whether that process still runs cannot be known: the next ingest to finish builds them.
+    again = CliRunner().invoke(cli, ["ingest", str(three_documents[0]), "--db", str(db_path)])
+    assert again.exit_code == 0, again.output
+    assert "unchanged" in again.output
+    assert _indexes(db_path) == _schema_indexes(tmp_path)
