@@ -214,7 +214,7 @@ def render_cell(
         return None
     if table not in ("claims", "documents", "annotations", None):
         return None
-    if column not in ("evidence_status", "certainty", "text", "verdict"):
+    if column not in ("evidence_status", "certainty", "text", "verdict", "position"):
         return None
 
     async def inner() -> Markup | None:
@@ -226,6 +226,8 @@ def render_cell(
             return document_text_cell(row, value, datasette, database)
         if table == "annotations" and column != "verdict":
             return None
+        if column == "position":  # a sort key: readers want where the claim is
+            return _line_column(row)
         if column in ("evidence_status", "verdict"):
             return status_badge(value)
         if column == "certainty":
@@ -237,6 +239,13 @@ def render_cell(
         return None
 
     return inner
+
+
+def _line_column(row: Any) -> Markup | None:
+    try:
+        return Markup("{}:{}").format(row["line"], row["column"])
+    except (IndexError, KeyError):
+        return None
 
 
 PREVIEW_CHARACTERS = 240
@@ -350,7 +359,7 @@ def filters_from_request(
 
     Only added when old claims exist, so a ledger without them keeps Datasette's
     precomputed row count. ``is_current = 1`` is answered from the
-    (is_current, document, start) index: the count and the page sorted by document stay fast.
+    (is_current, position) index: the count and the page in reading order stay fast.
     """
     if table != "claims":
         return None

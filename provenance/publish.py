@@ -51,6 +51,7 @@ EXTRA_COLUMN_DESCRIPTIONS = {
         "end_line": "The line where the statement ends (of the position just after it).",
         "end_column": "The column just after the statement's last character, on end_line.",
         "run_id": "The ingest run that last wrote this claim.",
+        "position": "Reading order (document, version, offset), shown as line:column.",
     },
     "documents": {"is_latest": "1 for the latest version of the source, else 0."},
     "citations": {
@@ -177,7 +178,7 @@ def table_metadata() -> dict[str, dict[str, Any]]:
         {
             # Remembered facets: computed once per filter, as the database is immutable.
             "facets": [{FACET_TYPE: column} for column in DEFAULT_FACETS],
-            "sort": "document",
+            "sort": "position",
             "fts_table": "claims_fts",
             "fts_pk": "rowid",
             "searchmode": "escaped",

@@ -317,6 +317,22 @@ def m006_deferred_indexes(db: sqlite_utils.Database) -> None:
     )
 
 
+@migrations()
+def m007_claim_position(db: sqlite_utils.Database) -> None:
+    # Datasette sorts a table on one column: this one puts claims in reading order (document,
+    # version, offset). Generated from those columns, so nothing writes it or can get it wrong.
+    db.execute(
+        "alter table claims add column position text generated always as"
+        " (document || char(31) || printf('%06d', version) || char(31) || printf('%012d', start))"
+        " virtual"
+    )
+    # The claims page: sorted by position, with (old versions exist) or without is_current = 1.
+    # The first index also counts current claims, as the one it replaces did.
+    db.execute("drop index if exists idx_claims_is_current_document_start")
+    db.table("claims").create_index(["is_current", "position"])
+    db.table("claims").create_index(["position"])
+
+
 # --- writing ---------------------------------------------------------------------------
 
 

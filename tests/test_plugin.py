@@ -161,13 +161,19 @@ async def test_facet_counts_follow_a_selected_filter(ds: Datasette, ingested_db:
 
 
 @pytest.mark.asyncio
-async def test_claims_page_sorted_by_document_with_search_box(
+async def test_claims_page_in_reading_order_with_search_box(
     ds: Datasette, ingested_db: Path
 ) -> None:
     name = database_name(ingested_db)
     page = await get_html(ds, f"/{name}/claims")
     assert 'name="_search"' in page
-    assert "sorted by document" in page
+    assert "sorted by position" in page
+    # The sort key is shown as where the claim is.
+    first = rows(ingested_db, "select line, [column] from claims order by start limit 1")[0]
+    assert f'<td class="col-position type-str">{first[0]}:{first[1]}</td>' in page
+    listed = await ds.client.get(f"/{name}/claims.json?_shape=objects&_size=max")
+    in_order = rows(ingested_db, "select id from claims order by document, version, start")
+    assert [row["id"] for row in listed.json()["rows"]] == [r[0] for r in in_order]
     response = await ds.client.get(f"/{name}/claims.json?_search=NMDA&_shape=objects")
     found = {row["id"] for row in response.json()["rows"]}
     expected = {r[0] for r in rows(ingested_db, "select id from claims where text like '%NMDA%'")}
@@ -270,6 +276,19 @@ async def test_claims_of_earlier_versions_are_hidden_by_default(
     assert "the latest version of each document" in page
     assert "Include claims of earlier versions" in page
     assert "Only claims of latest versions" in await get_html(ds, f"/{name}/claims?_versions=all")
+    # Reading order across documents and versions, page after page.
+    other = example_copy.with_name("a-first.md")
+    other.write_text("# A\n\nZinc is a mineral. It is in oysters.\n", encoding="utf-8")
+    ingest([other], db_path)
+    ds = make_datasette(db_path)
+    listed: list[str] = []
+    path = f"/{name}/claims.json?_shape=objects&_size=40&_versions=all"
+    while path:
+        page_json = (await ds.client.get(path)).json()
+        listed += [row["id"] for row in page_json["rows"]]
+        path = page_json["next_url"] and page_json["next_url"].split("localhost", 1)[-1]
+    expected = rows(db_path, "select id from claims order by document, version, start")
+    assert listed == [r[0] for r in expected]
 
 
 # --- claim and document pages -----------------------------------------------------------------

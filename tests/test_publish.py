@@ -58,7 +58,7 @@ def test_claims_table_is_faceted_searchable_sorted_and_labelled(ingested_db: Pat
     assert all(next(iter(f)) == FACET_TYPE for f in claims["facets"])
     assert set(DEFAULT_FACETS) <= set(FACET_COLUMNS)  # every default facet has an index
     assert claims["fts_table"] == "claims_fts"
-    assert claims["sort"] == "document"
+    assert claims["sort"] == "position"
     assert tables["documents"]["label_column"] == "name"
     assert tables["_sqlite_migrations"]["hidden"] is True
 
