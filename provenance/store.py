@@ -327,8 +327,7 @@ def m007_claim_position(db: sqlite_utils.Database) -> None:
         " virtual"
     )
     # The claims page: sorted by position, with (old versions exist) or without is_current = 1.
-    # The first index also counts current claims, as the one it replaces did.
-    db.execute("drop index if exists idx_claims_is_current_document_start")
+    # (is_current, document, start) stays: listing, export and audit read in that order.
     db.table("claims").create_index(["is_current", "position"])
     db.table("claims").create_index(["position"])
 
