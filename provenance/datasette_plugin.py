@@ -359,7 +359,7 @@ def filters_from_request(
 
     Only added when old claims exist, so a ledger without them keeps Datasette's
     precomputed row count. ``is_current = 1`` is answered from the
-    (is_current, position) index: the count and the page in reading order stay fast.
+    (is_current, document, start) index, the page in reading order from the position index.
     """
     if table != "claims":
         return None

@@ -31,6 +31,7 @@ from provenance.store import (
     first_version_rows,
     latest_version,
     open_database,
+    refresh_statistics,
     write_document,
     write_run,
     write_transaction,
@@ -301,6 +302,7 @@ def ingest_files(
             # This run's deferred indexes, or those of a load that cannot be known to have
             # ended (on another machine): an ingest that finishes leaves none pending.
             bulk.restore_indexes(db)
+        refresh_statistics(db, summary.claims)
     except sqlite3.OperationalError as error:
         raise ProvenanceError(f"{db_path}: cannot write database ({error})") from None
     except BrokenProcessPool:

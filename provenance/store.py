@@ -326,9 +326,9 @@ def m007_claim_position(db: sqlite_utils.Database) -> None:
         " (document || char(31) || printf('%06d', version) || char(31) || printf('%012d', start))"
         " virtual"
     )
-    # The claims page: sorted by position, with (old versions exist) or without is_current = 1.
-    # (is_current, document, start) stays: listing, export and audit read in that order.
-    db.table("claims").create_index(["is_current", "position"])
+    # The claims page reads its first rows from this index, filtered by is_current = 1 when old
+    # versions exist. No (is_current, position) index: with one, the planner chose it over
+    # (is_current, document, start) for the audit, which then sorted every claim (0.5 s more).
     db.table("claims").create_index(["position"])
 
 
@@ -357,6 +357,28 @@ class DocumentWrite:
     sections: list[Section] = field(default_factory=list)
     references: list[Reference] = field(default_factory=list)
     rows: ClaimRows | None = None
+
+
+#: ANALYZE again once a run has written this share of the claims table.
+STATISTICS_REFRESH_SHARE = 0.1
+
+
+def refresh_statistics(db: sqlite_utils.Database, written: int) -> None:
+    """Keep the query planner's statistics (ANALYZE) in step with the claims table.
+
+    Without them SQLite guesses, and for the audit it guessed an index that made it read every
+    row (2.2 s at 1 M claims instead of 1.6 s). A full ANALYZE costs about 0.7 s per million
+    claims, so it runs when the table has no statistics yet or a run wrote a tenth of it;
+    sampled statistics (``analysis_limit``) were cheaper but led to worse plans (2.6 s).
+    """
+    if written == 0:
+        return
+    analysed = "sqlite_stat1" in db.table_names() and bool(
+        db.execute("select 1 from sqlite_stat1 where tbl = 'claims' limit 1").fetchone()
+    )
+    total = db.execute("select count(*) from claims").fetchone()[0]
+    if not analysed or written >= STATISTICS_REFRESH_SHARE * total:
+        db.execute("analyze")
 
 
 def latest_version(db: sqlite_utils.Database, source: str) -> dict[str, Any] | None:

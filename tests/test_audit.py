@@ -544,3 +544,15 @@ def test_a_commit_during_a_parallel_audit_is_reported(fixture_db: Path, tmp_path
                 audit_module.write_json_in_workers(db, AuditQuery(), out, 2)
     finally:
         db.close()
+
+
+def test_findings_stream_in_index_order_without_sorting_every_claim(ingested_db: Path) -> None:
+    """An index added for another purpose once made the planner sort every claim here."""
+    sql, params = audit_module.findings_sql(AuditQuery(), audit_module._JSON_OBJECT)
+    conn = sqlite3.connect(ingested_db)
+    plan = [row[3] for row in conn.execute(f"explain query plan {sql}", params)]
+    conn.close()
+    assert "USE TEMP B-TREE FOR ORDER BY" not in plan, plan
+    assert any("idx_claims_is_current_document_start" in step for step in plan), plan
+    # Repeats are counted from the covering index alone, without reading rows.
+    assert any("COVERING INDEX idx_claims_claim_key_is_current" in step for step in plan), plan
