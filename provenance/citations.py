@@ -25,12 +25,25 @@ Decisions that are not obvious from the patterns:
   ``NICE``…, rules/citations.json) are the exception: ``WHO (2020) recommends`` and
   ``according to the CDC (2019)`` are citations (of ``WHO 2020``, ``CDC 2019``), also after
   "in" (``as set out in NICE (2018)``). Any other acronym before a year stays a measure or a
-  place (``HbA1c (2019)``, ``in the USA (2020)``). In parentheses or brackets a capitalised
-  word is taken as an author whatever its case, so ``(WHO, 2020)`` and ``(NICE 2018; Smith et
-  al., 2020)`` need no list. The full names listed with the acronyms are one author although
-  longer than one word before a narrative year (``World Health Organization (2020)``, not
-  ``Organization``) and although they hold small words (``(Centers for Disease Control and
-  Prevention, 2019)``).
+  place (``HbA1c (2019)``, ``in the USA (2020)``).
+- In parentheses or brackets too, a name written mostly in capitals (more capitals than
+  lower-case letters: ``BMI``, ``USA``, ``IgG``, ``N``; not ``McDonald``, ``LeBlanc``, ``Ng``)
+  is an author only if it is a listed organisation (``(WHO, 2020)``), if "et al." follows it
+  (``(SMITH et al., 2020)``, ``(UNAIDS et al., 2019)``: measures and places never take "et
+  al.") or if another name of the same parentheses is an author: ``(NICE 2018; Smith et al.,
+  2020)``, ``(UNAIDS 2019; Lee 2021)`` and ``(UNAIDS and WHO, 2019)`` are citations of every
+  work they name. So ``(BMI 1975)``, ``(USA, 2020)``, ``(USA and UK, 2020)`` are not
+  citations; names with digits never were (``(HbA1c 2019)``, ``(COVID-19, 2020)``).
+  A surname in capitals alone before a year, ``(SMITH, 2020)``, is lost with them: the
+  styles that write surnames in capitals (ABNT: ``(SILVA, 2019)``; small capitals flattened
+  to text) are rare in the English biomedical writing this tool reads (the PLOS gold data
+  cites by number only), while measures, countries and trial names in parentheses with a
+  year are common, and a false citation costs more than a missed one: it hides a claim from
+  the audit of unsupported statements. An unlisted organisation alone, ``(UNAIDS 2019)``, is
+  lost the same way; the remedy is to list it.
+- The full names listed with the acronyms are one author although longer than one word
+  before a narrative year (``World Health Organization (2020)``, not ``Organization``) and
+  although they hold small words (``(Centers for Disease Control and Prevention, 2019)``).
   Months, ``Table``, ``Figure`` and similar words (rules/citations.json) are never surnames,
   so ``(January 2020)`` and ``(in 2020)`` are not citations.
 - A link to a web address is a URL citation: a bare ``http(s)://`` or ``www.`` address, a
@@ -181,6 +194,7 @@ _ORGANISATIONS = frozenset(
 """Organisations that write guidelines and reports (``WHO``, ``World Health Organization``):
 authors of a narrative citation although written in capitals or after "in"."""
 _SURNAME_NARRATIVE_AT = re.compile(_SURNAME_NARRATIVE)
+_ET_AL_AT = re.compile(r"(?<![\w])et\s+al\b")
 _YEAR_OR_LETTER = re.compile(rf"{_YEAR}|(?<![\w])[a-z](?![\w.])")
 _NUMBER_RUN = re.compile(r"\d+|[-–—−]")
 _URL_IDENTIFIERS = (
@@ -266,8 +280,10 @@ def _interpret(text: str, match: re.Match[str], floor: int) -> _Found | None:
             return None  # the definition of a footnote, not a reference to it
         return _Found(CitationKind.numeric, begin, finish, [str(int(match.group("note")))])
     if group in ("paren", "bracket"):
-        targets = list(_work_targets(match.group(0)))
-        return _Found(CitationKind.author_year, begin, finish, targets)
+        targets, admitted = _works(match.group(0))
+        if not admitted:
+            return None  # "(BMI 1975)", "(USA, 2020)": no author, only acronyms before years
+        return _Found(CitationKind.author_year, begin, finish, list(targets))
     if group == "year":
         return _narrative(text, match, floor)
     if group in ("doi", "bare_doi", "url"):
@@ -400,15 +416,20 @@ def _url(begin: int, finish: int, url: str) -> _Found:
 
 
 @lru_cache(maxsize=4096)
-def _work_targets(marker: str) -> tuple[str, ...]:
+def _works(marker: str) -> tuple[tuple[str, ...], bool]:
     """``(Smith et al., 2020; 2021; Lee 2021a, b)`` → Smith 2020, Smith 2021, Lee 2021a, Lee
-    2021b: a year without an author belongs to the author before it."""
+    2021b: a year without an author belongs to the author before it.
+
+    Also whether the marker is a citation at all: some work in it must have an author
+    (:func:`_authors_admitted`); ``(BMI 1975)`` has none."""
     targets: list[str] = []
+    admitted = False
     surname = ""
     after_previous = 0
     for work in _ONE_WORK_PARTS.finditer(marker):
         if surname:
             targets.extend(_year_targets(surname, marker[after_previous : work.start()]))
+        admitted = admitted or _authors_admitted(work.group("authors"), _SURNAME_WIDE_AT)
         found = _SURNAME_WIDE_AT.match(work.group("authors"))
         surname = found.group(0) if found is not None else ""
         if surname:
@@ -416,7 +437,33 @@ def _work_targets(marker: str) -> tuple[str, ...]:
         after_previous = work.end()
     if surname:
         targets.extend(_year_targets(surname, marker[after_previous:]))
-    return tuple(targets)
+    return tuple(targets), admitted
+
+
+def _authors_admitted(authors: str, surname: re.Pattern[str]) -> bool:
+    """Whether ``authors`` (``Smith and Lee``, ``WHO``, ``SMITH et al.``) name an author.
+
+    A name written mostly in capitals (:func:`_acronym`) counts only if it is a listed
+    organisation, or if "et al." follows; one other name that counts is enough."""
+    if _ET_AL_AT.search(authors):
+        return True
+    for name in surname.finditer(authors):
+        words = " ".join(name.group(0).split())
+        if words in _ORGANISATIONS or not _acronym(words):
+            return True
+    return False
+
+
+def _acronym(name: str) -> bool:
+    """More capitals than lower-case letters in the capitalised words of ``name``: ``BMI``,
+    ``USA``, ``SMITH``, ``IgG``, ``SNPs``, ``N``, but not ``McDonald``, ``LeBlanc``, ``Ng``,
+    ``UK Biobank`` nor the particles of ``van der Berg``."""
+    upper = lower = 0
+    for word in name.split():
+        if word[0].isupper():
+            upper += sum(char.isupper() for char in word)
+            lower += sum(char.islower() for char in word)
+    return upper > lower
 
 
 def _year_targets(surname: str, years: str) -> list[str]:

@@ -95,6 +95,28 @@ def markers(text: str) -> list[tuple[CitationKind, str, list[str]]]:
                 (AY, "FDA (2016a, b)", ["FDA 2016a", "FDA 2016b"]),
             ],
         ),
+        # a name in capitals is an author in parentheses when listed, before "et al." or
+        # beside another author, whose parentheses then cite every work they name
+        ("a risk (SMITH et al., 2020).", [(AY, "(SMITH et al., 2020)", ["SMITH 2020"])]),
+        ("a risk (UNAIDS et al., 2019).", [(AY, "(UNAIDS et al., 2019)", ["UNAIDS 2019"])]),
+        (
+            "a risk (UNAIDS 2019; Lee 2021).",
+            [(AY, "(UNAIDS 2019; Lee 2021)", ["UNAIDS 2019", "Lee 2021"])],
+        ),
+        ("a risk (UNAIDS and WHO, 2019).", [(AY, "(UNAIDS and WHO, 2019)", ["UNAIDS 2019"])]),
+        ("as advised [WHO 2020].", [(AY, "[WHO 2020]", ["WHO 2020"])]),
+        # capitals inside a surname are no acronym
+        (
+            "(McDonald 2019; LeBlanc, 2010; Ng 2018)",
+            [
+                (
+                    AY,
+                    "(McDonald 2019; LeBlanc, 2010; Ng 2018)",
+                    ["McDonald 2019", "LeBlanc 2010", "Ng 2018"],
+                )
+            ],
+        ),
+        ("the cohort (UK Biobank 2019).", [(AY, "(UK Biobank 2019)", ["UK Biobank 2019"])]),
         # their full names, narrative too, with "for", "and" inside the name
         (
             "World Health Organization (2020) recommends it",
@@ -210,6 +232,17 @@ def test_markers(text: str, expected: list[tuple[CitationKind, str, list[str]]])
         "Mortality in the USA (2020) rose.",
         "The UK (2019) and the EU (2020) rates.",
         "Rates rose in the United Kingdom (2019) and in Denmark (2020).",
+        # acronyms in parentheses: measures, countries, surveys, not authors
+        "initial weight (BMI 1975) was used.",
+        "Mortality rose (USA, 2020).",
+        "Mortality rose (USA and UK, 2020).",
+        "Mortality rose [USA 2020].",
+        "Glycaemia was high (HbA1c 2019).",
+        "Admissions fell (COVID-19, 2020).",
+        "Intake was measured (NHANES 2015-2016) and (NHANES 2015).",
+        "Titres rose (IgG, 2019) and (N 2019).",
+        "A surname in capitals alone is lost with them (SMITH, 2020).",
+        "An unlisted organisation alone is lost too (UNAIDS 2019).",
         "PPV = ([1 - β]R + uβR)/(R + α − βR)",
         "Between 1995 and 2004 (a decade) things changed.",
         "See [the section](#methods) below.",
@@ -298,6 +331,8 @@ def test_expand_numbers(numbers: str, expected: list[str] | None) -> None:
         ("(Centers for Disease Control and ", 0),
         ("World Health Organization and ", 0),
         ("WHO ", 0),
+        ("(USA 2020) ", 0),
+        ("(BMI 1975; USA, 2020; N 2019) [", 0),
         ("word¹,", None),
         ("http://x.org/a" + ")" * 1990 + " ", 200_000 // 2005),
     ],
