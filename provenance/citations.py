@@ -25,22 +25,23 @@ Decisions that are not obvious from the patterns:
   ``NICE``…, rules/citations.json) are the exception: ``WHO (2020) recommends`` and
   ``according to the CDC (2019)`` are citations (of ``WHO 2020``, ``CDC 2019``), also after
   "in" (``as set out in NICE (2018)``). Any other acronym before a year stays a measure or a
-  place (``HbA1c (2019)``, ``in the USA (2020)``).
-- In parentheses or brackets too, a name written mostly in capitals (more capitals than
-  lower-case letters: ``BMI``, ``USA``, ``IgG``, ``N``; not ``McDonald``, ``LeBlanc``, ``Ng``)
-  is an author only if it is a listed organisation (``(WHO, 2020)``), if "et al." follows it
-  (``(SMITH et al., 2020)``, ``(UNAIDS et al., 2019)``: measures and places never take "et
-  al.") or if another name of the same parentheses is an author: ``(NICE 2018; Smith et al.,
-  2020)``, ``(UNAIDS 2019; Lee 2021)`` and ``(UNAIDS and WHO, 2019)`` are citations of every
-  work they name. So ``(BMI 1975)``, ``(USA, 2020)``, ``(USA and UK, 2020)`` are not
-  citations; names with digits never were (``(HbA1c 2019)``, ``(COVID-19, 2020)``).
-  A surname in capitals alone before a year, ``(SMITH, 2020)``, is lost with them: the
-  styles that write surnames in capitals (ABNT: ``(SILVA, 2019)``; small capitals flattened
-  to text) are rare in the English biomedical writing this tool reads (the PLOS gold data
-  cites by number only), while measures, countries and trial names in parentheses with a
-  year are common, and a false citation costs more than a missed one: it hides a claim from
-  the audit of unsupported statements. An unlisted organisation alone, ``(UNAIDS 2019)``, is
-  lost the same way; the remedy is to list it.
+  place (``HbA1c (2019)``, ``IgG (2019)``, ``in the USA (2020)``, ``USA and UK (2020)``),
+  by the same test as in parentheses (next point).
+- In parentheses or brackets as before a narrative year, a name written mostly in capitals
+  (more capitals than lower-case letters: ``BMI``, ``USA``, ``IgG``, ``N``; not ``McDonald``,
+  ``LeBlanc``, ``Ng``) is an author only if it is a listed organisation (``(WHO, 2020)``), if
+  "et al." follows it (``(SMITH et al., 2020)``, ``(UNAIDS et al., 2019)``: measures and
+  places never take "et al.") or if another name of the same parentheses is an author:
+  ``(NICE 2018; Smith et al., 2020)``, ``(UNAIDS 2019; Lee 2021)`` and ``(UNAIDS and WHO,
+  2019)`` are citations of every work they name. So ``(BMI 1975)``, ``(USA, 2020)``, ``(USA
+  and UK, 2020)`` are not citations; names with digits never were (``(HbA1c 2019)``,
+  ``(COVID-19, 2020)``). A surname in capitals alone before a year, ``(SMITH, 2020)``, is
+  lost with them: the styles that write surnames in capitals (ABNT: ``(SILVA, 2019)``; small
+  capitals flattened to text) are rare in the English biomedical writing this tool reads (the
+  PLOS gold data cites by number only), while measures, countries and trial names in
+  parentheses with a year are common, and a false citation costs more than a missed one: it
+  hides a claim from the audit of unsupported statements. An unlisted organisation alone,
+  ``(UNAIDS 2019)``, is lost the same way; the remedy is to list it.
 - The full names listed with the acronyms are one author although longer than one word
   before a narrative year (``World Health Organization (2020)``, not ``Organization``) and
   although they hold small words (``(Centers for Disease Control and Prevention, 2019)``).
@@ -319,8 +320,8 @@ def _narrative(text: str, match: re.Match[str], floor: int) -> _Found | None:
     if surname is None:
         return None
     organisation = " ".join(surname.group(0).split()) in _ORGANISATIONS
-    if names.isupper() and not organisation:
-        return None  # "BMI (1975)": an acronym before a year is a measure, not an author
+    if not _authors_admitted(names, _SURNAME_NARRATIVE_AT):
+        return None  # "BMI (1975)", "IgG (2019)": an acronym before a year is no author
     alone = surname.end() == len(names.rstrip())
     before = text[max(0, authors.start() - 80) : authors.start()]
     if alone and not organisation and _PLACE_BEFORE.search(before):

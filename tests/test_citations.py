@@ -84,6 +84,9 @@ def markers(text: str) -> list[tuple[CitationKind, str, list[str]]]:
         ("as advised (WHO, 2020).", [(AY, "(WHO, 2020)", ["WHO 2020"])]),
         ("according to the CDC (2019) data", [(AY, "CDC (2019)", ["CDC 2019"])]),
         ("as set out in NICE (2018).", [(AY, "NICE (2018)", ["NICE 2018"])]),
+        ("SMITH et al. (2020) showed it", [(AY, "SMITH et al. (2020)", ["SMITH 2020"])]),
+        ("UNAIDS and WHO (2019) advise", [(AY, "UNAIDS and WHO (2019)", ["UNAIDS 2019"])]),
+        ("McDonald (2019) showed it", [(AY, "McDonald (2019)", ["McDonald 2019"])]),
         (
             "shown (NICE 2018; Smith et al., 2020).",
             [(AY, "(NICE 2018; Smith et al., 2020)", ["NICE 2018", "Smith 2020"])],
@@ -229,6 +232,8 @@ def test_markers(text: str, expected: list[tuple[CitationKind, str, list[str]]])
         "initial BMI (1975), and current smoking (1981) were used",
         "BMI (1975) was used.",
         "HbA1c (2019) was high.",
+        "IgG (2019) and SNPs (2020) rose.",
+        "Mortality in the USA and UK (2020) rose.",
         "Mortality in the USA (2020) rose.",
         "The UK (2019) and the EU (2020) rates.",
         "Rates rose in the United Kingdom (2019) and in Denmark (2020).",
