@@ -30,9 +30,9 @@ Decisions that are not obvious from the patterns:
 - In parentheses or brackets as before a narrative year, a name written mostly in capitals
   (more capitals than lower-case letters: ``BMI``, ``USA``, ``IgG``, ``N``; not ``McDonald``,
   ``LeBlanc``, ``Ng``) is an author only if it is a listed organisation (``(WHO, 2020)``), if
-  "et al." follows it (``(SMITH et al., 2020)``, ``(UNAIDS et al., 2019)``: measures and
+  "et al." follows it (``(SMITH et al., 2020)``, ``(UNRWA et al., 2019)``: measures and
   places never take "et al.") or if another name of the same parentheses is an author:
-  ``(NICE 2018; Smith et al., 2020)``, ``(UNAIDS 2019; Lee 2021)`` and ``(UNAIDS and WHO,
+  ``(NICE 2018; Smith et al., 2020)``, ``(UNRWA 2019; Lee 2021)`` and ``(UNRWA and WHO,
   2019)`` are citations of every work they name. So ``(BMI 1975)``, ``(USA, 2020)``, ``(USA
   and UK, 2020)`` are not citations; names with digits never were (``(HbA1c 2019)``,
   ``(COVID-19, 2020)``). A surname in capitals alone before a year, ``(SMITH, 2020)``, is
@@ -41,7 +41,11 @@ Decisions that are not obvious from the patterns:
   PLOS gold data cites by number only), while measures, countries and trial names in
   parentheses with a year are common, and a false citation costs more than a missed one: it
   hides a claim from the audit of unsupported statements. An unlisted organisation alone,
-  ``(UNAIDS 2019)``, is lost the same way; the remedy is to list it.
+  ``(UNRWA 2019)``, is lost the same way; the remedy is to list it. The list holds the UN
+  agencies, national health agencies and the guideline bodies of medical societies that
+  health writing cites by acronym (``UNAIDS``, ``NCHS``, ``ESC``, ``GOLD``…); acronyms that
+  are as often a measure or a diagnosis (``ACS``, ``ACR``) and ``UN``, whose full name
+  begins other full names, are left out.
 - The full names listed with the acronyms are one author although longer than one word
   before a narrative year (``World Health Organization (2020)``, not ``Organization``) and
   although they hold small words (``(Centers for Disease Control and Prevention, 2019)``).

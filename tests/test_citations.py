@@ -85,7 +85,7 @@ def markers(text: str) -> list[tuple[CitationKind, str, list[str]]]:
         ("according to the CDC (2019) data", [(AY, "CDC (2019)", ["CDC 2019"])]),
         ("as set out in NICE (2018).", [(AY, "NICE (2018)", ["NICE 2018"])]),
         ("SMITH et al. (2020) showed it", [(AY, "SMITH et al. (2020)", ["SMITH 2020"])]),
-        ("UNAIDS and WHO (2019) advise", [(AY, "UNAIDS and WHO (2019)", ["UNAIDS 2019"])]),
+        ("UNRWA and WHO (2019) advise", [(AY, "UNRWA and WHO (2019)", ["UNRWA 2019"])]),
         ("McDonald (2019) showed it", [(AY, "McDonald (2019)", ["McDonald 2019"])]),
         (
             "shown (NICE 2018; Smith et al., 2020).",
@@ -101,13 +101,29 @@ def markers(text: str) -> list[tuple[CitationKind, str, list[str]]]:
         # a name in capitals is an author in parentheses when listed, before "et al." or
         # beside another author, whose parentheses then cite every work they name
         ("a risk (SMITH et al., 2020).", [(AY, "(SMITH et al., 2020)", ["SMITH 2020"])]),
-        ("a risk (UNAIDS et al., 2019).", [(AY, "(UNAIDS et al., 2019)", ["UNAIDS 2019"])]),
+        ("a risk (UNRWA et al., 2019).", [(AY, "(UNRWA et al., 2019)", ["UNRWA 2019"])]),
         (
-            "a risk (UNAIDS 2019; Lee 2021).",
-            [(AY, "(UNAIDS 2019; Lee 2021)", ["UNAIDS 2019", "Lee 2021"])],
+            "a risk (UNRWA 2019; Lee 2021).",
+            [(AY, "(UNRWA 2019; Lee 2021)", ["UNRWA 2019", "Lee 2021"])],
         ),
-        ("a risk (UNAIDS and WHO, 2019).", [(AY, "(UNAIDS and WHO, 2019)", ["UNAIDS 2019"])]),
+        ("a risk (UNRWA and WHO, 2019).", [(AY, "(UNRWA and WHO, 2019)", ["UNRWA 2019"])]),
         ("as advised [WHO 2020].", [(AY, "[WHO 2020]", ["WHO 2020"])]),
+        # listed since: UN agencies, guideline bodies of the medical societies
+        ("as reported (UNAIDS 2019).", [(AY, "(UNAIDS 2019)", ["UNAIDS 2019"])]),
+        (
+            "staged (GOLD 2023; APA, 2013)",
+            [(AY, "(GOLD 2023; APA, 2013)", ["GOLD 2023", "APA 2013"])],
+        ),
+        (
+            "(Joint United Nations Programme on HIV/AIDS, 2019)",
+            [
+                (
+                    AY,
+                    "(Joint United Nations Programme on HIV/AIDS, 2019)",
+                    ["Joint United Nations Programme on HIV/AIDS 2019"],
+                )
+            ],
+        ),
         # capitals inside a surname are no acronym
         (
             "(McDonald 2019; LeBlanc, 2010; Ng 2018)",
@@ -247,7 +263,7 @@ def test_markers(text: str, expected: list[tuple[CitationKind, str, list[str]]])
         "Intake was measured (NHANES 2015-2016) and (NHANES 2015).",
         "Titres rose (IgG, 2019) and (N 2019).",
         "A surname in capitals alone is lost with them (SMITH, 2020).",
-        "An unlisted organisation alone is lost too (UNAIDS 2019).",
+        "An unlisted organisation alone is lost too (UNRWA 2019).",
         "PPV = ([1 - β]R + uβR)/(R + α − βR)",
         "Between 1995 and 2004 (a decade) things changed.",
         "See [the section](#methods) below.",
