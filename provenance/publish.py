@@ -16,12 +16,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import sqlite_utils
 from pydantic import BaseModel
 
 from provenance import __version__
 from provenance.datasette_plugin import FACET_TYPE, WARM_UP_ARG
 from provenance.errors import ProvenanceError
 from provenance.models import Annotation, Claim, Document, Reference, Run, Section
+from provenance.store import migrations, open_database
 
 #: Facets every claims table page opens with.
 DEFAULT_FACETS = ("category", "evidence_status", "certainty", "attribution", "document", "section")
@@ -273,11 +275,15 @@ def check_port(host: str, port: int) -> None:
         ) from None
 
 
-def check_database(db_path: Path) -> None:
-    """Refuse anything that is not an existing provenance database, before serving it."""
-    path = Path(db_path)
-    if not path.is_file():
-        raise ProvenanceError(f"{path}: no such database (run 'provenance ingest' first)")
+@dataclass(frozen=True, slots=True)
+class _Inspection:
+    tables: set[str]
+    building: bool  # indexes of a bulk load not built yet
+    outdated: bool  # migrations of this version not applied yet
+
+
+def _inspect(path: Path) -> _Inspection:
+    """What serving needs to know, read without writing (immutable)."""
     try:
         conn = sqlite3.connect(f"file:{path.resolve().as_posix()}?immutable=1", uri=True)
         try:
@@ -285,13 +291,34 @@ def check_database(db_path: Path) -> None:
             building = "deferred_indexes" in tables and bool(
                 conn.execute("select count(*) from deferred_indexes").fetchone()[0]
             )
+            outdated = "_sqlite_migrations" in tables and bool(
+                migrations.pending(sqlite_utils.Database(conn))
+            )
         finally:
             conn.close()
     except sqlite3.DatabaseError:
         raise ProvenanceError(f"{path}: not an SQLite database") from None
-    if not {"claims", "documents", "_sqlite_migrations"} <= tables:
+    return _Inspection(tables, building, outdated)
+
+
+def check_database(db_path: Path) -> None:
+    """Refuse anything that is not an existing provenance database, before serving it.
+
+    A database written by an earlier version of provenance is brought up to date first (its
+    pending migrations applied), and the indexes of a killed bulk load are built: the served
+    schema must be the one the metadata describes (the claims page sorts on a column a
+    migration adds).
+    """
+    path = Path(db_path)
+    if not path.is_file():
+        raise ProvenanceError(f"{path}: no such database (run 'provenance ingest' first)")
+    found = _inspect(path)
+    if not {"claims", "documents", "_sqlite_migrations"} <= found.tables:
         raise ProvenanceError(f"{path}: not a provenance database")
-    if building:
+    if found.outdated or found.building:
+        open_database(path, create=False).close()
+        found = _inspect(path)
+    if found.building:
         raise ProvenanceError(
             f"{path}: an ingest is still writing it, or was interrupted (indexes not built);"
             " wait for it, or run 'provenance ingest' again"

@@ -22,9 +22,11 @@ from provenance.publish import (
     database_name,
     datasette_arguments,
     inspect_data,
+    make_datasette,
     write_serve_files,
 )
 from provenance.store import FACET_COLUMNS
+from tests.dbrows import rows
 
 
 def test_metadata_has_the_site_fields(ingested_db: Path) -> None:
@@ -153,3 +155,30 @@ def test_serve_refuses_a_port_already_taken(ingested_db: Path) -> None:
     assert result.exit_code == 1
     assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
     assert "--port" in result.stderr
+
+
+def _as_written_before_m006(db_path: Path) -> None:
+    """Roll a database back to the schema of the version before migrations m006 and m007."""
+    conn = sqlite3.connect(db_path)
+    with conn:
+        conn.execute("drop index idx_claims_position")
+        conn.execute("alter table claims drop column position")
+        conn.execute("drop table deferred_indexes")
+        conn.execute("delete from _sqlite_migrations where name in (?, ?)", NEWER_MIGRATIONS)
+    conn.close()
+
+
+NEWER_MIGRATIONS = ("m006_deferred_indexes", "m007_claim_position")
+
+
+@pytest.mark.asyncio
+async def test_a_database_from_an_earlier_version_is_brought_up_to_date(
+    ingested_db: Path,
+) -> None:
+    _as_written_before_m006(ingested_db)
+    ds = make_datasette(ingested_db)  # as serve does: check_database first
+    response = await ds.client.get(f"/{database_name(ingested_db)}/claims.json?_size=2")
+    assert response.status_code == 200, response.text
+    assert response.json()["human_description_en"] == "sorted by position"
+    applied = {row[0] for row in rows(ingested_db, "select name from _sqlite_migrations")}
+    assert set(NEWER_MIGRATIONS) <= applied

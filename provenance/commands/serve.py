@@ -61,7 +61,8 @@ def serve_command(db_path: Path, host: str, port: int, open_browser: bool) -> No
     """Browse, facet and search the claims in Datasette, read-only
 
     The database is opened immutable: nothing can write to it while it is served, and
-    row and facet counts are computed once. Restart after ingesting or annotating.
+    row and facet counts are computed once. Restart after ingesting or annotating. A
+    database written by an earlier version of provenance is brought up to date first.
 
     \b
     Examples:
