@@ -163,13 +163,12 @@ def _extract(planned: _Planned) -> _Extracted:
 
 def _store(
     db: sqlite_utils.Database, planned: _Planned, extracted: _Extracted, run: Run, *, first: bool
-) -> tuple[DocumentOutcome, bool]:
+) -> DocumentOutcome:
     """Write one extracted version (and, with the first one, the run) in one transaction.
 
     Into an empty database the first one also defers the claims' indexes to the end of the
-    run (:mod:`provenance.bulk`); the second value says whether it did.
+    run (:mod:`provenance.bulk`), which builds every pending index when it ends.
     """
-    deferred = False
     source = planned.source
     document = Document(
         id=planned.document_id,
@@ -187,7 +186,7 @@ def _store(
     with write_transaction(db):
         if first:
             write_run(db, run)
-            deferred = bulk.defer_indexes(db)
+            bulk.defer_indexes(db)
         changes = write_document(
             db,
             DocumentWrite(
@@ -199,7 +198,7 @@ def _store(
             ),
         )
     status = "new" if planned.version == 1 else "reclassified" if planned.reclassify else "updated"
-    outcome = DocumentOutcome(
+    return DocumentOutcome(
         source.source,
         status,
         planned.version,
@@ -207,7 +206,6 @@ def _store(
         extracted.claim_count,
         changes,
     )
-    return outcome, deferred
 
 
 def auto_jobs(files: list[Path]) -> int:
@@ -274,17 +272,12 @@ def ingest_files(
             outcome = plan
         else:
             assert future is not None
-            first = summary.run_id is None
-            outcome, deferred = _store(db, plan, future.result(), run, first=first)
+            outcome = _store(db, plan, future.result(), run, first=summary.run_id is None)
             summary.run_id = run.id
-            if deferred:
-                bulk_load.append(True)
         summary.outcomes.append(outcome)
         if on_document is not None:
             on_document(outcome)
 
-    # Into an empty database, the claims' indexes are built once at the end (provenance.bulk).
-    bulk_load: list[bool] = []
     try:
         for path in files:
             plan = _plan(db, read_source(path), run)
@@ -313,10 +306,10 @@ def ingest_files(
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)
-        if bulk_load and bulk.pending(db):
-            # A document failed: those before it were written and need their indexes. If even
-            # this fails, the next process to open the database builds them.
-            with contextlib.suppress(sqlite3.Error):
+        # After a failed document too: those before it were written and need their indexes.
+        # If even this fails, the next process to open the database builds them.
+        with contextlib.suppress(sqlite3.Error):
+            if bulk.pending(db):
                 bulk.restore_indexes(db)
         db.close()
     return summary
