@@ -22,8 +22,7 @@ from pydantic import BaseModel
 from provenance import __version__
 from provenance.datasette_plugin import FACET_TYPE, WARM_UP_ARG
 from provenance.errors import ProvenanceError
-from provenance.models import Annotation, Claim, Document, Reference, Run, Section
-from provenance.store import migrations, open_database
+from provenance.store import MODEL_TABLES, migrations, open_database
 
 #: Facets every claims table page opens with.
 DEFAULT_FACETS = ("category", "evidence_status", "certainty", "attribution", "document", "section")
@@ -61,14 +60,6 @@ EXTRA_COLUMN_DESCRIPTIONS = {
         "document_id": "The document version.",
         "reference_id": "The reference-list entry the marker resolves to, if any.",
     },
-}
-MODEL_TABLES: dict[str, type[BaseModel]] = {
-    "claims": Claim,
-    "documents": Document,
-    "sections": Section,
-    "references": Reference,
-    "runs": Run,
-    "annotations": Annotation,
 }
 TABLE_DESCRIPTIONS = {
     "claims": "Every statement of every document, with its category, certainty, attribution,"

@@ -17,7 +17,16 @@ from sqlite_utils.migrations import Migrations
 
 from provenance import bulk
 from provenance.errors import ProvenanceError
-from provenance.models import Citation, Claim, ClaimDraft, Document, Reference, Run, Section
+from provenance.models import (
+    Annotation,
+    Citation,
+    Claim,
+    ClaimDraft,
+    Document,
+    Reference,
+    Run,
+    Section,
+)
 from provenance.versions import VersionDiff, reanchor, record_version_changes
 
 MIGRATION_SET = "provenance"
@@ -35,6 +44,15 @@ FACET_COLUMNS = (
     "section",
 )
 JSON_CLAIM_COLUMNS = ("category_cues", "hedge_cues", "attribution_cues", "citations")
+#: The tables that hold a model's records: every field of the model is a column.
+MODEL_TABLES: dict[str, type[BaseModel]] = {
+    "claims": Claim,
+    "documents": Document,
+    "sections": Section,
+    "references": Reference,
+    "runs": Run,
+    "annotations": Annotation,
+}
 
 
 @migrations()
