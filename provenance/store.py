@@ -386,16 +386,17 @@ def refresh_statistics(db: sqlite_utils.Database, written: int) -> None:
 
     Without them SQLite guesses, and for the audit it guessed an index that made it read every
     row (2.2 s at 1 M claims instead of 1.6 s). A full ANALYZE costs about 0.7 s per million
-    claims, so it runs when the table has no statistics yet or a run wrote a tenth of it;
-    sampled statistics (``analysis_limit``) were cheaper but led to worse plans (2.6 s).
+    claims, so it runs when the table has no statistics yet (also a database from an earlier
+    version, re-ingested unchanged) or a run wrote a tenth of it; sampled statistics
+    (``analysis_limit``) were cheaper but led to worse plans (2.6 s).
     """
-    if written == 0:
-        return
     analysed = "sqlite_stat1" in db.table_names() and bool(
         db.execute("select 1 from sqlite_stat1 where tbl = 'claims' limit 1").fetchone()
     )
+    if analysed and written == 0:
+        return
     total = db.execute("select count(*) from claims").fetchone()[0]
-    if not analysed or written >= STATISTICS_REFRESH_SHARE * total:
+    if total and (not analysed or written >= STATISTICS_REFRESH_SHARE * total):
         db.execute("analyze")
 
 

@@ -237,3 +237,16 @@ def test_ingest_leaves_statistics_for_the_query_planner(ingested_db: Path) -> No
     # Without them SQLite guessed an index that made the audit read every row.
     analysed = rows(ingested_db, "select count(*) from sqlite_stat1 where tbl = 'claims'")
     assert analysed[0][0] > 0
+
+
+def test_an_unchanged_re_ingest_adds_statistics_a_database_lacks(
+    ingested_db: Path, example_copy: Path
+) -> None:
+    conn = sqlite3.connect(ingested_db)
+    with conn:
+        conn.execute("drop table sqlite_stat1")  # as a database from an earlier version
+    conn.close()
+    summary = ingest([example_copy], ingested_db)
+    assert summary.claims == 0  # unchanged
+    analysed = rows(ingested_db, "select count(*) from sqlite_stat1 where tbl = 'claims'")
+    assert analysed[0][0] > 0
