@@ -32,10 +32,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from provenance.extract.positions import LineIndex
 from provenance.ids import claim_key, normalise_text
 from provenance.models import Category, Certainty
-from provenance.positions import LineIndex
-from provenance.store import end_position, open_database
+from provenance.store.connection import open_database
+from provenance.store.writes import end_position
 
 CLAIMS_PER_DOCUMENT = 1000
 SENTENCES_PER_PARAGRAPH = 5

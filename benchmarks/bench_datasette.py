@@ -31,8 +31,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from provenance.publish import SETTINGS, build_metadata, make_datasette, warm_up
-from provenance.store import open_database
+from provenance.publish.metadata import build_metadata
+from provenance.publish.serve import SETTINGS, make_datasette, warm_up
+from provenance.store.connection import open_database
 
 OUT = Path(__file__).resolve().parent / "out"
 CATEGORIES = ["definition", "mechanism", "causal", "efficacy", "quantitative", "recommendation",

@@ -13,9 +13,9 @@ its own:
 - floor: read + sha256 of every file, plus a raw ``executemany`` of the same claim rows into an
   empty copy of the claims table (what any tool storing these rows must at least pay);
 - storage: the same claim rows, read back from the ingested database, written into a fresh
-  database made by ``provenance.store.open_database`` (the production schema: every index, and
-  FTS5 filled per document) the way ingest writes them (one transaction per document with its
-  ``documents`` row, the indexes built once at the end as in a bulk load, the writer's page
+  database made by ``provenance.store.connection.open_database`` (the production schema: every
+  index, and FTS5 filled per document) the way ingest writes them (one transaction per document
+  with its ``documents`` row, the indexes built once at the end as in a bulk load, the writer's page
   cache and checkpoint interval): what SQLite alone costs per claim with that schema
   (sections, references and citations rows are left out; reading the rows back is not timed;
   the report splits claim inserts, FTS, commits, the index build and the final close);
@@ -917,8 +917,8 @@ def _child(args: list[str]) -> tuple[float, float, int, str]:
 
 
 def phase_ingest(corpus: Path, db: Path, limit: int | None, jobs: int) -> None:
+    from provenance.extract.read import find_sources
     from provenance.ingest import ingest
-    from provenance.read import find_sources
 
     files = find_sources([corpus])
     if limit is not None:
@@ -984,14 +984,14 @@ def _select(
 def phase_storage(db: Path, storage_db: Path) -> None:
     """The claim rows of ``db`` into a fresh production database, one transaction a document,
     written the way ingest writes them: the secondary indexes built once at the end (a bulk
-    load, :mod:`provenance.bulk`), the writer's page cache and checkpoint interval.
+    load, :mod:`provenance.store.bulk`), the writer's page cache and checkpoint interval.
 
     Only the transactions, the index build and the final close are timed (rows are read from
     ``db`` before each transaction).
     """
-    from provenance import bulk
     from provenance.ingest import INGEST_CACHE_KIB, INGEST_WAL_CHECKPOINT_PAGES
-    from provenance.store import open_database
+    from provenance.store import bulk
+    from provenance.store.connection import open_database
 
     for path in (storage_db, Path(f"{storage_db}-wal"), Path(f"{storage_db}-shm")):
         path.unlink(missing_ok=True)

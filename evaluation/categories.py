@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from pathlib import Path
 
-from provenance.classify import RULESET_VERSION, classify_sentence
+from provenance.extract.classify import RULESET_VERSION, classify_sentence
 from provenance.ids import normalise_text
 from provenance.ingest import ingest
 

@@ -24,9 +24,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from provenance.extract import Extraction, extract
+from provenance.extract.parse import parse_document
+from provenance.extract.pipeline import Extraction, extract
 from provenance.models import Attribution, CitationKind, DocumentFormat
-from provenance.parse import parse_document
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "citations"
 CITED_RECALL_BAR = 0.98

@@ -19,8 +19,8 @@ import sys
 import time
 from pathlib import Path
 
-from provenance.classify import Classification, classify_sentence
-from provenance.sentences import split_sentences
+from provenance.extract.classify import Classification, classify_sentence
+from provenance.extract.sentences import split_sentences
 
 REPO = Path(__file__).resolve().parent.parent
 BIOSCOPE = REPO / "data" / "hedges" / "bioscope_abstracts.jsonl"

@@ -20,7 +20,7 @@ import json
 import time
 from pathlib import Path
 
-from provenance.sentences import split_sentences
+from provenance.extract.sentences import split_sentences
 
 REPO = Path(__file__).resolve().parent.parent
 GOLDEN = REPO / "data" / "golden_rules_en" / "golden_rules_en.json"

@@ -25,7 +25,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from provenance.classify import RULESET_VERSION, classify_sentence, hedge_cues
+from provenance.extract.classify import RULESET_VERSION, classify_sentence, hedge_cues
 from provenance.models import Certainty
 
 REPO = Path(__file__).resolve().parent.parent

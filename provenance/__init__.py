@@ -1,8 +1,33 @@
-"""provenance: every statement of a document as a typed, traceable claim."""
+"""provenance: every statement of a document as a typed, traceable claim.
+
+The public Python API is re-exported here (``provenance.ingest``, ``provenance.open_database``,
+``provenance.iter_claims``, ...). Each is imported on first use, so that importing a submodule
+(the audit's worker processes import :mod:`provenance.audit.worker` alone) stays cheap.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from provenance.models import Annotation, Claim, Document, Reference, Run
+    from provenance.store.connection import open_database
+    from provenance.store.reads import ClaimFilter, get_claim, iter_claims, resolve_claim_id
+
+#: Public name -> the module that defines it.
+_PUBLIC = {
+    "open_database": "provenance.store.connection",
+    "ClaimFilter": "provenance.store.reads",
+    "iter_claims": "provenance.store.reads",
+    "get_claim": "provenance.store.reads",
+    "resolve_claim_id": "provenance.store.reads",
+    "Claim": "provenance.models",
+    "Document": "provenance.models",
+    "Reference": "provenance.models",
+    "Run": "provenance.models",
+    "Annotation": "provenance.models",
+}
 
 
 def __getattr__(name: str) -> Any:
@@ -14,6 +39,8 @@ def __getattr__(name: str) -> Any:
             return version("provenance")
         except PackageNotFoundError:  # a source tree that was not installed
             return "0.0.0"
+    if name in _PUBLIC:
+        return getattr(importlib.import_module(_PUBLIC[name]), name)
     raise AttributeError(f"module 'provenance' has no attribute {name!r}")
 
 
@@ -24,4 +51,17 @@ def ingest(*args: Any, **kwargs: Any) -> Any:
     return _ingest(*args, **kwargs)
 
 
-__all__ = ["__version__", "ingest"]
+__all__ = [
+    "Annotation",
+    "Claim",
+    "ClaimFilter",
+    "Document",
+    "Reference",
+    "Run",
+    "__version__",
+    "get_claim",
+    "ingest",
+    "iter_claims",
+    "open_database",
+    "resolve_claim_id",
+]

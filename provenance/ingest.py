@@ -17,26 +17,27 @@ from pathlib import Path
 
 import sqlite_utils
 
-from provenance import __version__, bulk
-from provenance.classify import RULESET_VERSION
+from provenance import __version__
 from provenance.errors import ProvenanceError
-from provenance.extract import Extraction, extract
+from provenance.extract.classify import RULESET_VERSION
+from provenance.extract.parse import parse_document
+from provenance.extract.pipeline import Extraction, extract
+from provenance.extract.read import SourceText, find_sources, read_source
 from provenance.ids import document_id
 from provenance.models import Document, Run
-from provenance.parse import parse_document
-from provenance.read import SourceText, find_sources, read_source
-from provenance.store import (
+from provenance.store import bulk
+from provenance.store.connection import open_database
+from provenance.store.versions import VersionDiff
+from provenance.store.writes import (
     ClaimRows,
     DocumentWrite,
     first_version_rows,
     latest_version,
-    open_database,
     refresh_statistics,
     write_document,
     write_run,
     write_transaction,
 )
-from provenance.versions import VersionDiff
 
 #: SQLite page cache while ingesting (KiB).
 INGEST_CACHE_KIB = 65536
@@ -167,7 +168,7 @@ def _store(
     """Write one extracted version (and, with the first one, the run) in one transaction.
 
     Into an empty database the first one also defers the claims' indexes to the end of the
-    run (:mod:`provenance.bulk`), which builds every pending index when it ends.
+    run (:mod:`provenance.store.bulk`), which builds every pending index when it ends.
     """
     source = planned.source
     document = Document(

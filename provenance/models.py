@@ -152,7 +152,7 @@ class ClaimDraft(NamedTuple):
     """A claim as extraction builds it: :class:`Claim`'s fields, in its order, not validated.
 
     Ingest stores these as they are, sparing its hot path a pydantic validation per claim.
-    ``provenance.extract.Extraction.claims`` gives the validated models; tests check that
+    ``provenance.extract.pipeline.Extraction.claims`` gives the validated models; tests check that
     drafts validate and that the two field lists stay the same.
     """
 

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from provenance.agreement import cohen_kappa
-from provenance.annotations import make_annotation, record_annotations
 from provenance.cli import cli
-from provenance.store import open_database
+from provenance.review.agreement import cohen_kappa
+from provenance.review.log import make_annotation, record_annotations
+from provenance.store.connection import open_database
 
 
 def test_kappa_of_the_textbook_example() -> None:

@@ -15,19 +15,15 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from provenance.annotations import (
-    default_reviewer,
-    iter_annotations,
-    make_annotation,
-    record_annotations,
-)
 from provenance.cli import cli
 from provenance.errors import ProvenanceError
-from provenance.evidence_refs import normalise_reference
 from provenance.ingest import ingest
 from provenance.models import EvidenceStatus, Verdict
-from provenance.status import effective_status
-from provenance.store import open_database
+from provenance.review.evidence import normalise_reference
+from provenance.review.log import iter_annotations, make_annotation, record_annotations
+from provenance.review.reviewer import default_reviewer
+from provenance.review.status import effective_status
+from provenance.store.connection import open_database
 
 
 def claim_ids(db_path: Path) -> list[str]:

@@ -20,8 +20,9 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from provenance import audit as audit_module
-from provenance.audit import (
+from provenance.audit import query as audit_module
+from provenance.audit.formats import write_json_findings
+from provenance.audit.query import (
     DEFAULT_FAIL_ON,
     FINDING_FIELDS,
     AuditQuery,
@@ -29,10 +30,11 @@ from provenance.audit import (
     iter_findings,
     priority_score,
 )
-from provenance.audit_formats import write_json_findings
-from provenance.blocks import trimmed_span
 from provenance.cli import cli
 from provenance.errors import ProvenanceError
+from provenance.extract.blocks import trimmed_span
+from provenance.extract.positions import LineIndex
+from provenance.extract.read import FORMATS_BY_SUFFIX
 from provenance.ids import claim_id, claim_key, document_id, normalise_text
 from provenance.ingest import ingest
 from provenance.models import (
@@ -45,15 +47,8 @@ from provenance.models import (
     EvidenceStatus,
     Run,
 )
-from provenance.positions import LineIndex
-from provenance.read import FORMATS_BY_SUFFIX
-from provenance.store import (
-    DocumentWrite,
-    end_position,
-    open_database,
-    write_document,
-    write_run,
-)
+from provenance.store.connection import open_database
+from provenance.store.writes import DocumentWrite, end_position, write_document, write_run
 from tests.conftest import REPO
 
 

@@ -21,8 +21,8 @@ import jsonschema
 import pytest
 from click.testing import CliRunner
 
-from provenance.audit import Finding, FindingCounts
-from provenance.audit_formats import ReportContext, artifact_uri, markdown_escape, write_sarif
+from provenance.audit.formats import ReportContext, artifact_uri, markdown_escape, write_sarif
+from provenance.audit.query import Finding, FindingCounts
 from provenance.cli import cli
 from tests.test_audit import FAQ, FAQ_SPECS, GUIDE, GUIDE_SPECS, write_fixture_document
 

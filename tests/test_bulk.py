@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from provenance import bulk
 from provenance.cli import cli
 from provenance.errors import ProvenanceError
 from provenance.ingest import ingest
-from provenance.publish import check_database
-from provenance.store import open_database
+from provenance.publish.serve import check_database
+from provenance.store import bulk
+from provenance.store.connection import open_database
 from tests.dbrows import rows
 
 COLUMNS = "id, claim_key, document, version, start, [end], text, category, evidence_status"

@@ -6,9 +6,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from provenance.citations import expand_numbers, find_citations
+from provenance.extract.citations import expand_numbers, find_citations
+from provenance.extract.references import resolve_citations
 from provenance.models import CitationKind, Reference
-from provenance.references import resolve_citations
 
 N = CitationKind.numeric
 S = CitationKind.superscript

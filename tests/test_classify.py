@@ -17,14 +17,9 @@ from hypothesis import strategies as st
 
 from evaluation import categories as category_evaluation
 from evaluation import hedges as hedge_evaluation
-from provenance.classify import (
-    RULE_FILES,
-    RULESET_VERSION,
-    classify_sentence,
-    load_rules,
-    parse_rules,
-)
 from provenance.errors import ProvenanceError
+from provenance.extract.classify import RULESET_VERSION, classify_sentence
+from provenance.extract.rules_loader import RULE_FILES, load_rules, parse_rules
 from provenance.models import Attribution, Category, Certainty
 
 CATEGORY_CASES = [
@@ -184,7 +179,12 @@ def test_sentence_spanning_lines_still_matches() -> None:
 def test_every_rule_file_loads_and_has_a_version() -> None:
     versions = []
     for name in RULE_FILES:
-        text = resources.files("provenance").joinpath("rules").joinpath(name).read_text("utf-8")
+        text = (
+            resources.files("provenance.extract")
+            .joinpath("rules")
+            .joinpath(name)
+            .read_text("utf-8")
+        )
         header = next(
             line for line in text.splitlines() if line.strip() and not line.startswith("#")
         )

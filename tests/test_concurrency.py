@@ -7,9 +7,9 @@ import sqlite3
 from multiprocessing.synchronize import Event
 from pathlib import Path
 
-from provenance.annotations import make_annotation, recomputed_statuses, record_annotations
 from provenance.ingest import ingest
-from provenance.store import open_database
+from provenance.review.log import make_annotation, recomputed_statuses, record_annotations
+from provenance.store.connection import open_database
 
 ANNOTATIONS_EACH = 40
 INGEST_ROUNDS = 6

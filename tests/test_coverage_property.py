@@ -27,9 +27,9 @@ from itertools import pairwise
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from provenance.extract import Extraction, extract
+from provenance.extract.parse import parse_document
+from provenance.extract.pipeline import Extraction, extract
 from provenance.models import DocumentFormat
-from provenance.parse import parse_document
 
 CONTENT, INNER, MARKUP, NONPROSE = "content", "inner", "markup", "nonprose"
 

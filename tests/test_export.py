@@ -10,11 +10,11 @@ import pytest
 import sqlite_utils
 from click.testing import CliRunner
 
-from provenance.annotations import make_annotation, record_annotations
 from provenance.cli import cli
 from provenance.export import ExportOptions, common
 from provenance.export.common import evidence_iri, iter_export_claims, source_iri
-from provenance.store import open_database
+from provenance.review.log import make_annotation, record_annotations
+from provenance.store.connection import open_database
 
 
 def claim_ids(db_path: Path) -> list[str]:

@@ -6,11 +6,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from provenance.blocks import ParsedDocument
-from provenance.extract import extract
+from provenance.extract.blocks import ParsedDocument
+from provenance.extract.parse import parse_document
+from provenance.extract.parse_html import parse_html
+from provenance.extract.pipeline import extract
 from provenance.models import DocumentFormat
-from provenance.parse import parse_document
-from provenance.parse_html import parse_html
 
 
 def blocks_of(parsed: ParsedDocument) -> list[tuple[str, str]]:

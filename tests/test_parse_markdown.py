@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from provenance.blocks import ParsedDocument
-from provenance.extract import extract
+from provenance.extract.blocks import ParsedDocument
+from provenance.extract.parse import parse_document
+from provenance.extract.parse_markdown import parse_markdown
+from provenance.extract.pipeline import extract
+from provenance.extract.positions import LineIndex
 from provenance.models import BlockKind, DocumentFormat
-from provenance.parse import parse_document
-from provenance.parse_markdown import parse_markdown
-from provenance.positions import LineIndex
 
 
 def blocks_of(source: str) -> list[tuple[str, int, str]]:

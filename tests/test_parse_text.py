@@ -6,11 +6,11 @@ from collections import Counter
 
 import pytest
 
-from provenance.blocks import ParsedDocument
-from provenance.extract import extract
+from provenance.extract.blocks import ParsedDocument
+from provenance.extract.parse import parse_document
+from provenance.extract.parse_text import is_heading_line, is_question_line, parse_plain_text
+from provenance.extract.pipeline import extract
 from provenance.models import BlockKind, DocumentFormat
-from provenance.parse import parse_document
-from provenance.parse_text import is_heading_line, is_question_line, parse_plain_text
 from tests.conftest import EXAMPLE
 
 

@@ -15,16 +15,16 @@ import pytest
 from datasette.app import Datasette
 from markupsafe import Markup
 
-from provenance import datasette_plugin as plugin
+from provenance import publish as plugin
 from provenance.ingest import ingest
-from provenance.publish import (
+from provenance.publish import html as plugin_html
+from provenance.publish.metadata import (
     CANNED_QUERIES,
     DEFAULT_FACETS,
     build_metadata,
     database_name,
-    make_datasette,
-    warm_up,
 )
+from provenance.publish.serve import make_datasette, warm_up
 from tests.dbrows import rows
 
 HOSTILE_TEXT = """\
@@ -452,22 +452,22 @@ def test_the_inertness_check_would_catch_live_markup() -> None:
 
 
 def test_hrefs_only_for_web_urls() -> None:
-    assert plugin.safe_href("javascript:alert(1)") is None
-    assert plugin.safe_href(" JAVASCRIPT:alert(1)") is None
-    assert plugin.safe_href("data:text/html,<script>") is None
-    assert plugin.safe_href("https://example.org/x") == "https://example.org/x"
-    assert plugin.evidence_href("doi:10.1/a b") == "https://doi.org/10.1/a%20b"
-    assert plugin.evidence_href("pmid:12x") is None
-    assert plugin.evidence_href("a book") is None
+    assert plugin_html.safe_href("javascript:alert(1)") is None
+    assert plugin_html.safe_href(" JAVASCRIPT:alert(1)") is None
+    assert plugin_html.safe_href("data:text/html,<script>") is None
+    assert plugin_html.safe_href("https://example.org/x") == "https://example.org/x"
+    assert plugin_html.evidence_href("doi:10.1/a b") == "https://doi.org/10.1/a%20b"
+    assert plugin_html.evidence_href("pmid:12x") is None
+    assert plugin_html.evidence_href("a book") is None
 
 
 def test_badges_escape_and_never_invent_classes() -> None:
-    assert plugin.status_badge("unsupported").startswith(
+    assert plugin_html.status_badge("unsupported").startswith(
         '<span class="pv-badge pv-status-unsupported"'
     )
-    odd = plugin.status_badge('x" onmouseover="alert(1)')
+    odd = plugin_html.status_badge('x" onmouseover="alert(1)')
     assert "pv-status-unknown" in odd and 'x" onmouseover' not in odd
-    assert plugin.status_class('"><script>') == "pv-status-unknown"
+    assert plugin_html.status_class('"><script>') == "pv-status-unknown"
 
 
 # --- inert elsewhere ------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from provenance.positions import LineIndex
+from provenance.extract.positions import LineIndex
 
 
 def test_lf_crlf_and_cr_each_end_one_line() -> None:

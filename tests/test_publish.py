@@ -11,21 +11,23 @@ import pytest
 from click.testing import CliRunner
 
 from provenance.cli import cli
-from provenance.datasette_plugin import FACET_TYPE
 from provenance.errors import ProvenanceError
 from provenance.models import Claim, Document
-from provenance.publish import (
+from provenance.publish.facets import FACET_TYPE
+from provenance.publish.metadata import (
     CANNED_QUERIES,
     DEFAULT_FACETS,
     build_metadata,
-    check_database,
     database_name,
+)
+from provenance.publish.serve import (
+    check_database,
     datasette_arguments,
     inspect_data,
     make_datasette,
     write_serve_files,
 )
-from provenance.store import FACET_COLUMNS
+from provenance.store.schema import FACET_COLUMNS
 from tests.dbrows import rows
 
 

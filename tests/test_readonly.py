@@ -19,7 +19,8 @@ from pathlib import Path
 import pytest
 from datasette.app import Datasette
 
-from provenance.publish import CANNED_QUERIES, database_name, make_datasette
+from provenance.publish.metadata import CANNED_QUERIES, database_name
+from provenance.publish.serve import make_datasette
 
 WRITE_SQL = [
     "delete from claims",

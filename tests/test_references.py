@@ -9,19 +9,19 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from evaluation.citations import CITED_PRECISION_BAR, CITED_RECALL_BAR, evaluate
-from provenance.citations import find_citations
-from provenance.extract import extract
-from provenance.ids import part_id
-from provenance.models import BlockKind, Citation, CitationKind, DocumentFormat, Reference
-from provenance.parse import parse_document
-from provenance.positions import LineIndex
-from provenance.references import (
+from provenance.extract.citations import find_citations
+from provenance.extract.parse import parse_document
+from provenance.extract.pipeline import extract
+from provenance.extract.positions import LineIndex
+from provenance.extract.references import (
     _folded,
     looks_like_work,
     parse_references,
     reference_heading,
     resolve_citations,
 )
+from provenance.ids import part_id
+from provenance.models import BlockKind, Citation, CitationKind, DocumentFormat, Reference
 
 ARTICLE = """\
 Magnesium and sleep

@@ -10,9 +10,10 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from provenance.annotations import iter_annotations
 from provenance.cli import cli
-from provenance.store import ClaimFilter, iter_claims, open_database
+from provenance.review.log import iter_annotations
+from provenance.store.connection import open_database
+from provenance.store.reads import ClaimFilter, iter_claims
 
 SCREEN = re.compile(r"^\[\d+/\d+\]\s+claim ([0-9a-f]+)", re.MULTILINE)
 FILTERS = ["--document", "magnesium-glutamate", "--category", "efficacy"]

@@ -10,7 +10,8 @@ import pytest
 
 from provenance.models import Claim
 from provenance.schemas import generate_schemas, schema_text
-from provenance.store import iter_claims, open_database
+from provenance.store.connection import open_database
+from provenance.store.reads import iter_claims
 
 SCHEMAS = Path(__file__).resolve().parent.parent / "schemas"
 

@@ -12,21 +12,15 @@ import sqlite_utils
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from provenance.extract import extract
+from provenance.extract.parse import parse_document
+from provenance.extract.pipeline import extract
+from provenance.extract.read import read_source
 from provenance.ingest import ingest
 from provenance.models import Claim, ClaimDraft, DocumentFormat
-from provenance.parse import parse_document
-from provenance.read import read_source
-from provenance.store import (
-    CLAIM_ROW_COLUMNS,
-    FACET_COLUMNS,
-    MODEL_TABLES,
-    ClaimFilter,
-    claim_row,
-    iter_claims,
-    migrations,
-    open_database,
-)
+from provenance.store.connection import open_database
+from provenance.store.reads import ClaimFilter, iter_claims
+from provenance.store.schema import FACET_COLUMNS, MODEL_TABLES, migrations
+from provenance.store.writes import CLAIM_ROW_COLUMNS, claim_row
 from tests.dbrows import rows
 
 
@@ -195,7 +189,7 @@ def test_every_model_field_has_a_column(ingested_db: Path) -> None:
 
 @given(st.lists(st.text(max_size=12), max_size=5))
 def test_cue_lists_are_stored_exactly_as_json_dumps_would(values: list[str]) -> None:
-    from provenance.store import _json_strings
+    from provenance.store.writes import _json_strings
 
     assert _json_strings(values) == json.dumps(values, ensure_ascii=False)
 

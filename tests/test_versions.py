@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from provenance.annotations import iter_annotations, make_annotation, record_annotations
 from provenance.cli import cli
 from provenance.ingest import ingest
-from provenance.store import open_database
-from provenance.versions import Anchor, Change, anchor, match_anchors
+from provenance.review.log import iter_annotations, make_annotation, record_annotations
+from provenance.store.connection import open_database
+from provenance.store.versions import Anchor, Change, anchor, match_anchors
 from tests.dbrows import rows
 
 

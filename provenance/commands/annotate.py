@@ -11,25 +11,28 @@ from typing import Any
 import click
 import sqlite_utils
 
-from provenance.annotations import (
-    IMPORT_FORMATS,
-    default_reviewer,
-    export_annotations,
-    import_annotations,
+from provenance.commands.options import claim_filter_from, claim_filter_options, db_option
+from provenance.errors import ProvenanceError
+from provenance.models import Annotation, Verdict
+from provenance.review.evidence import normalise_reference
+from provenance.review.log import (
     iter_annotations,
     make_annotation,
     parse_verdict,
-    read_import_rows,
     record_annotations,
     review_since,
 )
-from provenance.commands.options import claim_filter_from, claim_filter_options, db_option
-from provenance.errors import ProvenanceError
-from provenance.evidence_refs import normalise_reference
-from provenance.models import Annotation, Verdict
-from provenance.status import in_force, utc_timestamp
-from provenance.store import ClaimFilter, get_claim, iter_claims, open_database, resolve_claim_id
-from provenance.versions import Change
+from provenance.review.reviewer import default_reviewer
+from provenance.review.status import in_force, utc_timestamp
+from provenance.review.transfer import (
+    IMPORT_FORMATS,
+    export_annotations,
+    import_annotations,
+    read_import_rows,
+)
+from provenance.store.connection import open_database
+from provenance.store.reads import ClaimFilter, get_claim, iter_claims, resolve_claim_id
+from provenance.store.versions import Change
 
 
 def _verdict_callback(ctx: click.Context, param: click.Parameter, value: str) -> Verdict:

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import click
 
-from provenance.audit import DEFAULT_FAIL_ON, AuditQuery, temporary_database
-from provenance.audit_formats import AUDIT_FORMATS, ReportContext, write_audit
+from provenance.audit.formats import AUDIT_FORMATS, ReportContext, write_audit
+from provenance.audit.query import DEFAULT_FAIL_ON, AuditQuery, temporary_database
 from provenance.commands.options import (
     category_option,
     certainty_option,
@@ -22,7 +22,7 @@ from provenance.commands.options import (
 )
 from provenance.errors import ProvenanceError
 from provenance.models import EvidenceStatus
-from provenance.store import open_database
+from provenance.store.connection import open_database
 
 #: Exit statuses: 1 is reserved for "findings over --max", so a CI job never mistakes an
 #: error for findings or findings for an error.

@@ -8,8 +8,8 @@ from pathlib import Path
 import click
 
 from provenance.commands.options import db_option
-from provenance.store import open_database
-from provenance.versions import Change, VersionDiff, diff_versions
+from provenance.store.connection import open_database
+from provenance.store.versions import Change, VersionDiff, diff_versions
 
 
 def _diff_text(diff: VersionDiff, show_unchanged: bool) -> str:

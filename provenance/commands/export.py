@@ -16,7 +16,7 @@ from provenance.commands.options import (
 )
 from provenance.export import EXPORT_FORMATS, ExportOptions, export
 from provenance.models import Verdict
-from provenance.store import open_database
+from provenance.store.connection import open_database
 
 
 @click.command(name="export")

@@ -10,7 +10,6 @@ from typing import Any
 
 import click
 
-from provenance.agreement import agreement_text, reviewer_agreement
 from provenance.commands.options import (
     claim_filter_from,
     claim_filter_options,
@@ -19,9 +18,12 @@ from provenance.commands.options import (
 )
 from provenance.ingest import DocumentOutcome, ingest_files, prepare_sources
 from provenance.output import model_rows, write_rows
+from provenance.review.agreement import agreement_text, reviewer_agreement
 from provenance.schemas import generate_schemas, schema_text, write_schemas
-from provenance.stats import STAT_COLUMNS, claim_stats
-from provenance.store import CLAIM_FIELDS, get_claim, iter_claims, open_database, resolve_claim_id
+from provenance.store.connection import open_database
+from provenance.store.reads import get_claim, iter_claims, resolve_claim_id
+from provenance.store.schema import CLAIM_FIELDS
+from provenance.store.stats import STAT_COLUMNS, claim_stats
 
 TABLE_COLUMNS = ["id", "category", "evidence_status", "certainty", "text"]
 LISTED_OUTCOMES = 20

@@ -10,7 +10,7 @@ import click
 
 from provenance.models import Attribution, Category, Certainty, EvidenceStatus
 from provenance.output import OUTPUT_FORMATS
-from provenance.store import ClaimFilter
+from provenance.store.reads import ClaimFilter
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -13,19 +13,20 @@ from typing import Any
 import click
 import sqlite_utils
 
-from provenance.annotations import (
-    default_reviewer,
+from provenance.commands.options import claim_filter_from, claim_filter_options, db_option
+from provenance.errors import ProvenanceError
+from provenance.models import Annotation, Claim, Verdict
+from provenance.review.evidence import normalise_reference
+from provenance.review.log import (
     iter_annotations,
     make_annotation,
     record_annotations,
     review_since,
 )
-from provenance.commands.options import claim_filter_from, claim_filter_options, db_option
-from provenance.errors import ProvenanceError
-from provenance.evidence_refs import normalise_reference
-from provenance.models import Annotation, Claim, Verdict
-from provenance.status import in_force, utc_timestamp
-from provenance.store import ClaimFilter, get_claim, iter_claims, open_database
+from provenance.review.reviewer import default_reviewer
+from provenance.review.status import in_force, utc_timestamp
+from provenance.store.connection import open_database
+from provenance.store.reads import ClaimFilter, get_claim, iter_claims
 
 VERDICT_KEYS = {
     "s": Verdict.supported,

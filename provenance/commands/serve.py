@@ -13,7 +13,7 @@ import click
 from datasette.cli import cli as datasette_cli
 
 from provenance.commands.options import db_option
-from provenance.publish import (
+from provenance.publish.serve import (
     DEFAULT_HOST,
     DEFAULT_PORT,
     check_database,

@@ -15,7 +15,7 @@ from provenance.export.common import ExportOptions, iter_claim_rows
 from provenance.export.prov import write_prov
 from provenance.export.webannotation import write_web_annotations
 from provenance.output import model_rows, write_rows
-from provenance.store import CLAIM_FIELDS
+from provenance.store.schema import CLAIM_FIELDS
 
 EXPORT_FORMATS = ("jsonl", "csv", "webannotation", "claimreview", "prov")
 

@@ -16,11 +16,12 @@ from urllib.parse import quote
 
 import sqlite_utils
 
-from provenance.annotations import iter_annotations, review_since
-from provenance.evidence_refs import reference_kind
 from provenance.models import Annotation, Claim
-from provenance.status import in_force
-from provenance.store import CLAIM_FIELDS, ClaimFilter, claim_from_row
+from provenance.review.evidence import reference_kind
+from provenance.review.log import iter_annotations, review_since
+from provenance.review.status import in_force
+from provenance.store.reads import ClaimFilter, claim_from_row
+from provenance.store.schema import CLAIM_FIELDS
 
 #: Claims whose annotations are read in one query.
 ANNOTATION_BATCH = 500
@@ -121,7 +122,7 @@ def source_iri(source: str) -> str:
     return Path(source).absolute().as_uri()
 
 
-#: Where each kind of evidence reference (see provenance.evidence_refs) resolves.
+#: Where each kind of evidence reference (see provenance.review.evidence) resolves.
 _EVIDENCE_BASES = {
     "doi": "https://doi.org/",
     "pmid": "https://pubmed.ncbi.nlm.nih.gov/",

@@ -5,10 +5,13 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from provenance.blocks import ParsedDocument
-from provenance.citations import find_citations
-from provenance.classify import classify_sentence
 from provenance.errors import ProvenanceError
+from provenance.extract.blocks import ParsedDocument
+from provenance.extract.citations import find_citations
+from provenance.extract.classify import classify_sentence
+from provenance.extract.positions import LineIndex
+from provenance.extract.references import parse_references, resolve_citations
+from provenance.extract.sentences import split_sentences
 from provenance.ids import claim_id, claim_key, normalise_text, part_id
 from provenance.models import (
     BODY_BLOCK_KINDS,
@@ -21,9 +24,6 @@ from provenance.models import (
     Reference,
     Section,
 )
-from provenance.positions import LineIndex
-from provenance.references import parse_references, resolve_citations
-from provenance.sentences import split_sentences
 
 #: A "statement" longer than this has no sentence boundary: the input is not prose.
 MAX_STATEMENT_CHARS = 20_000

@@ -130,7 +130,7 @@ def parse_lexicon(source: str) -> Lexicon:
 @cache
 def lexicon() -> Lexicon:
     """The packaged abbreviation lexicon, read once."""
-    path = resources.files("provenance") / "rules" / "abbreviations.txt"
+    path = resources.files("provenance.extract") / "rules" / "abbreviations.txt"
     return parse_lexicon(path.read_text(encoding="utf-8"))
 
 

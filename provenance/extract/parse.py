@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from provenance.blocks import ParsedDocument
+from provenance.extract.blocks import ParsedDocument
+from provenance.extract.parse_html import parse_html
+from provenance.extract.parse_markdown import parse_markdown
+from provenance.extract.parse_text import parse_plain_text
+from provenance.extract.references import mark_reference_blocks
 from provenance.models import DocumentFormat
-from provenance.parse_html import parse_html
-from provenance.parse_markdown import parse_markdown
-from provenance.parse_text import parse_plain_text
-from provenance.references import mark_reference_blocks
 
 
 def parse_document(source_text: str, fmt: DocumentFormat) -> ParsedDocument:

@@ -14,9 +14,9 @@ from typing import Any
 
 import sqlite_utils
 
-from provenance.annotations import iter_annotations, review_since
 from provenance.models import Annotation, Verdict
-from provenance.status import in_force, latest_verdicts
+from provenance.review.log import iter_annotations, review_since
+from provenance.review.status import in_force, latest_verdicts
 
 
 @dataclass(frozen=True, slots=True)

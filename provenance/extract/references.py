@@ -23,11 +23,11 @@ import unicodedata
 from dataclasses import dataclass
 from functools import cache
 
-from provenance.blocks import Block, trimmed_span
-from provenance.citations import first_identifiers, organisation_names, rules
+from provenance.extract.blocks import Block, trimmed_span
+from provenance.extract.citations import first_identifiers, organisation_names, rules
+from provenance.extract.positions import LineIndex
 from provenance.ids import part_id
 from provenance.models import BODY_BLOCK_KINDS, BlockKind, Citation, CitationKind, Reference
-from provenance.positions import LineIndex
 
 MIN_TRAILING_ENTRIES = 2
 """A list of works without a heading needs at least this many entries at the document's end."""

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from provenance.blocks import Block, ParsedDocument, trimmed_span
+from provenance.extract.blocks import Block, ParsedDocument, trimmed_span
 from provenance.models import SECTION_BLOCK_KINDS, BlockKind
 
 HEADING_MAX_CHARS = 100

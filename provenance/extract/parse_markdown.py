@@ -32,9 +32,9 @@ from dataclasses import dataclass
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from provenance.blocks import Block, ParsedDocument, trimmed_span
+from provenance.extract.blocks import Block, ParsedDocument, trimmed_span
+from provenance.extract.parse_text import is_question_line
 from provenance.models import BlockKind
-from provenance.parse_text import is_question_line
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _FRONT_MATTER_FENCES = {"---": ("---", "..."), "+++": ("+++",)}

@@ -32,9 +32,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
-from provenance.blocks import Block, ParsedDocument
+from provenance.extract.blocks import Block, ParsedDocument
+from provenance.extract.parse_text import is_question_line
 from provenance.models import BlockKind
-from provenance.parse_text import is_question_line
 
 _HIDDEN_TAGS = frozenset(
     {

@@ -20,12 +20,12 @@ from functools import lru_cache
 
 import sqlite_utils
 
-from provenance.annotations import refresh_statuses
 from provenance.errors import ProvenanceError
 from provenance.ids import claim_id as derive_claim_id
 from provenance.ids import normalise_text
 from provenance.models import Claim
-from provenance.status import utc_timestamp
+from provenance.review.log import refresh_statuses
+from provenance.review.status import utc_timestamp
 
 #: Characters of context on each side of a quote.
 CONTEXT = 48

@@ -1,6 +1,6 @@
-"""A worker of the parallel JSON audit (see ``provenance.audit.write_json_in_workers``).
+"""A worker of the parallel JSON audit (see ``provenance.audit.query.write_json_in_workers``).
 
-Run as ``python -I -m provenance.audit_worker``; it imports nothing else of provenance so that
+Run as ``python -I -m provenance.audit.worker``; it imports nothing else of provenance so that
 it starts fast. Protocol on stdin: one JSON line with the job (database path, output file
 descriptor, SQL, parameters), one JSON line with this worker's chunks, then, before each
 chunk, one byte: ``1`` if findings were already written (a separator goes first), else ``0``.

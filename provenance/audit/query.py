@@ -46,10 +46,10 @@ from typing import IO, Any
 
 import sqlite_utils
 
-from provenance import audit_worker
+from provenance.audit import worker as audit_worker
 from provenance.errors import ProvenanceError
 from provenance.models import Category, Certainty, EvidenceStatus
-from provenance.store import ClaimFilter
+from provenance.store.reads import ClaimFilter
 
 DEFAULT_FAIL_ON = (
     EvidenceStatus.unsupported.value,
@@ -240,7 +240,7 @@ def iter_finding_json(db: sqlite_utils.Database, query: AuditQuery) -> Iterator[
 # Building a million JSON objects is nearly all SQLite's work, so it is shared among worker
 # processes (threads would contend for SQLite's global allocator mutex). The documents are
 # cut into chunks of consecutive documents, at most CHUNK_CLAIMS current claims each, dealt
-# round-robin to the workers. Each worker (provenance/audit_worker.py, standard library only) has
+# round-robin to the workers. Each worker (provenance/audit/worker.py, standard library only) has
 # its own connection and read transaction; it builds a chunk as one string joined by SQLite
 # (group_concat over the ordered findings: no per-finding Python work), waits for its turn,
 # writes the chunk straight to the output file descriptor and reports how many findings it
@@ -382,7 +382,7 @@ def write_json_in_workers(
         # The workers count repeats while the chunks are planned here.
         for _ in range(workers):
             process = subprocess.Popen(
-                [sys.executable, "-I", "-m", "provenance.audit_worker"],
+                [sys.executable, "-I", "-m", "provenance.audit.worker"],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 pass_fds=(output,),

@@ -78,7 +78,7 @@ _SUPERSCRIPT_DIGITS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "012345678
 def rules() -> dict[str, Any]:
     """The word lists the citation and reference rules are built from."""
     data = (
-        resources.files("provenance")
+        resources.files("provenance.extract")
         .joinpath("rules")
         .joinpath("citations.json")
         .read_text("utf-8")

@@ -18,7 +18,7 @@ from urllib.parse import quote
 import sqlite_utils
 
 from provenance import __version__
-from provenance.audit import (
+from provenance.audit.query import (
     FINDING_FIELDS,
     JSON_SEPARATOR,
     AuditQuery,

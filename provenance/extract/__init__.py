@@ -1,0 +1,1 @@
+"""Extraction: a source read, parsed by format, split into statements and classified."""

@@ -1,0 +1,259 @@
+"""HTML helpers of the plugin: badges, links to claim and document pages, safe hrefs.
+
+Also how the plugin recognises a provenance database it serves (the rule itself is
+:func:`provenance.store.connection.is_provenance_connection`).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import weakref
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlencode, urlsplit
+
+from markupsafe import Markup, escape
+
+from provenance.models import EvidenceStatus
+
+PACKAGE = Path(__file__).resolve().parent
+
+
+TEMPLATES = PACKAGE / "templates"
+
+
+STYLESHEET = PACKAGE / "static" / "provenance.css"
+
+
+CSS_PATH = "/-/provenance/static/provenance.css"
+
+
+REQUIRED_TABLES = frozenset({"claims", "documents", "sections", "_sqlite_migrations"})
+
+
+ALL_VERSIONS_ARG = "_versions"
+
+
+@dataclass(frozen=True, slots=True)
+class StatusStyle:
+    """How a status is shown: a symbol and words as well as a colour."""
+
+    symbol: str
+    label: str
+    meaning: str
+
+
+STATUS_STYLES: dict[str, StatusStyle] = {
+    "unsupported": StatusStyle("!", "unsupported", "A bare assertion: no citation, no source."),
+    "attributed": StatusStyle("~", "attributed", "Only a vague appeal to unnamed sources."),
+    "cited": StatusStyle("§", "cited", "A citation marker or identifier is attached."),
+    "supported": StatusStyle("✓", "supported", "A reviewer found supporting evidence."),
+    "partially_supported": StatusStyle(
+        "◐", "partially supported", "A reviewer found evidence for part of it."
+    ),
+    "contradicted": StatusStyle("✗", "contradicted", "A reviewer found contrary evidence."),
+    "unverifiable": StatusStyle("?", "unverifiable", "A reviewer looked and found nothing."),
+    "not_a_claim": StatusStyle("–", "not a claim", "A segmentation or category error."),
+    "disputed": StatusStyle("⚡", "disputed", "Reviewers' latest verdicts disagree."),
+}
+
+
+CERTAINTY_STYLES: dict[str, StatusStyle] = {
+    "asserted": StatusStyle("■", "asserted", "Stated without hedging."),
+    "hedged": StatusStyle("◇", "hedged", "Softened by a hedge word (may, might, suggests…)."),
+}
+
+
+STATUS_ORDER = [status.value for status in EvidenceStatus]
+
+
+_known: weakref.WeakKeyDictionary[Any, dict[str, bool]] = weakref.WeakKeyDictionary()
+
+
+async def is_provenance_database(datasette: Any, database: str | None) -> bool:
+    """True if ``database`` has the provenance tables and migration record.
+
+    Cached for immutable databases, whose schema cannot change while they are served.
+    """
+    if not database:
+        return False
+    try:
+        db = datasette.get_database(database)
+    except KeyError:
+        return False
+    cache = _known.setdefault(datasette, {})
+    if database in cache and not db.is_mutable:
+        return cache[database]
+    tables = set(await db.table_names())
+    found = tables >= REQUIRED_TABLES
+    if found:
+        try:
+            rows = await db.execute(
+                "select 1 from _sqlite_migrations where migration_set = 'provenance' limit 1"
+            )
+        except sqlite3.DatabaseError:  # someone else's table of that name
+            return False
+        found = bool(rows.rows)
+    cache[database] = found
+    return found
+
+
+async def provenance_databases(datasette: Any) -> list[str]:
+    return [name for name in datasette.databases if await is_provenance_database(datasette, name)]
+
+
+def status_class(value: str) -> str:
+    """A CSS class from a status, only ever one of the known names."""
+    return f"pv-status-{value}" if value in STATUS_STYLES else "pv-status-unknown"
+
+
+def badge(value: str, styles: dict[str, StatusStyle], prefix: str) -> Markup:
+    style = styles.get(value)
+    if style is None:
+        return Markup('<span class="pv-badge {}-unknown">{}</span>').format(prefix, value)
+    return Markup(
+        '<span class="pv-badge {}-{}" title="{}"><span aria-hidden="true">{}</span> {}</span>'
+    ).format(prefix, value, style.meaning, style.symbol, style.label)
+
+
+def status_badge(value: str) -> Markup:
+    return badge(value, STATUS_STYLES, "pv-status")
+
+
+def certainty_badge(value: str) -> Markup:
+    return badge(value, CERTAINTY_STYLES, "pv-certainty")
+
+
+def _names_database(datasette: Any, database: str | None) -> bool:
+    """Links say which database only when more than one is served."""
+    served = [name for name in datasette.databases if name != "_internal"]
+    return database is not None and len(served) > 1
+
+
+def claim_path(datasette: Any, claim_id: str, database: str | None = None) -> str:
+    path = f"/-/provenance/claims/{quote(str(claim_id), safe='')}"
+    if _names_database(datasette, database):
+        path += "?" + urlencode({"db": database})
+    return str(datasette.urls.path(path))
+
+
+def document_path(datasette: Any, document_id: str, database: str | None = None) -> str:
+    path = f"/-/provenance/documents/{quote(str(document_id), safe='')}"
+    if _names_database(datasette, database):
+        path += "?" + urlencode({"db": database})
+    return str(datasette.urls.path(path))
+
+
+def safe_href(url: str | None) -> str | None:
+    """Only http(s) URLs become links; anything else (javascript:, data:…) stays text."""
+    if not url:
+        return None
+    parts = urlsplit(url.strip())
+    if parts.scheme.lower() in ("http", "https") and parts.netloc:
+        return url.strip()
+    return None
+
+
+def evidence_href(item: str) -> str | None:
+    """A link for a doi:, pmid:, pmcid: or url: evidence reference, if it is safe."""
+    kind, _, rest = item.partition(":")
+    kind, rest = kind.lower().strip(), rest.strip()
+    if kind == "doi" and rest:
+        return "https://doi.org/" + quote(rest, safe="/")
+    if kind == "pmid" and rest.isdigit():
+        return f"https://pubmed.ncbi.nlm.nih.gov/{rest}/"
+    if kind == "pmcid" and rest.upper().startswith("PMC") and rest[3:].isdigit():
+        return f"https://www.ncbi.nlm.nih.gov/pmc/articles/{rest.upper()}/"
+    if kind == "url":
+        return safe_href(rest)
+    return safe_href(item)
+
+
+def json_list(value: Any) -> list[Any]:
+    if not value:
+        return []
+    try:
+        loaded = json.loads(value)
+    except (TypeError, ValueError):
+        return []
+    return loaded if isinstance(loaded, list) else []
+
+
+def _line_column(row: Any) -> Markup | None:
+    try:
+        return Markup("{}:{}").format(row["line"], row["column"])
+    except (IndexError, KeyError):
+        return None
+
+
+PREVIEW_CHARACTERS = 240
+
+
+def document_text_cell(row: Any, value: str, datasette: Any, database: str) -> Markup | None:
+    """A document's text is long: show its start and a link to the highlighted reading."""
+    try:
+        document_id = row["id"]
+    except (IndexError, KeyError):
+        return None
+    preview = value[:PREVIEW_CHARACTERS] + ("…" if len(value) > PREVIEW_CHARACTERS else "")
+    return Markup(
+        '<a class="pv-document-link" href="{}">Read with claims highlighted</a> {}'
+    ).format(document_path(datasette, document_id, database), preview)
+
+
+def reference_href(reference: dict[str, Any]) -> str | None:
+    if reference.get("doi"):
+        return evidence_href(f"doi:{reference['doi']}")
+    if reference.get("pmid"):
+        return evidence_href(f"pmid:{reference['pmid']}")
+    return safe_href(reference.get("url"))
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A marked stretch of the document text: a claim or a heading."""
+
+    start: int
+    end: int
+    kind: str
+    row: dict[str, Any]
+
+
+def document_html(text: str, spans: list[Span], datasette: Any, database: str) -> Markup:
+    """The whole text, escaped, with claims as links and headings as structure."""
+    parts: list[Markup] = []
+    cursor = 0
+    for span in sorted(spans, key=lambda s: (s.start, s.end)):
+        if span.start < cursor or span.end > len(text) or span.end < span.start:
+            continue  # overlapping or out of range: leave the text as plain text
+        parts.append(escape(text[cursor : span.start]))
+        content = text[span.start : span.end]
+        if span.kind == "claim":
+            row = span.row
+            parts.append(
+                Markup(
+                    '<a class="pv-claim {}" href="{}" data-claim-id="{}" data-status="{}"'
+                    ' title="{} · {}">{}</a>'
+                ).format(
+                    status_class(row["evidence_status"]),
+                    claim_path(datasette, row["id"], database),
+                    row["id"],
+                    row["evidence_status"],
+                    STATUS_STYLES.get(row["evidence_status"], StatusStyle("", "", "")).label
+                    or row["evidence_status"],
+                    row["category"],
+                    content,
+                )
+            )
+        else:
+            level = 3 if span.kind == "question" else min(2 + int(span.row["level"] or 1) - 1, 6)
+            parts.append(
+                Markup(
+                    '<span class="pv-heading pv-{}" role="heading" aria-level="{}">{}</span>'
+                ).format(span.kind, level, content)
+            )
+        cursor = span.end
+    parts.append(escape(text[cursor:]))
+    return Markup("").join(parts)

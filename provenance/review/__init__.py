@@ -1,0 +1,1 @@
+"""Review: the annotation log, evidence statuses, the review queue, agreement, transfer."""

@@ -1,0 +1,1 @@
+"""The claims database: schema, connection, writes, reads, bulk loads and versions."""

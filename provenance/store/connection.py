@@ -1,0 +1,70 @@
+"""Opening a claims database, and THE rule for what a provenance database is."""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+from pathlib import Path
+
+import sqlite_utils
+
+from provenance.errors import ProvenanceError
+from provenance.store import bulk
+from provenance.store.schema import migrations
+
+
+def _connect(path: Path) -> sqlite_utils.Database:
+    try:
+        conn = sqlite3.connect(str(path), timeout=30)
+        db = sqlite_utils.Database(conn)
+        db.execute("PRAGMA foreign_keys = ON")
+        db.execute("PRAGMA busy_timeout = 30000")
+    except sqlite3.Error as error:
+        raise ProvenanceError(f"{path}: cannot open database ({error})") from None
+    return db
+
+
+def is_provenance_database(db: sqlite_utils.Database) -> bool:
+    return "claims" in db.table_names() and bool(migrations.applied(db))
+
+
+def open_database(path: Path, *, create: bool = True) -> sqlite_utils.Database:
+    """Open (and if needed create and migrate) a provenance database.
+
+    A file that is not SQLite, or an SQLite database that holds other tables, is refused.
+    """
+    path = Path(path)
+    if not path.exists():
+        if not create:
+            raise ProvenanceError(f"{path}: no such database (run 'provenance ingest' first)")
+        if not path.parent.exists():
+            raise ProvenanceError(
+                f"{path}: cannot create database, folder {path.parent} does not exist"
+            )
+    db = _connect(path)
+    try:
+        tables = db.table_names()
+    except sqlite3.DatabaseError:
+        db.close()
+        raise ProvenanceError(f"{path}: not an SQLite database") from None
+    if tables and not is_provenance_database(db):
+        db.close()
+        raise ProvenanceError(f"{path}: not a provenance database (it has other tables)")
+    if migrations.pending(db):
+        if not create and not tables:
+            db.close()
+            raise ProvenanceError(f"{path}: empty database (run 'provenance ingest' first)")
+        try:
+            migrations.apply(db)
+        except sqlite3.OperationalError as error:
+            db.close()
+            raise ProvenanceError(f"{path}: cannot write database ({error})") from None
+    # WAL lets reviewers annotate while an ingest runs; closing the last connection folds the
+    # log back into the file, so immutable readers (datasette -i) see every write. A read-only
+    # file stays as it is. In WAL mode synchronous=NORMAL cannot corrupt the database (a power
+    # cut may only lose the last commits) and spares an fsync per document.
+    with contextlib.suppress(sqlite3.OperationalError):
+        db.execute("PRAGMA journal_mode = WAL")
+        db.execute("PRAGMA synchronous = NORMAL")
+    bulk.repair_interrupted(db)
+    return db

@@ -1,0 +1,113 @@
+"""Reading claims: the filters every listing command shares, and claims by id."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import sqlite_utils
+
+from provenance.errors import ProvenanceError
+from provenance.models import (
+    Claim,
+)
+from provenance.store.schema import CLAIM_FIELDS, JSON_CLAIM_COLUMNS
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimFilter:
+    """Filters shared by every command that lists claims."""
+
+    categories: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = ()
+    certainties: tuple[str, ...] = ()
+    attributions: tuple[str, ...] = ()
+    documents: tuple[str, ...] = ()
+    search: str | None = None
+    include_removed: bool = False
+
+    def where(self) -> tuple[str, list[Any]]:
+        clauses: list[str] = []
+        params: list[Any] = []
+        for column, values in (
+            ("category", self.categories),
+            ("evidence_status", self.statuses),
+            ("certainty", self.certainties),
+            ("attribution", self.attributions),
+        ):
+            if values:
+                clauses.append(f"claims.{column} in ({', '.join('?' for _ in values)})")
+                params.extend(values)
+        if self.documents:
+            matches = []
+            for value in self.documents:
+                matches.append(
+                    "(claims.document = ? or claims.document_id = ? or claims.document_id in"
+                    " (select id from documents where name = ? or source = ?))"
+                )
+                params.extend([value, value, value, value])
+            clauses.append("(" + " or ".join(matches) + ")")
+        if self.search:
+            clauses.append(
+                "claims.rowid in (select rowid from claims_fts where claims_fts match ?)"
+            )
+            params.append(fts_query(self.search))
+        if not self.include_removed:
+            clauses.append("claims.is_current = 1")
+        return (" and ".join(clauses) or "1"), params
+
+
+def fts_query(search: str) -> str:
+    """Quote each word so user input is never parsed as FTS syntax."""
+    words = [w.replace('"', '""') for w in search.split()]
+    return " ".join(f'"{w}"' for w in words if w) or '""'
+
+
+def claim_from_row(row: dict[str, Any]) -> Claim:
+    data = {name: row[name] for name in CLAIM_FIELDS}
+    for column in JSON_CLAIM_COLUMNS:
+        data[column] = json.loads(data[column]) if data[column] else []
+    return Claim.model_validate(data)
+
+
+def iter_claims(
+    db: sqlite_utils.Database, claim_filter: ClaimFilter | None = None, limit: int | None = None
+) -> Iterator[Claim]:
+    """Claims in document order (document, then position), streamed."""
+    where, params = (claim_filter or ClaimFilter()).where()
+    sql = (
+        f"select {', '.join(f'claims.[{c}]' for c in CLAIM_FIELDS)} from claims"
+        f" where {where} order by claims.document, claims.version, claims.start"
+    )
+    if limit is not None:
+        sql += " limit ?"
+        params = [*params, limit]
+    cursor = db.conn.execute(sql, params)
+    names = [d[0] for d in cursor.description]
+    for values in cursor:
+        yield claim_from_row(dict(zip(names, values, strict=True)))
+
+
+def resolve_claim_id(db: sqlite_utils.Database, prefix: str) -> str:
+    """A full claim id from a unique prefix; ambiguity and absence are user errors."""
+    if not prefix or not all(c in "0123456789abcdef" for c in prefix.lower()):
+        raise ProvenanceError(f"{prefix!r} is not a claim id (expected hexadecimal)")
+    rows: list[str] = [
+        str(r[0])
+        for r in db.execute(
+            "select id from claims where id >= ? and id < ? order by id limit 6",
+            [prefix.lower(), prefix.lower() + "g"],
+        )
+    ]
+    if not rows:
+        raise ProvenanceError(f"no claim with id {prefix!r}")
+    if len(rows) > 1:
+        shown = ", ".join(rows[:5])
+        raise ProvenanceError(f"claim id prefix {prefix!r} is ambiguous: {shown}…")
+    return rows[0]
+
+
+def get_claim(db: sqlite_utils.Database, claim_id: str) -> Claim:
+    return claim_from_row(db.table("claims").get(claim_id))
