@@ -15,18 +15,24 @@ import sqlite_utils
 
 from provenance.commands.options import claim_filter_from, claim_filter_options, db_option
 from provenance.errors import ProvenanceError
-from provenance.models import Annotation, Claim, Verdict
+from provenance.models import Claim, Verdict
 from provenance.review.evidence import normalise_reference
 from provenance.review.log import (
     iter_annotations,
     make_annotation,
     record_annotations,
-    review_since,
 )
+from provenance.review.queue import review_queue
 from provenance.review.reviewer import default_reviewer
-from provenance.review.status import in_force, utc_timestamp
+from provenance.review.status import utc_timestamp
 from provenance.store.connection import open_database
-from provenance.store.reads import ClaimFilter, get_claim, iter_claims
+from provenance.store.reads import (
+    DOCUMENT_SLICE_SQL,
+    PARAGRAPH_SPAN_SQL,
+    ClaimFilter,
+    get_claim,
+    iter_claims,
+)
 
 VERDICT_KEYS = {
     "s": Verdict.supported,
@@ -56,15 +62,12 @@ class _Context:
 def _paragraph(db: sqlite_utils.Database, claim: Claim) -> _Context:
     """The claim's paragraph (the span of its sibling claims) and the claim's place in it."""
     start, end = db.conn.execute(
-        "select min(start), max([end]) from claims where document_id = ? and paragraph = ?"
-        " and is_current = 1",
-        [claim.document_id, claim.paragraph],
+        PARAGRAPH_SPAN_SQL, [claim.document_id, claim.paragraph]
     ).fetchone()
     start = min(start if start is not None else claim.start, claim.start)
     end = max(end if end is not None else claim.end, claim.end)
     (text,) = db.conn.execute(
-        "select substr(text, ?, ?) from documents where id = ?",
-        [start + 1, end - start, claim.document_id],
+        DOCUMENT_SLICE_SQL, [start + 1, end - start, claim.document_id]
     ).fetchone()
     return _Context(text or claim.text, claim.start - start, claim.end - start)
 
@@ -122,26 +125,6 @@ def _claim_screen(db: sqlite_utils.Database, claim: Claim, position: str) -> str
 def _queue_key(claim_filter: ClaimFilter) -> str:
     """Progress is kept per reviewer and per set of filters."""
     return hashlib.sha256(repr(claim_filter).encode("utf-8")).hexdigest()[:16]
-
-
-def _reviewed_by(db: sqlite_utils.Database, reviewer: str, claim_ids: list[str]) -> set[str]:
-    """Claims with a verdict of this reviewer that still counts."""
-    by_claim: dict[str, list[Annotation]] = {}
-    for annotation in iter_annotations(db, claim_ids):
-        if annotation.reviewer == reviewer:
-            by_claim.setdefault(annotation.claim_id, []).append(annotation)
-    since = review_since(db.conn, sorted(by_claim))
-    return {c for c, found in by_claim.items() if in_force(found, since.get(c))}
-
-
-def _review_queue(
-    db: sqlite_utils.Database, claim_filter: ClaimFilter, reviewer: str, include_reviewed: bool
-) -> list[str]:
-    ids = [c.id for c in iter_claims(db, claim_filter)]
-    if include_reviewed:
-        return ids
-    done = _reviewed_by(db, reviewer, ids)
-    return [i for i in ids if i not in done]
 
 
 def _saved_position(db: sqlite_utils.Database, reviewer: str, queue: str) -> str | None:
@@ -231,7 +214,7 @@ def review_command(
     db = open_database(db_path, create=False)
     try:
         ordered = [c.id for c in iter_claims(db, claim_filter)]
-        queue = _review_queue(db, claim_filter, who, include_reviewed)
+        queue = ordered if include_reviewed else review_queue(db, claim_filter, who)
         if not restart:
             queue = _rotate(queue, ordered, _saved_position(db, who, queue_key))
         recorded = _review_loop(db, queue, who, queue_key)

@@ -13,6 +13,7 @@ from pydantic import BaseModel
 
 from provenance import __version__
 from provenance.publish.facets import FACET_TYPE
+from provenance.review.queue import needs_review_sql
 from provenance.store.schema import MODEL_TABLES
 
 #: Facets every claims table page opens with.
@@ -86,10 +87,10 @@ CANNED_QUERIES: dict[str, dict[str, Any]] = {
     },
     "review_queue": {
         "title": "Review queue",
-        "description": "Current claims that no reviewer has given a verdict on, by document.",
+        "description": "Current claims with no verdict in force (none yet, or only verdicts"
+        " made before the claim's text was edited), by document.",
         "sql": f"select {_CLAIM_LIST}, c.text from claims c"
-        f" where {_CURRENT}"
-        " and not exists (select 1 from annotations a where a.claim_id = c.id)"
+        f" where {_CURRENT} and {needs_review_sql('c')}"
         " order by c.document, c.version, c.start",
     },
     "repeated_claims": {

@@ -72,6 +72,17 @@ def claim_from_row(row: dict[str, Any]) -> Claim:
     return Claim.model_validate(data)
 
 
+#: The order claims are listed in everywhere: by document, version, then position in the text.
+CLAIM_ORDER = "claims.document, claims.version, claims.start"
+#: The span of a claim's paragraph in its document version's text: from the start of the
+#: paragraph's first claim to the end of its last (parameters: document_id, paragraph).
+PARAGRAPH_SPAN_SQL = (
+    "select min(start), max([end]) from claims where document_id = ? and paragraph = ?"
+)
+#: A stretch of a document version's text (parameters: start + 1, length, document id).
+DOCUMENT_SLICE_SQL = "select substr(text, ?, ?) from documents where id = ?"
+
+
 def iter_claims(
     db: sqlite_utils.Database, claim_filter: ClaimFilter | None = None, limit: int | None = None
 ) -> Iterator[Claim]:
@@ -79,7 +90,7 @@ def iter_claims(
     where, params = (claim_filter or ClaimFilter()).where()
     sql = (
         f"select {', '.join(f'claims.[{c}]' for c in CLAIM_FIELDS)} from claims"
-        f" where {where} order by claims.document, claims.version, claims.start"
+        f" where {where} order by {CLAIM_ORDER}"
     )
     if limit is not None:
         sql += " limit ?"
