@@ -12,7 +12,6 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from pathlib import Path
 
 import sqlite_utils
@@ -38,6 +37,7 @@ from provenance.store.writes import (
     write_run,
     write_transaction,
 )
+from provenance.timestamps import SECONDS_FORMAT, utc_timestamp
 
 #: SQLite page cache while ingesting (KiB).
 INGEST_CACHE_KIB = 65536
@@ -77,16 +77,12 @@ class IngestSummary:
         return sum(o.claims for o in self.outcomes if o.status != "unchanged")
 
 
-def utc_now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
-
-
 def new_run(arguments: list[str]) -> Run:
-    started = datetime.now(timezone.utc).isoformat(timespec="microseconds")
+    started = utc_timestamp()
     run_id = hashlib.sha256(("\x1f".join([started, *arguments])).encode()).hexdigest()[:12]
     return Run(
         id=run_id,
-        started_at=started.replace("+00:00", "Z"),
+        started_at=started,
         tool_version=__version__,
         ruleset_version=RULESET_VERSION,
         arguments=arguments,
@@ -181,7 +177,7 @@ def _store(
         size=source.size,
         text=extracted.text,
         version=planned.version,
-        ingested_at=utc_now(),
+        ingested_at=utc_timestamp(SECONDS_FORMAT),
         run_id=run.id,
     )
     with write_transaction(db):

@@ -411,10 +411,12 @@ async def test_table_cells_get_badges_and_links(ds: Datasette, ingested_db: Path
     assert 'class="pv-badge pv-status-unsupported"' in page
     assert 'class="pv-badge pv-certainty-asserted"' in page
     assert 'class="pv-claim-link" href="/-/provenance/claims/' in page
-    assert "/-/provenance/static/provenance.css" in page
+    assert '<link rel="stylesheet" href="/-/static-plugins/provenance/provenance.css">' in page
     documents = await get_html(ds, f"/{name}/documents")
     assert "/-/provenance/documents/" in documents
-    assert (await ds.client.get("/-/provenance/static/provenance.css")).status_code == 200
+    stylesheet = await ds.client.get("/-/static-plugins/provenance/provenance.css")
+    assert stylesheet.status_code == 200
+    assert ".pv-badge" in stylesheet.text
 
 
 # --- hostile documents ------------------------------------------------------------------------

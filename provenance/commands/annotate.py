@@ -23,7 +23,7 @@ from provenance.review.log import (
     review_since,
 )
 from provenance.review.reviewer import default_reviewer
-from provenance.review.status import in_force, utc_timestamp
+from provenance.review.status import in_force
 from provenance.review.transfer import (
     IMPORT_FORMATS,
     export_annotations,
@@ -33,6 +33,7 @@ from provenance.review.transfer import (
 from provenance.store.connection import open_database
 from provenance.store.reads import ClaimFilter, get_claim, iter_claims, resolve_claim_id
 from provenance.store.versions import Change
+from provenance.timestamps import utc_timestamp
 
 
 def _verdict_callback(ctx: click.Context, param: click.Parameter, value: str) -> Verdict:

@@ -6,7 +6,6 @@ import contextlib
 import sqlite3
 import sys
 from collections.abc import Iterator
-from datetime import datetime, timezone
 from pathlib import Path
 
 import click
@@ -23,6 +22,7 @@ from provenance.commands.options import (
 from provenance.errors import ProvenanceError
 from provenance.models import EvidenceStatus
 from provenance.store.connection import open_database
+from provenance.timestamps import REPORT_FORMAT, utc_timestamp
 
 #: Exit statuses: 1 is reserved for "findings over --max", so a CI job never mistakes an
 #: error for findings or findings for an error.
@@ -139,7 +139,7 @@ def audit_command(
                     audited=", ".join(map(str, paths)) if paths else str(db_path),
                     query=query,
                     max_findings=max_findings,
-                    generated_at=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+                    generated_at=utc_timestamp(REPORT_FORMAT),
                 )
                 findings = write_audit(db, sys.stdout, fmt.lower(), context)
             finally:

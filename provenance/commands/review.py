@@ -24,7 +24,6 @@ from provenance.review.log import (
 )
 from provenance.review.queue import review_queue
 from provenance.review.reviewer import default_reviewer
-from provenance.review.status import utc_timestamp
 from provenance.store.connection import open_database
 from provenance.store.reads import (
     DOCUMENT_SLICE_SQL,
@@ -33,6 +32,7 @@ from provenance.store.reads import (
     get_claim,
     iter_claims,
 )
+from provenance.timestamps import utc_timestamp
 
 VERDICT_KEYS = {
     "s": Verdict.supported,

@@ -17,7 +17,7 @@ from urllib.parse import quote
 import sqlite_utils
 
 from provenance.models import Annotation, Claim
-from provenance.review.evidence import reference_kind
+from provenance.review.evidence import EVIDENCE_BASES, reference_kind
 from provenance.review.log import iter_annotations, review_since
 from provenance.review.status import in_force
 from provenance.store.reads import ClaimFilter, claim_from_row
@@ -122,16 +122,6 @@ def source_iri(source: str) -> str:
     return Path(source).absolute().as_uri()
 
 
-#: Where each kind of evidence reference (see provenance.review.evidence) resolves.
-_EVIDENCE_BASES = {
-    "doi": "https://doi.org/",
-    "pmid": "https://pubmed.ncbi.nlm.nih.gov/",
-    "pmcid": "https://www.ncbi.nlm.nih.gov/pmc/articles/",
-    "isbn": "urn:isbn:",
-    "url": "",
-}
-
-
 def evidence_iri(evidence: str) -> str | None:
     """The IRI an evidence reference resolves to, or None for free text."""
     text = evidence.strip()
@@ -142,7 +132,7 @@ def evidence_iri(evidence: str) -> str | None:
     value = text.split(":", 1)[1].strip()
     if not value or any(c.isspace() for c in value):
         return None
-    return value if kind == "url" else _EVIDENCE_BASES[kind] + quote(value, safe="/:;()._-")
+    return value if kind == "url" else EVIDENCE_BASES[kind] + quote(value, safe="/:;()._-")
 
 
 def _verdict_clause(verdicts: tuple[str, ...]) -> tuple[str, list[Any]]:

@@ -17,22 +17,21 @@ from datasette import hookimpl
 from datasette.facets import ColumnFacet
 from datasette.filters import FilterArguments
 from datasette.utils.asgi import Response
-from jinja2 import ChoiceLoader, FileSystemLoader
 from markupsafe import Markup
 
 from provenance.publish.facets import RememberedFacet
 from provenance.publish.html import (
     ALL_VERSIONS_ARG,
-    CSS_PATH,
-    TEMPLATES,
     _line_column,
     certainty_badge,
     claim_path,
+    css_url,
     document_text_cell,
     is_provenance_database,
     status_badge,
 )
-from provenance.publish.pages import claim_page, document_page, stylesheet
+from provenance.publish.pages import claim_page, document_page
+from provenance.store.connection import is_provenance_connection
 
 #: Memory-mapped reads make full index scans (facets, counts) several times faster.
 MMAP_BYTES = 1 << 30
@@ -95,12 +94,7 @@ def prepare_connection(conn: sqlite3.Connection, database: str, datasette: Any) 
         db = datasette.get_database(database)
         if db.is_mutable or db.is_memory:
             return
-        found = conn.execute(
-            "select 1 from sqlite_master where type = 'table' and name = '_sqlite_migrations'"
-        ).fetchone()
-        if found and {"claims", "documents"} <= {
-            row[0] for row in conn.execute("select name from sqlite_master where type = 'table'")
-        }:
+        if is_provenance_connection(conn):
             conn.execute(f"pragma mmap_size = {MMAP_BYTES}")
     except (KeyError, sqlite3.Error):
         return
@@ -178,27 +172,15 @@ def table_actions(
 def extra_css_urls(database: str | None, datasette: Any) -> Callable[[], Awaitable[list[str]]]:
     async def inner() -> list[str]:
         if await is_provenance_database(datasette, database):
-            return [str(datasette.urls.path(CSS_PATH))]
+            return [css_url(datasette)]
         return []
 
     return inner
 
 
 @hookimpl
-def prepare_jinja2_environment(env: Any, datasette: Any) -> None:
-    """Make the claim and document page templates findable (after any user templates)."""
-    loader = env.loader
-    if isinstance(loader, ChoiceLoader) and not any(
-        isinstance(item, FileSystemLoader) and str(TEMPLATES) in item.searchpath
-        for item in loader.loaders
-    ):
-        env.loader = ChoiceLoader([*loader.loaders, FileSystemLoader(str(TEMPLATES))])
-
-
-@hookimpl
 def register_routes() -> list[tuple[str, Callable[..., Awaitable[Response]]]]:
     return [
-        (r"^/-/provenance/static/provenance\.css$", stylesheet),
         (r"^/-/provenance/claims/(?P<claim_id>[^/]+)$", claim_page),
         (r"^/-/provenance/documents/(?P<document_id>[^/]+)$", document_page),
     ]

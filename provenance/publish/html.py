@@ -7,30 +7,21 @@ Also how the plugin recognises a provenance database it serves (the rule itself 
 from __future__ import annotations
 
 import json
-import sqlite3
 import weakref
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode, urlsplit
 
 from markupsafe import Markup, escape
 
 from provenance.models import EvidenceStatus
+from provenance.review.evidence import EVIDENCE_BASES
+from provenance.store.connection import is_provenance_connection
 
-PACKAGE = Path(__file__).resolve().parent
-
-
-TEMPLATES = PACKAGE / "templates"
-
-
-STYLESHEET = PACKAGE / "static" / "provenance.css"
-
-
-CSS_PATH = "/-/provenance/static/provenance.css"
-
-
-REQUIRED_TABLES = frozenset({"claims", "documents", "sections", "_sqlite_migrations"})
+#: The name Datasette knows the plugin by (its distribution's): it serves the package's
+#: ``static/`` at ``/-/static-plugins/provenance/`` and searches its ``templates/``.
+PLUGIN_NAME = "provenance"
+STYLESHEET = "provenance.css"
 
 
 ALL_VERSIONS_ARG = "_versions"
@@ -86,22 +77,18 @@ async def is_provenance_database(datasette: Any, database: str | None) -> bool:
     cache = _known.setdefault(datasette, {})
     if database in cache and not db.is_mutable:
         return cache[database]
-    tables = set(await db.table_names())
-    found = tables >= REQUIRED_TABLES
-    if found:
-        try:
-            rows = await db.execute(
-                "select 1 from _sqlite_migrations where migration_set = 'provenance' limit 1"
-            )
-        except sqlite3.DatabaseError:  # someone else's table of that name
-            return False
-        found = bool(rows.rows)
+    found = bool(await db.execute_fn(is_provenance_connection))
     cache[database] = found
     return found
 
 
 async def provenance_databases(datasette: Any) -> list[str]:
     return [name for name in datasette.databases if await is_provenance_database(datasette, name)]
+
+
+def css_url(datasette: Any) -> str:
+    """Where Datasette serves the plugin's stylesheet (from ``provenance/publish/static``)."""
+    return str(datasette.urls.static_plugins(PLUGIN_NAME, STYLESHEET))
 
 
 def status_class(value: str) -> str:
@@ -161,11 +148,11 @@ def evidence_href(item: str) -> str | None:
     kind, _, rest = item.partition(":")
     kind, rest = kind.lower().strip(), rest.strip()
     if kind == "doi" and rest:
-        return "https://doi.org/" + quote(rest, safe="/")
+        return EVIDENCE_BASES["doi"] + quote(rest, safe="/")
     if kind == "pmid" and rest.isdigit():
-        return f"https://pubmed.ncbi.nlm.nih.gov/{rest}/"
+        return f"{EVIDENCE_BASES['pmid']}{rest}/"
     if kind == "pmcid" and rest.upper().startswith("PMC") and rest[3:].isdigit():
-        return f"https://www.ncbi.nlm.nih.gov/pmc/articles/{rest.upper()}/"
+        return f"{EVIDENCE_BASES['pmcid']}{rest.upper()}/"
     if kind == "url":
         return safe_href(rest)
     return safe_href(item)

@@ -14,10 +14,10 @@ from pydantic import BaseModel
 from provenance import __version__
 from provenance.publish.facets import FACET_TYPE
 from provenance.review.queue import needs_review_sql
-from provenance.store.schema import MODEL_TABLES
+from provenance.store.schema import FACET_COLUMNS, MODEL_TABLES
 
-#: Facets every claims table page opens with.
-DEFAULT_FACETS = ("category", "evidence_status", "certainty", "attribution", "document", "section")
+#: Facets every claims table page opens with: the columns the store indexes for them.
+DEFAULT_FACETS = FACET_COLUMNS
 
 
 LICENSE = "Apache-2.0"

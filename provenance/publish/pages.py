@@ -12,14 +12,13 @@ from markupsafe import Markup
 
 from provenance.publish.html import (
     ALL_VERSIONS_ARG,
-    CSS_PATH,
     STATUS_ORDER,
     STATUS_STYLES,
-    STYLESHEET,
     Span,
     StatusStyle,
     certainty_badge,
     claim_path,
+    css_url,
     document_html,
     document_path,
     evidence_href,
@@ -29,6 +28,7 @@ from provenance.publish.html import (
     status_badge,
     status_class,
 )
+from provenance.store.reads import DOCUMENT_SLICE_SQL, PARAGRAPH_SPAN_SQL
 
 
 def _refuse(request: Any) -> Response | None:
@@ -36,16 +36,6 @@ def _refuse(request: Any) -> Response | None:
     if request.method in ("GET", "HEAD"):
         return None
     return Response.text("Method not allowed: this site is read-only.", status=405)
-
-
-async def stylesheet(request: Any) -> Response:
-    if (refused := _refuse(request)) is not None:
-        return refused
-    return Response(
-        STYLESHEET.read_text(encoding="utf-8"),
-        content_type="text/css; charset=utf-8",
-        headers={"cache-control": "max-age=3600"},
-    )
 
 
 async def _find(
@@ -87,17 +77,15 @@ async def claim_page(datasette: Any, request: Any) -> Response:
             )
         ).rows[0]
     )
-    text_rows = (
-        await db.execute(
-            "select substr(d.text, p.lo + 1, p.hi - p.lo) as paragraph, p.lo"
-            " from documents d, (select min(start) as lo, max([end]) as hi from claims"
-            " where document_id = ? and paragraph = ?) p where d.id = ?",
-            [claim["document_id"], claim["paragraph"], claim["document_id"]],
-        )
-    ).rows
-    paragraph, offset = (
-        (text_rows[0]["paragraph"] or "", text_rows[0]["lo"]) if text_rows else ("", 0)
-    )
+    offset, last = (
+        await db.execute(PARAGRAPH_SPAN_SQL, [claim["document_id"], claim["paragraph"]])
+    ).rows[0]
+    paragraph = ""
+    if offset is not None:
+        sliced = (
+            await db.execute(DOCUMENT_SLICE_SQL, [offset + 1, last - offset, claim["document_id"]])
+        ).rows
+        paragraph = (sliced[0][0] if sliced else None) or ""
     start, end = claim["start"] - (offset or 0), claim["end"] - (offset or 0)
     if offset is None or not (0 <= start <= end <= len(paragraph)):
         paragraph, start, end = claim["text"], 0, len(claim["text"])
@@ -164,7 +152,7 @@ async def claim_page(datasette: Any, request: Any) -> Response:
         "status_badge_for": status_badge,
         "document_href": document_path(datasette, document["id"], name),
         "row_href": datasette.urls.row(name, "claims", quote(claim_id, safe="")),
-        "css_url": datasette.urls.path(CSS_PATH),
+        "css_url": css_url(datasette),
     }
     return Response.html(
         await datasette.render_template("provenance_claim.html", context, request=request)
@@ -229,7 +217,7 @@ async def document_page(datasette: Any, request: Any) -> Response:
         "claims_href": datasette.urls.table(name, "claims")
         + "?"
         + urlencode({"document_id": document_id, "_sort": "start", ALL_VERSIONS_ARG: "all"}),
-        "css_url": datasette.urls.path(CSS_PATH),
+        "css_url": css_url(datasette),
     }
     return Response.html(
         await datasette.render_template("provenance_document.html", context, request=request)

@@ -20,7 +20,7 @@ import sqlite_utils
 from provenance.errors import ProvenanceError
 from provenance.publish.facets import WARM_UP_ARG
 from provenance.publish.metadata import build_metadata, database_name
-from provenance.store.connection import open_database
+from provenance.store.connection import is_provenance_connection, open_database
 from provenance.store.schema import migrations
 
 DEFAULT_HOST = "127.0.0.1"
@@ -99,7 +99,7 @@ def check_port(host: str, port: int) -> None:
 
 @dataclass(frozen=True, slots=True)
 class _Inspection:
-    tables: set[str]
+    provenance: bool  # a provenance database (see store.connection.is_provenance_connection)
     building: bool  # indexes of a bulk load not built yet
     outdated: bool  # migrations of this version not applied yet
 
@@ -110,6 +110,7 @@ def _inspect(path: Path) -> _Inspection:
         conn = sqlite3.connect(f"file:{path.resolve().as_posix()}?immutable=1", uri=True)
         try:
             tables = {r[0] for r in conn.execute("select name from sqlite_master")}
+            provenance = is_provenance_connection(conn)
             building = "deferred_indexes" in tables and bool(
                 conn.execute("select count(*) from deferred_indexes").fetchone()[0]
             )
@@ -120,7 +121,7 @@ def _inspect(path: Path) -> _Inspection:
             conn.close()
     except sqlite3.DatabaseError:
         raise ProvenanceError(f"{path}: not an SQLite database") from None
-    return _Inspection(tables, building, outdated)
+    return _Inspection(provenance, building, outdated)
 
 
 def check_database(db_path: Path) -> None:
@@ -135,7 +136,7 @@ def check_database(db_path: Path) -> None:
     if not path.is_file():
         raise ProvenanceError(f"{path}: no such database (run 'provenance ingest' first)")
     found = _inspect(path)
-    if not {"claims", "documents", "_sqlite_migrations"} <= found.tables:
+    if not found.provenance:
         raise ProvenanceError(f"{path}: not a provenance database")
     if found.outdated or found.building:
         open_database(path, create=False).close()

@@ -21,6 +21,16 @@ _PMCID = re.compile(r"^(?:PMC)?(\d{1,10})$", re.IGNORECASE)
 _ISBN_SEPARATORS = re.compile(r"[\s-]")
 
 
+#: Where each kind of evidence reference resolves: the IRI prefix its value follows.
+EVIDENCE_BASES = {
+    "doi": "https://doi.org/",
+    "pmid": "https://pubmed.ncbi.nlm.nih.gov/",
+    "pmcid": "https://www.ncbi.nlm.nih.gov/pmc/articles/",
+    "isbn": "urn:isbn:",
+    "url": "",
+}
+
+
 def _isbn_valid(digits: str) -> bool:
     if len(digits) == 10 and re.fullmatch(r"\d{9}[\dX]", digits):
         values = [10 if c == "X" else int(c) for c in digits]

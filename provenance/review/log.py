@@ -19,7 +19,8 @@ from pydantic import ValidationError
 from provenance.errors import ProvenanceError
 from provenance.models import Annotation, EvidenceStatus, Verdict
 from provenance.review.evidence import normalise_references
-from provenance.review.status import effective_status, in_force, normalise_timestamp, utc_timestamp
+from provenance.review.status import effective_status, in_force
+from provenance.timestamps import normalise_timestamp, utc_timestamp
 
 ANNOTATION_FIELDS = tuple(Annotation.model_fields)
 

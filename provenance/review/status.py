@@ -9,32 +9,8 @@ claim keeps its history but goes back to review.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime, timezone
 
-from provenance.errors import ProvenanceError
 from provenance.models import Annotation, EvidenceStatus, Verdict
-
-TIMESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
-
-
-def utc_timestamp() -> str:
-    """Now, in the one timestamp form annotations and changes are stored with."""
-    return datetime.now(timezone.utc).strftime(TIMESTAMP_FORMAT)
-
-
-def normalise_timestamp(value: str) -> str:
-    """An ISO 8601 time as stored (UTC, microseconds, ``Z``); naive times are taken as UTC.
-
-    One fixed form makes timestamps compare correctly as strings.
-    """
-    text = value.strip()
-    try:
-        parsed = datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith(("Z", "z")) else text)
-    except ValueError:
-        raise ProvenanceError(f"{value!r} is not an ISO 8601 time") from None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=timezone.utc)
-    return parsed.astimezone(timezone.utc).strftime(TIMESTAMP_FORMAT)
 
 
 def latest_verdicts(annotations: Iterable[Annotation]) -> dict[str, Verdict]:

@@ -25,7 +25,7 @@ from provenance.review.log import (
     make_annotation,
     record_annotations,
 )
-from provenance.review.status import utc_timestamp
+from provenance.timestamps import utc_timestamp
 
 #: CSV columns: the annotation, plus the claim's text for whoever edits the file.
 CSV_COLUMNS = (*ANNOTATION_FIELDS, "claim_text")

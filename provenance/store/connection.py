@@ -10,7 +10,7 @@ import sqlite_utils
 
 from provenance.errors import ProvenanceError
 from provenance.store import bulk
-from provenance.store.schema import migrations
+from provenance.store.schema import MIGRATION_SET, migrations
 
 
 def _connect(path: Path) -> sqlite_utils.Database:
@@ -24,8 +24,29 @@ def _connect(path: Path) -> sqlite_utils.Database:
     return db
 
 
+#: The tables every provenance database has, beside its record of applied migrations.
+PROVENANCE_TABLES = frozenset({"claims", "documents", "sections", "_sqlite_migrations"})
+_TABLES_SQL = "select name from sqlite_master where type = 'table'"
+_MIGRATED_SQL = "select 1 from _sqlite_migrations where migration_set = ? limit 1"
+
+
+def is_provenance_connection(conn: sqlite3.Connection) -> bool:
+    """THE rule: the provenance tables are there and provenance migrations were applied.
+
+    Takes a plain connection, so that the Datasette plugin asks the same question of the
+    connections it serves (see :mod:`provenance.publish.html`).
+    """
+    tables = {row[0] for row in conn.execute(_TABLES_SQL)}
+    if not tables >= PROVENANCE_TABLES:
+        return False
+    try:
+        return conn.execute(_MIGRATED_SQL, [MIGRATION_SET]).fetchone() is not None
+    except sqlite3.DatabaseError:  # someone else's table of that name
+        return False
+
+
 def is_provenance_database(db: sqlite_utils.Database) -> bool:
-    return "claims" in db.table_names() and bool(migrations.applied(db))
+    return is_provenance_connection(db.conn)
 
 
 def open_database(path: Path, *, create: bool = True) -> sqlite_utils.Database:

@@ -25,7 +25,7 @@ from provenance.ids import claim_id as derive_claim_id
 from provenance.ids import normalise_text
 from provenance.models import Claim
 from provenance.review.log import refresh_statuses
-from provenance.review.status import utc_timestamp
+from provenance.timestamps import utc_timestamp
 
 #: Characters of context on each side of a quote.
 CONTEXT = 48
