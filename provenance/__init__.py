@@ -33,12 +33,9 @@ _PUBLIC = {
 def __getattr__(name: str) -> Any:
     # Looked up on first use: importlib.metadata costs the audit's worker processes 40 ms each.
     if name == "__version__":
-        from importlib.metadata import PackageNotFoundError, version
+        from provenance.version import __version__
 
-        try:
-            return version("provenance")
-        except PackageNotFoundError:  # a source tree that was not installed
-            return "0.0.0"
+        return __version__
     if name in _PUBLIC:
         return getattr(importlib.import_module(_PUBLIC[name]), name)
     raise AttributeError(f"module 'provenance' has no attribute {name!r}")

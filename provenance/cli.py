@@ -7,8 +7,8 @@ from typing import Any
 
 import click
 
-from provenance import __version__
 from provenance.errors import ProvenanceError
+from provenance.version import __version__
 
 #: Command name → "module:attribute". Commands are imported only when run (or listed in
 #: help), so ``provenance audit`` does not pay for Datasette and the rule compiler.

@@ -8,7 +8,7 @@ import multiprocessing
 import os
 import sqlite3
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -16,17 +16,16 @@ from pathlib import Path
 
 import sqlite_utils
 
-from provenance import __version__
 from provenance.errors import ProvenanceError
 from provenance.extract.classify import RULESET_VERSION
 from provenance.extract.parse import parse_document
 from provenance.extract.pipeline import Extraction, extract
 from provenance.extract.read import SourceText, find_sources, read_source
 from provenance.ids import document_id
-from provenance.models import Document, Run
+from provenance.models import Claim, ClaimDraft, Document, Run
 from provenance.store import bulk
 from provenance.store.connection import open_database
-from provenance.store.versions import VersionDiff
+from provenance.store.versions import VersionDiff, reanchor, record_version_changes
 from provenance.store.writes import (
     ClaimRows,
     DocumentWrite,
@@ -38,6 +37,7 @@ from provenance.store.writes import (
     write_transaction,
 )
 from provenance.timestamps import SECONDS_FORMAT, utc_timestamp
+from provenance.version import __version__
 
 #: SQLite page cache while ingesting (KiB).
 INGEST_CACHE_KIB = 65536
@@ -184,16 +184,28 @@ def _store(
         if first:
             write_run(db, run)
             bulk.defer_indexes(db)
-        changes = write_document(
+        claims: Sequence[Claim | ClaimDraft] = extracted.extraction.drafts
+        changes = None
+        if document.version > 1:  # match the claims to the previous version's first
+            claims, changes = reanchor(
+                db,
+                document.source,
+                document.text,
+                [c if isinstance(c, Claim) else c.validated() for c in claims],
+                document.version,
+            )
+        write_document(
             db,
             DocumentWrite(
                 document=document,
-                claims=extracted.extraction.drafts,
+                claims=claims,
                 sections=extracted.extraction.sections,
                 references=extracted.extraction.references,
                 rows=extracted.rows,
             ),
         )
+        if changes is not None:  # then record how they fared, and reset edited ones' review
+            record_version_changes(db, changes)
     status = "new" if planned.version == 1 else "reclassified" if planned.reclassify else "updated"
     return DocumentOutcome(
         source.source,

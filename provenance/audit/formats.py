@@ -17,7 +17,6 @@ from urllib.parse import quote
 
 import sqlite_utils
 
-from provenance import __version__
 from provenance.audit.query import (
     FINDING_FIELDS,
     JSON_SEPARATOR,
@@ -30,6 +29,7 @@ from provenance.audit.query import (
     iter_findings,
     write_json_in_workers,
 )
+from provenance.version import __version__
 
 AUDIT_FORMATS = ("text", "json", "csv", "markdown", "sarif")
 SARIF_SCHEMA_URI = (

@@ -16,7 +16,6 @@ from typing import Any, TextIO
 
 import sqlite_utils
 
-from provenance import __version__
 from provenance.export.common import (
     ExportClaim,
     ExportOptions,
@@ -26,6 +25,7 @@ from provenance.export.common import (
 )
 from provenance.models import Annotation
 from provenance.output import write_json
+from provenance.version import __version__
 
 ANNO_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 #: Terms of our own: which field of the claim record a body carries, and a version's hash.

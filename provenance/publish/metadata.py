@@ -11,10 +11,10 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from provenance import __version__
 from provenance.publish.facets import FACET_TYPE
 from provenance.review.queue import needs_review_sql
 from provenance.store.schema import FACET_COLUMNS, MODEL_TABLES
+from provenance.version import __version__
 
 #: Facets every claims table page opens with: the columns the store indexes for them.
 DEFAULT_FACETS = FACET_COLUMNS

@@ -6,6 +6,10 @@ re-anchored the way a W3C TextQuoteSelector is: by its quote (``exact``) and the
 ``moved`` (same text, out of its old order), ``edited`` (re-anchored to a changed text: it keeps
 its id and history but goes back to review) or ``new``; claims of the old version not found are
 ``removed`` and kept, with their history, as not current.
+
+Longer than 500 lines because the three uses of anchors (matching a new version at ingest,
+recording that match, and diffing any two stored versions) share the anchor model and its
+private matching helpers; split, each would import the others' internals.
 """
 
 from __future__ import annotations

@@ -27,7 +27,6 @@ from provenance.models import (
     Section,
 )
 from provenance.store.schema import CLAIM_FIELDS
-from provenance.store.versions import VersionDiff, reanchor, record_version_changes
 
 
 def end_position(line: int, column: int, text: str) -> tuple[int, int]:
@@ -261,27 +260,19 @@ def write_run(db: sqlite_utils.Database, run: Run) -> None:
     db.table("runs").insert(row, pk="id", ignore=True)
 
 
-def write_document(db: sqlite_utils.Database, write: DocumentWrite) -> VersionDiff | None:
+def write_document(db: sqlite_utils.Database, write: DocumentWrite) -> None:
     """Write one document version and its claims. Call inside a transaction.
 
-    A later version's claims are first matched to the previous version's (see
-    :mod:`provenance.store.versions`): matched claims keep their id, rowid, first version and
-    annotations and are updated in place; claims of earlier versions that are gone are kept with
-    ``is_current = 0``. Returns that match (None for a first version).
+    A later version's claims must already be matched to the previous version's
+    (:func:`provenance.store.versions.reanchor`, which :mod:`provenance.ingest` runs before and
+    :func:`provenance.store.versions.record_version_changes` after): matched claims keep their
+    id, rowid, first version and annotations and are updated in place; claims of earlier
+    versions that are gone are kept with ``is_current = 0``.
     """
     document = write.document
     conn = db.conn
     conn.execute("update documents set is_latest = 0 where source = ?", [document.source])
-    version_diff = None
     claims = write.claims
-    if document.version > 1:
-        claims, version_diff = reanchor(
-            db,
-            document.source,
-            document.text,
-            [c if isinstance(c, Claim) else c.validated() for c in claims],
-            document.version,
-        )
     db.table("documents").insert({**document.model_dump(mode="json"), "is_latest": 1}, pk="id")
     _insert_records(conn, "sections", write.sections)
     _insert_records(conn, "references", write.references)
@@ -347,6 +338,3 @@ def write_document(db: sqlite_utils.Database, write: DocumentWrite) -> VersionDi
             " targets, reference_id) values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             citation_rows,
         )
-    if version_diff is not None:
-        record_version_changes(db, version_diff)
-    return version_diff
