@@ -15,7 +15,7 @@ Speed without changing a result: the rule texts are compiled after two rewrites 
 every match (and which alternative wins) as it is: large ``(?:a|b|...)`` groups are bucketed
 by first character (``regex_factor.factor``), the gap between a rule's parts is possessive where
 backtracking could never succeed, and a file's alternation for one first character is a trie
-of its rules (``_rule_trie``: rules sharing a start share its test, file order kept).
+of its rules (``rule_trie``: rules sharing a start share its test, file order kept).
 ``tests/test_classify.py`` compares 300 recorded classifications exactly, and
 ``evaluation/classify_identity.py`` does so for every sentence of the evaluation data.
 """
@@ -27,14 +27,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 
 from provenance.extract.matcher import (
-    _ATTRIBUTION_RULES,
-    _CATEGORY_RULES,
-    _HEDGE_RULES,
+    ATTRIBUTION_RULES,
+    CATEGORY_RULES,
+    HEDGE_RULES,
     Hit,
-    _kept,
-    _scan_hits,
+    kept_hits,
+    scan_hits,
 )
-from provenance.extract.rules_loader import _GAP_MARK
+from provenance.extract.rules_loader import GAP_MARK
 from provenance.models import Attribution, Category, Certainty
 
 _CUE_SPACE = re.compile(r"\s+")
@@ -51,9 +51,9 @@ class Classification:
 
 
 RULESET_VERSION = (
-    f"categories-{_CATEGORY_RULES.version}"
-    f".hedges-{_HEDGE_RULES.version}"
-    f".attribution-{_ATTRIBUTION_RULES.version}"
+    f"categories-{CATEGORY_RULES.version}"
+    f".hedges-{HEDGE_RULES.version}"
+    f".attribution-{ATTRIBUTION_RULES.version}"
 )
 
 
@@ -63,7 +63,7 @@ DEFAULT_CATEGORY = Category.definition
 DEFAULT_CUE = "definition: default (no category rule fired)"
 
 
-_GAP_JOIN = f" {_GAP_MARK} "
+_GAP_JOIN = f" {GAP_MARK} "
 
 
 def _cue_text(hit: Hit, text: str) -> str:
@@ -91,7 +91,7 @@ def _cue_texts(hits: list[Hit], text: str) -> list[str]:
 
 
 # Per category section: its category and the prefix of its cues.
-_SECTION_CATEGORY = tuple(Category(name) for name in _CATEGORY_RULES.sections)
+_SECTION_CATEGORY = tuple(Category(name) for name in CATEGORY_RULES.sections)
 
 
 _SECTION_PREFIX = tuple(f"{category.value}: " for category in _SECTION_CATEGORY)
@@ -99,7 +99,7 @@ _SECTION_PREFIX = tuple(f"{category.value}: " for category in _SECTION_CATEGORY)
 
 def _category(hits: list[Hit], text: str) -> tuple[Category, list[str]]:
     """The first category section (in precedence order) with a cue decides."""
-    kept = _kept(hits) if hits else hits
+    kept = kept_hits(hits) if hits else hits
     if not kept:
         return DEFAULT_CATEGORY, [DEFAULT_CUE]
     if len(kept) == 1:
@@ -123,7 +123,7 @@ def lower_case(text: str) -> str:
 
 def hedge_cues(text: str) -> list[str]:
     """The hedge cues in ``text`` (empty: asserted)."""
-    return _cue_texts(_kept(_scan_hits(lower_case(text))[1]), text)
+    return _cue_texts(kept_hits(scan_hits(lower_case(text))[1]), text)
 
 
 # Classification's slots set through their own descriptors: the same object as its frozen
@@ -148,10 +148,10 @@ _CITED, _VAGUE_SOURCE, _NO_SOURCE = Attribution.cited, Attribution.vague, Attrib
 
 def classify_sentence(text: str, *, cited: bool = False) -> Classification:
     """Classify one statement. ``cited`` says whether a citation marker was found in it."""
-    category_hits, hedge_hits, vague_hits = _scan_hits(lower_case(text))
+    category_hits, hedge_hits, vague_hits = scan_hits(lower_case(text))
     category, category_cues = _category(category_hits, text)
-    hedges = _cue_texts(_kept(hedge_hits), text) if hedge_hits else []
-    vague = _cue_texts(_kept(vague_hits), text) if vague_hits else []
+    hedges = _cue_texts(kept_hits(hedge_hits), text) if hedge_hits else []
+    vague = _cue_texts(kept_hits(vague_hits), text) if vague_hits else []
     if cited:
         attribution = _CITED
     elif vague:

@@ -11,15 +11,15 @@ import re
 from collections.abc import Callable
 
 from provenance.extract.regex_factor import (
-    _exact_firsts,
-    _rule_trie,
-    _split_top,
-    _union,
     after_first,
+    exact_firsts,
     factor,
     first_characters,
+    match_any,
+    rule_trie,
+    split_top,
 )
-from provenance.extract.rules_loader import RuleFile, _checked_sections, load_rules
+from provenance.extract.rules_loader import RuleFile, checked_sections, load_rules
 from provenance.models import Category
 
 _GAP_WORDS = 8
@@ -46,7 +46,7 @@ class RuleSet:
 
     There is one alternation per first character (the rules that can start with it, plus
     those whose first character is not simply known, in file order), matched only at the
-    positions the shared scan (see ``_scan_hits``) found: at a word starting with "m" only
+    positions the shared scan (see ``scan_hits``) found: at a word starting with "m" only
     the rules that can start with "m" are tried.
     """
 
@@ -57,7 +57,7 @@ class RuleSet:
         for number, rule in enumerate(rules.rules):
             # The first part's group is empty and closes where the part ends (it starts where
             # the match does): so the rule begins with the part itself, which lets rules be
-            # bucketed by their first characters (``_rule_trie``).
+            # bucketed by their first characters (``rule_trie``).
             head, *tail = (factor(piece) for piece in rule.pieces)
             named = [f"(?:{head})(?P<g{number}p0>)"]
             named.extend(f"(?P<g{number}p{k}>{piece})" for k, piece in enumerate(tail, start=1))
@@ -76,7 +76,7 @@ class RuleSet:
                 rest = None
                 if chars is not None and character is not None:
                     try:
-                        rest = after_first(named, character, _exact_firsts)
+                        rest = after_first(named, character, exact_firsts)
                     except ValueError:
                         pass
                     else:
@@ -86,11 +86,11 @@ class RuleSet:
                     run.append(rest)
                     continue
                 if run:
-                    chosen.append(re.escape(str(character)) + f"(?:{_rule_trie(run)})")
+                    chosen.append(re.escape(str(character)) + f"(?:{rule_trie(run)})")
                     run = []
                 chosen.append(named)
             if run:
-                chosen.append(re.escape(str(character)) + f"(?:{_rule_trie(run)})")
+                chosen.append(re.escape(str(character)) + f"(?:{rule_trie(run)})")
             return re.compile("(?:" + "|".join(chosen) + r")(?!\w)") if chosen else None
 
         self.by_first: dict[str, re.Pattern[str] | None] = {c: alternation(c) for c in characters}
@@ -132,7 +132,7 @@ def _scan_patterns(alternatives: list[str]) -> tuple[str, str]:
     for alternative in alternatives:
         chars = first_characters(alternative)
         try:
-            if len(_split_top(alternative)) > 1 or chars is None:
+            if len(split_top(alternative)) > 1 or chars is None:
                 raise ValueError(alternative)
             rests = {char: after_first(alternative, char) for char in sorted(chars)}
         except ValueError:
@@ -148,9 +148,9 @@ def _scan_patterns(alternatives: list[str]) -> tuple[str, str]:
     branches = []
     for char, bucket in sorted(buckets.items()):
         if re.match(r"\w", char):
-            sharing.setdefault(_union(bucket), []).append(re.escape(char))
+            sharing.setdefault(match_any(bucket), []).append(re.escape(char))
         else:
-            branches.append(f"(?={re.escape(char)}{_union(bucket)})")
+            branches.append(f"(?={re.escape(char)}{match_any(bucket)})")
     for union, heads in sharing.items():
         head = heads[0] if len(heads) == 1 else "[" + "".join(heads) + "]"
         branches.append(f"{head}(?={union})")
@@ -158,31 +158,31 @@ def _scan_patterns(alternatives: list[str]) -> tuple[str, str]:
     return "|".join(branches), "|".join(start) or "(?!)"
 
 
-_CATEGORY_RULES = load_rules("categories.rules")
+CATEGORY_RULES = load_rules("categories.rules")
 
 
-_HEDGE_RULES = load_rules("hedges.rules")
+HEDGE_RULES = load_rules("hedges.rules")
 
 
-_ATTRIBUTION_RULES = load_rules("attribution.rules")
+ATTRIBUTION_RULES = load_rules("attribution.rules")
 
 
-_checked_sections(_CATEGORY_RULES, {c.value for c in Category})
+checked_sections(CATEGORY_RULES, {c.value for c in Category})
 
 
-_checked_sections(_HEDGE_RULES, {"hedge"})
+checked_sections(HEDGE_RULES, {"hedge"})
 
 
-_checked_sections(_ATTRIBUTION_RULES, {"vague"})
+checked_sections(ATTRIBUTION_RULES, {"vague"})
 
 
-_CATEGORIES = RuleSet(_CATEGORY_RULES)
+_CATEGORIES = RuleSet(CATEGORY_RULES)
 
 
-_HEDGES = RuleSet(_HEDGE_RULES)
+_HEDGES = RuleSet(HEDGE_RULES)
 
 
-_VAGUE = RuleSet(_ATTRIBUTION_RULES)
+_VAGUE = RuleSet(ATTRIBUTION_RULES)
 
 
 _FAMILIES = (_CATEGORIES, _HEDGES, _VAGUE)
@@ -226,7 +226,7 @@ def _match_table() -> tuple[dict[str, _Tried], _Tried]:
 _TRIED, _TRIED_OTHER = _match_table()
 
 
-def _scan_hits(lowered: str) -> tuple[list[Hit], list[Hit], list[Hit]]:
+def scan_hits(lowered: str) -> tuple[list[Hit], list[Hit], list[Hit]]:
     """Category, hedge and attribution hits: at each word where the scan finds a rule, the
     first rule of each file that matches there (``RuleSet.at``, inlined: this is the hot
     path)."""
@@ -244,7 +244,7 @@ def _scan_hits(lowered: str) -> tuple[list[Hit], list[Hit], list[Hit]]:
     return hits
 
 
-def _kept(hits: list[Hit]) -> list[Hit]:
+def kept_hits(hits: list[Hit]) -> list[Hit]:
     """Cue hits that no exclusion of the same file covers, nor a longer cue of their section.
 
     Hits come in text order, so a hit can only be covered by an earlier one: it is enough to

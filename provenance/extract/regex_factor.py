@@ -1,7 +1,7 @@
 """The regex optimiser: rewrites of rule patterns that keep every match as it is.
 
 Large ``(?:a|b|...)`` groups are bucketed by first character (:func:`factor`), alternations
-of rules sharing a start become a trie (``_rule_trie``); ``first_characters`` and
+of rules sharing a start become a trie (``rule_trie``); ``first_characters`` and
 ``after_first`` read a pattern's possible first characters and what follows them. Nothing here
 knows about categories: it only reads and rewrites regular-expression text.
 """
@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable
 
 
-def _rule_trie(alternatives: list[str]) -> str:
+def rule_trie(alternatives: list[str]) -> str:
     """The alternation of ``alternatives`` (rules, with their named groups) as a trie.
 
     Runs of alternatives that start with one exactly known character are bucketed by it,
@@ -25,7 +25,7 @@ def _rule_trie(alternatives: list[str]) -> str:
 
     def flush() -> None:
         for char, rests in buckets.items():
-            body = rests[0] if len(rests) == 1 else f"(?:{_rule_trie(rests)})"
+            body = rests[0] if len(rests) == 1 else f"(?:{rule_trie(rests)})"
             out.append(re.escape(char) + body)
         buckets.clear()
 
@@ -35,7 +35,7 @@ def _rule_trie(alternatives: list[str]) -> str:
         if chars is not None and len(chars) == 1:
             (char,) = chars
             try:
-                rest = after_first(alternative, char, _exact_firsts)
+                rest = after_first(alternative, char, exact_firsts)
             except ValueError:
                 rest = None
         if rest is None:
@@ -80,7 +80,7 @@ def _group_end(pattern: str, start: int) -> int:
     return len(pattern)
 
 
-def _split_top(body: str) -> list[str]:
+def split_top(body: str) -> list[str]:
     """The top-level alternatives of a group's body."""
     pieces: list[str] = []
     depth = 0
@@ -129,7 +129,7 @@ def first_characters(pattern: str) -> frozenset[str] | None:
         if pattern[end : end + 1] in ("?", "*") or pattern[end : end + 2] == "{0":
             return None
         chars: set[str] = set()
-        for alternative in _split_top(pattern[3 : end - 1]):
+        for alternative in split_top(pattern[3 : end - 1]):
             found = first_characters(alternative)
             if found is None:
                 return None
@@ -173,7 +173,7 @@ def after_first(
     if tail[:1] in ("?", "*", "{"):
         raise ValueError(pattern)
     if atom.startswith("(?:"):
-        alternatives = [after_first(a, char, firsts) for a in _split_top(atom[3:-1])]
+        alternatives = [after_first(a, char, firsts) for a in split_top(atom[3:-1])]
         found = [a for a in alternatives if a is not None]
         return "(?:" + "|".join(found) + ")" + tail if found else None
     chars = firsts(atom)
@@ -185,7 +185,7 @@ def after_first(
 _SPECIAL = frozenset("\\.^$*+?{}[]|()")
 
 
-def _exact_firsts(atom: str) -> frozenset[str] | None:
+def exact_firsts(atom: str) -> frozenset[str] | None:
     """The characters one literal or ``[letters]`` matches, exactly (no case folding)."""
     if len(atom) == 1 and atom not in _SPECIAL:
         return frozenset(atom)
@@ -227,7 +227,7 @@ def _bucketed(alternatives: list[str]) -> list[str]:
     try:
         for alternative in alternatives:
             for char in sorted(_known_chars(alternative) or ()):
-                rest = after_first(alternative, char, _exact_firsts)
+                rest = after_first(alternative, char, exact_firsts)
                 if rest is not None:
                     buckets.setdefault(char, []).append(rest)
     except ValueError:
@@ -248,9 +248,9 @@ def _known_chars(pattern: str) -> frozenset[str] | None:
     if pattern[end : end + 1] in ("?", "*", "{"):
         return None
     if not pattern.startswith("(?:"):
-        return _exact_firsts(pattern[:end])
+        return exact_firsts(pattern[:end])
     chars: set[str] = set()
-    for alternative in _split_top(pattern[3 : end - 1]):
+    for alternative in split_top(pattern[3 : end - 1]):
         found = _known_chars(alternative)
         if found is None:
             return None
@@ -278,14 +278,14 @@ def factor(pattern: str) -> str:
             end = _group_end(pattern, index)
             group = pattern[index:end]
             if group.startswith("(?:"):
-                out.append(_factored_group([factor(a) for a in _split_top(group[3:-1])]))
+                out.append(_factored_group([factor(a) for a in split_top(group[3:-1])]))
             else:
                 opening = _OPENING.match(group)
                 if opening is None or opening.group() == "(?":
                     out.append(group)
                 else:
                     body = group[opening.end() : -1]
-                    alternatives = [factor(a) for a in _split_top(body)]
+                    alternatives = [factor(a) for a in split_top(body)]
                     out.append(opening.group() + "|".join(alternatives) + ")")
             index = end
         else:
@@ -294,7 +294,7 @@ def factor(pattern: str) -> str:
     return "".join(out)
 
 
-def _union(alternatives: list[str]) -> str:
+def match_any(alternatives: list[str]) -> str:
     """An alternation where only whether it matches counts (not which alternative): those
     with an exactly known first character are bucketed (``_factored_group``), the rest after.
     """

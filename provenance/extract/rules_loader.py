@@ -16,7 +16,7 @@ from provenance.errors import ProvenanceError
 RULE_FILES = ("categories.rules", "hedges.rules", "attribution.rules")
 
 
-_GAP_MARK = "…"
+GAP_MARK = "…"
 
 
 _VERSION = re.compile(r"version:\s*(\d+)\s*$")
@@ -70,7 +70,7 @@ def _spaces_to_whitespace(fragment: str) -> str:
 def _parse_rule(line: str, section: int, where: str, number: int) -> Rule:
     exclusion = line.startswith("!")
     fragment = line[1:] if exclusion else line
-    pieces = tuple(_spaces_to_whitespace(p.strip()) for p in fragment.split(_GAP_MARK))
+    pieces = tuple(_spaces_to_whitespace(p.strip()) for p in fragment.split(GAP_MARK))
     for piece in pieces:
         try:
             compiled = re.compile(piece)
@@ -124,7 +124,7 @@ def load_rules(name: str) -> RuleFile:
     return parse_rules(text, f"rules/{name}")
 
 
-def _checked_sections(rules: RuleFile, allowed: set[str]) -> None:
+def checked_sections(rules: RuleFile, allowed: set[str]) -> None:
     for name in rules.sections:
         if name not in allowed:
             raise ProvenanceError(f"{rules.name}: [{name}] is not one of {sorted(allowed)}")

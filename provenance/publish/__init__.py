@@ -22,12 +22,12 @@ from markupsafe import Markup
 from provenance.publish.facets import RememberedFacet
 from provenance.publish.html import (
     ALL_VERSIONS_ARG,
-    _line_column,
     certainty_badge,
     claim_path,
     css_url,
     document_text_cell,
     is_provenance_database,
+    line_column,
     status_badge,
 )
 from provenance.publish.pages import claim_page, document_page
@@ -68,7 +68,7 @@ def render_cell(
         if table == "annotations" and column != "verdict":
             return None
         if column == "position":  # a sort key: readers want where the claim is
-            return _line_column(row)
+            return line_column(row)
         if column in ("evidence_status", "verdict"):
             return status_badge(value)
         if column == "certainty":

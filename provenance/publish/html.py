@@ -168,7 +168,7 @@ def json_list(value: Any) -> list[Any]:
     return loaded if isinstance(loaded, list) else []
 
 
-def _line_column(row: Any) -> Markup | None:
+def line_column(row: Any) -> Markup | None:
     try:
         return Markup("{}:{}").format(row["line"], row["column"])
     except (IndexError, KeyError):

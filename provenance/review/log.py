@@ -205,9 +205,7 @@ def _existing_claims(conn: sqlite3.Connection, claim_ids: Sequence[str]) -> set[
     return found
 
 
-def _existing_annotations(
-    conn: sqlite3.Connection, ids: Sequence[str]
-) -> dict[str, dict[str, Any]]:
+def existing_annotations(conn: sqlite3.Connection, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
     columns = ", ".join(f"[{name}]" for name in ANNOTATION_FIELDS)
     found: dict[str, dict[str, Any]] = {}
     for chunk in _chunks(ids):
@@ -254,7 +252,7 @@ def _append(conn: sqlite3.Connection, batch: list[Annotation]) -> int:
     missing = sorted(set(claim_ids) - _existing_claims(conn, claim_ids))
     if missing:
         raise ProvenanceError(f"no claim with id {missing[0]!r}")
-    existing = _existing_annotations(conn, sorted({a.id for a in batch}))
+    existing = existing_annotations(conn, sorted({a.id for a in batch}))
     rows: dict[str, dict[str, Any]] = {}
     for annotation in batch:
         row = _row(annotation)

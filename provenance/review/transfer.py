@@ -19,8 +19,8 @@ from provenance.errors import ProvenanceError
 from provenance.models import Annotation
 from provenance.review.log import (
     ANNOTATION_FIELDS,
-    _existing_annotations,
     annotation_from_row,
+    existing_annotations,
     iter_annotations,
     make_annotation,
     record_annotations,
@@ -157,7 +157,7 @@ def _row_annotation(
     )
     if given_id is None:
         return candidate, None
-    stored = _existing_annotations(db.conn, [given_id]).get(given_id)
+    stored = existing_annotations(db.conn, [given_id]).get(given_id)
     if stored is None or annotation_from_row(stored) == candidate:
         return candidate, None
     # An exported annotation edited in a spreadsheet: the log is never changed, so the edit

@@ -1,0 +1,81 @@
+"""The regex optimiser changes no match: the factored pattern matches exactly what the plain
+alternation matches, at every position, with the same span (so the same alternative wins)."""
+
+from __future__ import annotations
+
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from provenance.extract.matcher import ATTRIBUTION_RULES, CATEGORY_RULES, HEDGE_RULES
+from provenance.extract.regex_factor import factor, match_any
+
+LETTERS = "abcé"
+WORD = st.text(alphabet=LETTERS, min_size=1, max_size=4)
+
+
+@st.composite
+def atoms(draw: st.DrawFn, depth: int = 0) -> str:
+    """One piece of a pattern: a word, maybe with an optional letter, a class, or a group."""
+    kind = draw(st.sampled_from(["word", "optional", "class", "group"] if depth < 2 else ["word"]))
+    word = re.escape(draw(WORD))
+    if kind == "optional":
+        return word + re.escape(draw(st.sampled_from(LETTERS))) + "?"
+    if kind == "class":
+        return (
+            "[" + "".join(sorted(set(draw(st.text(LETTERS, min_size=1, max_size=3))))) + "]" + word
+        )
+    if kind == "group":
+        return "(?:" + "|".join(draw(st.lists(atoms(depth + 1), min_size=1, max_size=6))) + ")"
+    return word
+
+
+@st.composite
+def patterns(draw: st.DrawFn) -> str:
+    alternatives = draw(st.lists(st.lists(atoms(), min_size=1, max_size=3).map("".join),
+                                 min_size=1, max_size=12))  # fmt: skip
+    tail = draw(st.sampled_from(["", r"\b", r"s?\b", r"\s+" + re.escape(draw(WORD))]))
+    return "(?:" + "|".join(alternatives) + ")" + tail
+
+
+def spans(pattern: str, text: str) -> list[tuple[int, int] | None]:
+    compiled = re.compile(pattern)
+    return [(m.span() if (m := compiled.match(text, i)) else None) for i in range(len(text) + 1)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(patterns(), st.text(alphabet=LETTERS + " ", max_size=24))
+def test_factor_matches_what_the_plain_alternation_matches(pattern: str, text: str) -> None:
+    assert spans(factor(pattern), text) == spans(pattern, text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(patterns(), min_size=1, max_size=5), st.text(alphabet=LETTERS + " ", max_size=24))
+def test_match_any_matches_where_one_alternative_does(alternatives: list[str], text: str) -> None:
+    merged = re.compile(match_any(alternatives))
+    each = [re.compile(a) for a in alternatives]
+    for i in range(len(text) + 1):
+        assert (merged.match(text, i) is not None) == any(p.match(text, i) for p in each)
+
+
+RULE_FILES = (CATEGORY_RULES, HEDGE_RULES, ATTRIBUTION_RULES)
+RULE_PIECES = sorted(
+    {piece for rules in RULE_FILES for rule in rules.rules for piece in rule.pieces}
+)
+RULE_WORDS = sorted({w for piece in RULE_PIECES for w in re.findall(r"[a-z]{2,}", piece)})
+
+
+def test_the_rule_files_give_pieces_to_check() -> None:
+    assert len(RULE_PIECES) > 100 and len(RULE_WORDS) > 100
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.sampled_from(RULE_PIECES),
+    st.lists(st.sampled_from(RULE_WORDS), min_size=1, max_size=8),
+    st.sampled_from([" ", "  ", "-", ", "]),
+)
+def test_factor_keeps_every_match_of_the_real_rules(piece: str, words: list[str], sep: str) -> None:
+    text = sep.join(words) + " " + sep.join(reversed(words))
+    assert spans(factor(piece), text) == spans(piece, text)
