@@ -89,6 +89,7 @@ def test_priority_in_sql_matches_the_documented_score(fixture_db: Path) -> None:
             finding["certainty"],
             finding["evidence_status"],
             finding["repeats"],
+            finding["attribution"],
         )
 
 

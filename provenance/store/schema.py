@@ -7,6 +7,8 @@ from pydantic import BaseModel
 from sqlite_utils.migrations import Migrations
 
 from provenance.models import (
+    ATTRIBUTION_MEANINGS,
+    CATEGORY_MEANINGS,
     Annotation,
     Claim,
     Document,
@@ -274,3 +276,25 @@ def m007_claim_position(db: sqlite_utils.Database) -> None:
     # versions exist. No (is_current, position) index: with one, the planner chose it over
     # (is_current, document, start) for the audit, which then sorted every claim (0.5 s more).
     db.table("claims").create_index(["position"])
+
+
+@migrations()
+def m009_taxonomy(db: sqlite_utils.Database) -> None:
+    # The 14 categories (finding, method, event and prediction are new; evidence is narrowed
+    # to the state of research as a whole) and the four attributions (named is new), with what
+    # each means, for reviewers reading the facets. Stored claims keep their values until the
+    # next ingest: the classifier's version changed, so every unchanged document is classified
+    # again then ("reclassified"), keeping claim ids and reviews.
+    db["taxonomy"].insert_all(
+        [
+            *(
+                {"kind": "category", "name": c.value, "meaning": meaning}
+                for c, meaning in CATEGORY_MEANINGS.items()
+            ),
+            *(
+                {"kind": "attribution", "name": a.value, "meaning": meaning}
+                for a, meaning in ATTRIBUTION_MEANINGS.items()
+            ),
+        ],
+        pk=("kind", "name"),
+    )
