@@ -92,7 +92,9 @@ def per_category(result: Scores) -> None:
 
 def certainty_and_attribution(result: Scores) -> None:
     tp, fp, fn = result.hedge["tp"], result.hedge["fp"], result.hedge["fn"]
-    print(f"\nhedged: precision {_ratio(tp, tp + fp)}, recall {_ratio(tp, tp + fn)} ({tp + fn} gold)")
+    print(
+        f"\nhedged: precision {_ratio(tp, tp + fp)}, recall {_ratio(tp, tp + fn)} ({tp + fn} gold)"
+    )
     print(f"\n{'attribution':>14} {'gold':>5} {'P':>5} {'R':>5}")
     for a in (x.value for x in Attribution):
         gold = sum(n for (g, _), n in result.attributions.items() if g == a)
@@ -120,7 +122,10 @@ def main() -> None:
         for genre in sorted({r.genre for r in chosen}):
             report(f"  {genre}", score([r for r in chosen if r.genre == genre]))
     for row, decided in result.misses[: args.misses]:
-        print(f"\n  gold {row.category} (alt {', '.join(row.alt) or '-'}) got {decided.category.value}")
+        print(
+            f"\n  gold {row.category} (alt {', '.join(row.alt) or '-'})"
+            f" got {decided.category.value}"
+        )
         print(f"  {row.text[:160]}\n  cues: {'; '.join(decided.category_cues)}")
 
 

@@ -37,6 +37,7 @@ SCALE = 1024
 GRID = (1.0, 3.0)
 WEIGHTINGS = (None, "balanced")
 INDICATIVE = 300
+MIN_ROWS = 1
 CATEGORIES = [c.value for c in Category]
 ATTRIBUTIONS = [Attribution.none.value, Attribution.vague.value, Attribution.named.value]
 
@@ -66,10 +67,13 @@ def hedge_examples(rows: list[Labelled]) -> tuple[list[list[str]], list[int], li
 
 
 class Vectoriser:
-    """Feature strings -> sparse counts, over the vocabulary of the training rows."""
+    """Feature strings -> sparse counts, over the features of at least ``MIN_ROWS`` training
+    rows (rarer ones would be learned from one sentence, and would only cost time)."""
 
     def __init__(self, rows: list[list[str]]) -> None:
-        self.vocabulary = {f: i for i, f in enumerate(sorted({f for r in rows for f in r}))}
+        seen = Counter(f for r in rows for f in set(r))
+        kept = sorted(f for f, n in seen.items() if n >= MIN_ROWS)
+        self.vocabulary = {f: i for i, f in enumerate(kept)}
 
     def __call__(self, rows: list[list[str]]) -> Any:
         from scipy.sparse import csr_matrix
@@ -186,7 +190,9 @@ def build(say: Callable[[str], None] = print) -> dict[str, Any]:
         indicative[name] = ranked[:INDICATIVE]
     hedge_row = list(hedge.coef_[0])
     hedge_weights = {
-        f: quantise(hedge_row[c]) for f, c in cue_vectorise.vocabulary.items() if quantise(hedge_row[c])
+        f: quantise(hedge_row[c])
+        for f, c in cue_vectorise.vocabulary.items()
+        if quantise(hedge_row[c])
     }
     category_bias = dict(zip(category.classes_, category.intercept_, strict=True))
     attribution_bias = dict(zip(attribution.classes_, attribution.intercept_, strict=True))
@@ -212,9 +218,9 @@ def build(say: Callable[[str], None] = print) -> dict[str, Any]:
 
 
 def serialise(model: dict[str, Any]) -> bytes:
-    return (json.dumps(model, sort_keys=True, separators=(",", ":"), ensure_ascii=False) + "\n").encode(
-        "utf-8"
-    )
+    return (
+        json.dumps(model, sort_keys=True, separators=(",", ":"), ensure_ascii=False) + "\n"
+    ).encode("utf-8")
 
 
 def main() -> None:

@@ -174,7 +174,8 @@ class Claim(_Record):
     certainty: Certainty = Field(description="Asserted, or hedged by a cue word.")
     hedge_cues: list[str] = Field(default_factory=list, description="The hedge words found.")
     attribution: Attribution = Field(
-        description="None, a vague appeal to unnamed sources, a source named in prose, or a citation."
+        description="None, a vague appeal to unnamed sources, a source named in prose,"
+        " or a citation."
     )
     attribution_cues: list[str] = Field(
         default_factory=list, description="The phrases that attribute the statement."

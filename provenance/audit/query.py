@@ -21,8 +21,9 @@ repetition             5 for each other current occurrence of the same statement
 =====================  =========================================================================
 
 so an asserted, unsupported efficacy claim repeated three times scores 50 + 20 + 10 + 10 = 90,
-a hedged meta statement attributed to a named source scores 5 (10 with a vague one). Health-outcome claims (efficacy, causal)
-come first because an unsupported one can do the most harm.
+a hedged meta statement attributed to a named source scores 5 (10 with a vague one).
+Health-outcome claims (efficacy, causal) come first because an unsupported one can do the
+most harm.
 
 Everything is computed by SQLite in one ordered query, so memory stays flat in the number of
 findings; :func:`iter_finding_json` also builds each JSON object in SQLite, and

@@ -17,33 +17,28 @@ it, so that "predicted proteins" and "all possible combinations" can weigh again
 
 from __future__ import annotations
 
+import itertools
 import re
-from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from typing import NamedTuple
 
 from provenance.errors import ProvenanceError
 from provenance.extract.matcher import CATEGORY_RULES, Hit, kept_hits, scan_hits
 
-# Punctuation becomes a space, a digit becomes 0: "p<0.05" -> "p 0 00".
-_PUNCTUATION = (
-    "!\"#&'()*+,-./:;<=>?@[\\]^_`{|}~«»…“”‘’„‚–—―•·′″§¶†‡"
-    + "".join(chr(c) for c in range(0x2000, 0x2010))
+# Punctuation becomes a space, a digit becomes 0: "p<0.05" -> "p 0 00", "48%" -> "00%".
+_PUNCTUATION = "!\"#&'()*+,-./:;<=>?@[\\]^_`{|}~«»…“”‘’„‚–—―•·′″§¶†‡" + "".join(
+    chr(c) for c in range(0x2000, 0x2010)
 )
-_TOKENS = str.maketrans(
-    {
-        **{c: " " for c in _PUNCTUATION},
-        **{d: "0" for d in "123456789"},
-        "%": " % ",
-        "$": " $ ",
-        "€": " € ",
-        "£": " £ ",
-    }
-)
+_TOKENS = str.maketrans({**{c: " " for c in _PUNCTUATION}, **{d: "0" for d in "123456789"}})
+# The same for ASCII text, as bytes: about ten times faster than str.translate with a dict.
+_ASCII_TOKENS = bytes(ord(_TOKENS.get(b, chr(b))) for b in range(128)) + bytes(range(128, 256))
 
 _CATEGORY_SECTIONS = tuple("#r:" + name for name in CATEGORY_RULES.sections)
 
 _RULE_CATEGORY = tuple("#k:" + name for name in CATEGORY_RULES.sections)
+
+_JOIN = " ".join
 
 _SECTION = re.compile(r"\[([a-z]+)\]$")
 
@@ -81,9 +76,9 @@ _SPEECH = SOURCE_WORDS["speech"]
 _SOURCE = SOURCE_WORDS["source"]
 
 
-@dataclass(frozen=True, slots=True)
-class Prepared:
-    """What one sentence's own scan yields, before its neighbours are known."""
+class Prepared(NamedTuple):
+    """What one sentence's own scan yields, before its neighbours are known (a named tuple:
+    built for every sentence, it must be cheap)."""
 
     text: str
     lowered: str
@@ -111,6 +106,8 @@ def lower_case(text: str) -> str:
 
 def words_of(lowered: str) -> list[str]:
     """The sentence's words as the model sees them."""
+    if lowered.isascii():
+        return lowered.encode("ascii").translate(_ASCII_TOKENS).decode("ascii").split()
     return lowered.translate(_TOKENS).split()
 
 
@@ -118,8 +115,8 @@ def prepare(text: str, cited: bool = False) -> Prepared:
     """A sentence scanned once by the rules: what it and its neighbours' decisions need."""
     lowered = lower_case(text)
     category_hits, hedge_hits, attribution_hits = scan_hits(lowered)
-    words = lowered.translate(_TOKENS).split()
-    terms = words + [a + " " + b for a, b in zip(words, words[1:])]
+    words = words_of(lowered)
+    terms = words + list(map(_JOIN, itertools.pairwise(words)))
     flags: list[str] = []
     if not _SPEECH.isdisjoint(terms):
         flags.append("say")

@@ -124,7 +124,5 @@ def parse_model(data: bytes) -> Model:
 
 
 def load_model() -> Model:
-    data = (
-        resources.files("provenance.extract").joinpath("rules").joinpath(MODEL_FILE).read_bytes()
-    )
+    data = resources.files("provenance.extract").joinpath("rules").joinpath(MODEL_FILE).read_bytes()
     return parse_model(data)

@@ -286,7 +286,7 @@ def m009_taxonomy(db: sqlite_utils.Database) -> None:
     # each means, for reviewers reading the facets. Stored claims keep their values until the
     # next ingest: the classifier's version changed, so every unchanged document is classified
     # again then ("reclassified"), keeping claim ids and reviews.
-    db["taxonomy"].insert_all(
+    db.table("taxonomy").insert_all(
         [
             *(
                 {"kind": "category", "name": c.value, "meaning": meaning}
