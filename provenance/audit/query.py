@@ -62,21 +62,13 @@ DEFAULT_FAIL_ON = (
     EvidenceStatus.disputed.value,
     EvidenceStatus.unverifiable.value,
 )
+_CATEGORY_WEIGHTS = (
+    "efficacy 50, causal 45, finding 35, recommendation 30, quantitative 25, prediction 20,"
+    " mechanism 20, evidence 15, definition 10, evaluative 10, event 10, method 5, personal 5,"
+    " meta 0"
+)
 CATEGORY_PRIORITY = {
-    Category.efficacy: 50,
-    Category.causal: 45,
-    Category.finding: 35,
-    Category.recommendation: 30,
-    Category.quantitative: 25,
-    Category.prediction: 20,
-    Category.mechanism: 20,
-    Category.evidence: 15,
-    Category.definition: 10,
-    Category.evaluative: 10,
-    Category.event: 10,
-    Category.method: 5,
-    Category.personal: 5,
-    Category.meta: 0,
+    Category[pair.split()[0]]: int(pair.split()[1]) for pair in _CATEGORY_WEIGHTS.split(",")
 }
 CERTAINTY_PRIORITY = {Certainty.asserted: 20, Certainty.hedged: 0}
 STATUS_PRIORITY = {
