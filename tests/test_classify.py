@@ -225,11 +225,15 @@ def test_cues_show_the_words_that_fired_as_written() -> None:
 
 
 def test_a_model_decision_records_its_probability_and_features() -> None:
-    decided = classify_sentence("We enrolled 240 adults aged 50 to 70 years.")
+    text = "Participants were randomly assigned to receive magnesium or placebo."
+    decided = classify_sentence(text)
     head, *features = decided.category_cues
     assert re.fullmatch(r"method: model (0\.\d\d|1\.00)", head), decided.category_cues
     assert 1 <= len(features) <= 3
-    assert features[0] in ('"we"', '"enrolled"', 'starts "we"', '"we enrolled"'), features
+    words = text.lower().rstrip(".").split()
+    quoted = [f.strip('"') for f in features if f.startswith('"')]
+    assert quoted, features
+    assert all(w in words or " ".join(w.split()) in text.lower() for w in quoted), features
 
 
 def test_an_unsure_model_defers_to_the_rules_and_says_so() -> None:
