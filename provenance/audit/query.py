@@ -34,6 +34,7 @@ import contextlib
 import errno
 import json
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -96,8 +97,9 @@ def priority_score(category: str, certainty: str, evidence_status: str, repeats:
 class AuditQuery:
     """Which claims count as findings.
 
-    ``new_only`` keeps claims that first appeared in their document's latest version;
-    ``since`` keeps claims that first appeared in a version after it. They exclude each other.
+    ``new_only`` keeps claims that first appeared in their document's latest version, or
+    were edited in it; ``since`` keeps claims that first appeared, or were edited, in a version
+    after it. They exclude each other.
     """
 
     fail_on: tuple[str, ...] = DEFAULT_FAIL_ON
@@ -121,11 +123,19 @@ class AuditQuery:
             documents=self.documents,
         ).where()
         if self.new_only:
-            # A current claim's version is its document's latest version.
-            where += " and claims.first_version = claims.version"
+            # New in its document's latest version (a current claim's version is the latest),
+            # or edited in it: a reworded claim is back to review, so it counts as new.
+            where += (
+                " and (claims.first_version = claims.version or exists (select 1 from"
+                " claim_changes ch where ch.claim_id = claims.id and ch.review_reset = 1"
+                " and ch.to_version = claims.version))"
+            )
         if self.since is not None:
-            where += " and claims.first_version > ?"
-            params.append(self.since)
+            where += (
+                " and (claims.first_version > ? or exists (select 1 from claim_changes ch"
+                " where ch.claim_id = claims.id and ch.review_reset = 1 and ch.to_version > ?))"
+            )
+            params.extend([self.since, self.since])
         return where, params
 
 
@@ -216,6 +226,52 @@ def findings_sql(query: AuditQuery, outer: str) -> tuple[str, list[Any]]:
     """The ordered findings query; ``outer`` selects from the inner query's columns."""
     inner, params = _inner_sql(query, "repeated")
     return f"with repeated as ({_REPEATED_SQL}) select {outer} from ({inner}) {_ORDER}", params
+
+
+def literal_sql(sql: str, params: Iterable[Any]) -> str:
+    """``sql`` with each ``?`` replaced by its parameter as an SQL literal.
+
+    For SQL that must stand alone (a canned query) and whose parameters are the audit's own
+    constants (weights and status names), never user input.
+    """
+    values = iter(params)
+
+    def literal(value: Any) -> str:
+        if isinstance(value, bool) or not isinstance(value, (int, str)):
+            raise TypeError(f"cannot inline {value!r}")
+        return str(value) if isinstance(value, int) else "'" + value.replace("'", "''") + "'"
+
+    parts = sql.split("?")
+    return parts[0] + "".join(literal(next(values)) + part for part in parts[1:])
+
+
+_CLAUSE = re.compile(r"\s+(from|where|left join|join|order by|group by|having|and|select)\s+")
+
+
+def readable_sql(sql: str) -> str:
+    """The same SQL on several lines (a clause a line), for people to read."""
+    return _CLAUSE.sub(lambda m: "\n  " + m.group(1) + " ", sql)
+
+
+def document_ranked_sql(
+    query: AuditQuery, outer: str, document_id: str, extra_where: str = ""
+) -> tuple[str, list[Any]]:
+    """Findings of one document version, worst first (``extra_where`` narrows them).
+
+    The priority of :func:`findings_sql`, with repeats counted only for the statements of
+    that document, so that one document's list does not scan a large ledger.
+    """
+    inner, params = _inner_sql(query, "repeated", f" and claims.document_id = ?{extra_where}")
+    repeated = (
+        "select claim_key, count(*) as n from claims where is_current = 1 and claim_key in"
+        " (select claim_key from claims where document_id = ?)"
+        " group by claim_key having count(*) > 1"
+    )
+    return (
+        f"with repeated as ({repeated}) select {outer} from ({inner})"
+        " order by priority desc, start",
+        [document_id, *params, document_id],
+    )
 
 
 def iter_findings(db: sqlite_utils.Database, query: AuditQuery) -> Iterator[Finding]:

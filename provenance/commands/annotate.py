@@ -31,7 +31,13 @@ from provenance.review.transfer import (
     read_import_rows,
 )
 from provenance.store.connection import open_database
-from provenance.store.reads import ClaimFilter, get_claim, iter_claims, resolve_claim_id
+from provenance.store.reads import (
+    ClaimFilter,
+    check_documents,
+    get_claim,
+    iter_claims,
+    resolve_claim_id,
+)
 from provenance.store.versions import Change
 from provenance.timestamps import utc_timestamp
 
@@ -202,6 +208,7 @@ def export_command(db_path: Path, fmt: str, **filters: Any) -> None:
     claim_filter = claim_filter_from(filters)
     db = open_database(db_path, create=False)
     try:
+        check_documents(db, claim_filter.documents)
         claim_ids = None
         if claim_filter != ClaimFilter():
             with_removed = dataclasses.replace(claim_filter, include_removed=True)

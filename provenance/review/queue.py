@@ -8,9 +8,22 @@ have no verdict in force on); the Datasette ``review_queue`` canned query asks i
 
 from __future__ import annotations
 
+import sqlite3
+
 import sqlite_utils
 
+from provenance.audit.query import AuditQuery, document_ranked_sql
+from provenance.models import EvidenceStatus, Verdict
 from provenance.store.reads import CLAIM_ORDER, ClaimFilter
+
+#: One key per verdict, in the terminal review and in the browser.
+VERDICT_KEYS = {
+    "s": Verdict.supported,
+    "p": Verdict.partially_supported,
+    "c": Verdict.contradicted,
+    "u": Verdict.unverifiable,
+    "n": Verdict.not_a_claim,
+}
 
 
 def needs_review_sql(alias: str = "claims", *, per_reviewer: bool = False) -> str:
@@ -46,3 +59,63 @@ def review_queue(
     if reviewer is not None:
         params = [*params, reviewer]
     return [row[0] for row in db.conn.execute(sql, params)]
+
+
+def _ranked(conn: sqlite3.Connection, document_id: str, also: str | None = None) -> list[str]:
+    """The claims of one document that need review, in the audit's priority order.
+
+    ``also`` keeps one more claim in the list wherever it ranks (the claim being looked at,
+    though it was just reviewed), so that its neighbours can be found.
+    """
+    everything = AuditQuery(fail_on=tuple(status.value for status in EvidenceStatus))
+    condition = needs_review_sql("claims")
+    extra = f" and ({condition} or claims.id = ?)" if also else f" and {condition}"
+    sql, params = document_ranked_sql(everything, "id", document_id, extra)
+    if also:
+        params = [*params, also]
+    return [row[0] for row in conn.execute(sql, params)]
+
+
+def _next_document(conn: sqlite3.Connection, document: str, later: bool) -> str | None:
+    """The nearest document after (or before) ``document`` with a claim that needs review."""
+    sql = (
+        "select claims.document_id from claims where claims.is_current = 1"
+        f" and claims.document {'>' if later else '<'} ?"
+        f" and {needs_review_sql('claims')}"
+        f" order by claims.document {'asc' if later else 'desc'} limit 1"
+    )
+    row = conn.execute(sql, [document]).fetchone()
+    return str(row[0]) if row else None
+
+
+def queue_neighbours(conn: sqlite3.Connection, claim_id: str) -> tuple[str | None, str | None]:
+    """The claims before and after this one in the review queue, in the audit's order.
+
+    The audit's order: documents in order of their source, and in each document the
+    priority score, worst first (see :mod:`provenance.audit.query`). The claim itself need
+    not be in the queue any more (it was just reviewed): its place is kept.
+    """
+    found = conn.execute(
+        "select document, document_id, is_current from claims where id = ?", [claim_id]
+    ).fetchone()
+    if found is None or not found[2]:
+        return None, None
+    document, document_id, _ = found
+    ranked = _ranked(conn, document_id, also=claim_id)
+    place = ranked.index(claim_id) if claim_id in ranked else -1
+    previous = ranked[place - 1] if place > 0 else None
+    following = ranked[place + 1] if 0 <= place < len(ranked) - 1 else None
+    if previous is None and (other := _next_document(conn, document, later=False)):
+        previous = next(reversed(_ranked(conn, other)), None)
+    if following is None and (other := _next_document(conn, document, later=True)):
+        following = next(iter(_ranked(conn, other)), None)
+    return previous, following
+
+
+def first_in_queue(conn: sqlite3.Connection) -> str | None:
+    """The first claim of the review queue (the audit's order), or None when it is empty."""
+    row = conn.execute(
+        "select claims.document_id from claims where claims.is_current = 1"
+        f" and {needs_review_sql('claims')} order by claims.document limit 1"
+    ).fetchone()
+    return next(iter(_ranked(conn, row[0])), None) if row else None

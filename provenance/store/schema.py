@@ -274,3 +274,11 @@ def m007_claim_position(db: sqlite_utils.Database) -> None:
     # versions exist. No (is_current, position) index: with one, the planner chose it over
     # (is_current, document, start) for the audit, which then sorted every claim (0.5 s more).
     db.table("claims").create_index(["position"])
+
+
+@migrations()
+def m010_document_paths(db: sqlite_utils.Database) -> None:
+    # Every absolute path a source was read from: the same file ingested from another working
+    # directory, or by an absolute path, is the same document (its claims keep their ids).
+    db.table("document_paths").create({"path": str, "source": str}, pk="path", not_null={"source"})
+    db.table("document_paths").create_index(["source"])
