@@ -300,15 +300,17 @@ def check_sources(paths: Iterable[str | Path]) -> CheckedSources:
 
 
 class BadSources(ProvenanceError):
-    """Some files cannot be ingested; the message lists every one."""
+    """Files that cannot be ingested: one line naming every one (and what is wrong with it)."""
 
     def __init__(self, problems: list[str]) -> None:
         self.problems = problems
-        listed = "\n  ".join(problems)
-        super().__init__(
-            f"{len(problems)} file(s) cannot be ingested, so nothing was written"
-            f" (--keep-going ingests the others):\n  {listed}"
-        )
+        if len(problems) == 1:
+            super().__init__(problems[0])
+        else:
+            super().__init__(
+                f"{len(problems)} files cannot be ingested, so nothing was written"
+                f" (--keep-going ingests the others): {'; '.join(problems)}"
+            )
 
 
 def prepare_sources(paths: Iterable[str | Path]) -> list[Path]:

@@ -2,7 +2,10 @@
 
 A *finding* is a current claim whose ``evidence_status`` is in the failing set (by default
 unsupported, attributed, contradicted, disputed and unverifiable), narrowed by category,
-certainty, document, and optionally to claims introduced after a version.
+certainty, document, and optionally to claims introduced (or edited) after a version.
+
+Longer than 500 lines because the findings query, its priority score, one document's ranked
+list and the parallel JSON writer share the private SQL builders defined here.
 
 Findings are grouped by document (in source order of their paths) and, inside a document,
 ranked by a priority score, worst first; ties keep document order. The score is the sum of:
@@ -34,7 +37,6 @@ import contextlib
 import errno
 import json
 import os
-import re
 import sqlite3
 import subprocess
 import sys
@@ -226,31 +228,6 @@ def findings_sql(query: AuditQuery, outer: str) -> tuple[str, list[Any]]:
     """The ordered findings query; ``outer`` selects from the inner query's columns."""
     inner, params = _inner_sql(query, "repeated")
     return f"with repeated as ({_REPEATED_SQL}) select {outer} from ({inner}) {_ORDER}", params
-
-
-def literal_sql(sql: str, params: Iterable[Any]) -> str:
-    """``sql`` with each ``?`` replaced by its parameter as an SQL literal.
-
-    For SQL that must stand alone (a canned query) and whose parameters are the audit's own
-    constants (weights and status names), never user input.
-    """
-    values = iter(params)
-
-    def literal(value: Any) -> str:
-        if isinstance(value, bool) or not isinstance(value, (int, str)):
-            raise TypeError(f"cannot inline {value!r}")
-        return str(value) if isinstance(value, int) else "'" + value.replace("'", "''") + "'"
-
-    parts = sql.split("?")
-    return parts[0] + "".join(literal(next(values)) + part for part in parts[1:])
-
-
-_CLAUSE = re.compile(r"\s+(from|where|left join|join|order by|group by|having|and|select)\s+")
-
-
-def readable_sql(sql: str) -> str:
-    """The same SQL on several lines (a clause a line), for people to read."""
-    return _CLAUSE.sub(lambda m: "\n  " + m.group(1) + " ", sql)
 
 
 def document_ranked_sql(

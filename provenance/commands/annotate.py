@@ -90,7 +90,7 @@ def annotate_command(
 
     \b
     Example:
-        provenance annotate 3f9a1c --verdict contradicted \\
+        provenance annotate da5ed3 --verdict contradicted \\
             --evidence doi:10.1000/xyz123 --evidence pmid:12345678 \\
             --note "the cited trial measured serum magnesium, not glutamate" --reviewer alice
     """
@@ -135,7 +135,7 @@ def history_command(claim_id: str, db_path: Path, json_: bool) -> None:
 
     \b
     Example:
-        provenance history 3f9a1c
+        provenance history da5ed3
     """
     db = open_database(db_path, create=False)
     try:

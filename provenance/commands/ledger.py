@@ -114,7 +114,7 @@ def ingest_command(
         + f" {summary.count('unchanged')} unchanged; {summary.claims} claims written to {db_path}"
     )
     if checked.problems:
-        click.echo(f"{len(checked.problems)} file(s) skipped: they cannot be read", err=True)
+        click.echo(f"{len(checked.problems)} file(s) not ingested: they cannot be read", err=True)
         sys.exit(1)
 
 
@@ -176,7 +176,7 @@ def show_command(claim_id: str, db_path: Path, json_: bool) -> None:
 
     \b
     Example:
-        provenance show 3f9a1c
+        provenance show da5ed3
     """
     db = open_database(db_path, create=False)
     try:

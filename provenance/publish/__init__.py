@@ -16,6 +16,7 @@ from urllib.parse import urlencode
 from datasette import hookimpl
 from datasette.facets import ColumnFacet
 from datasette.filters import FilterArguments
+from datasette.utils import tilde_decode
 from datasette.utils.asgi import Response
 from markupsafe import Markup
 
@@ -90,7 +91,13 @@ def render_cell(
         if table == "annotations" and column != "verdict":
             return None
         if column == "position":  # a sort key: readers want where the claim is
-            return line_column(row)
+            shown = line_column(row)
+            if shown is None and _is_claim_row(row, table):  # line and column not selected
+                found = await datasette.get_database(database).execute(
+                    "select line, [column] from claims where id = ?", [row["id"]]
+                )
+                shown = line_column(found.rows[0]) if found.rows else None
+            return shown
         if column in ("evidence_status", "verdict"):
             return status_badge(value)
         if column == "certainty":
@@ -134,15 +141,15 @@ def permission_allowed(datasette: Any, actor: Any, action: str, resource: Any) -
 
 
 def _ledger_path(datasette: Any, path: str) -> tuple[str, str] | None:
-    """(database, table or query) for a ``/db/name`` path of a served ledger, else None."""
-    from datasette.utils import tilde_decode
-
+    """(database, table or query, "" for the database itself) for a path under a served
+    ledger (``/db``, ``/db/name``, ``/db/name/row``…), else None."""
     parts = path.strip("/").split("/")
-    if len(parts) != 2 or not parts[0] or parts[0].startswith("-"):
+    if not parts[0] or parts[0].startswith("-"):
         return None
+    route = tilde_decode(parts[0].split(".")[0]) if len(parts) == 1 else tilde_decode(parts[0])
     for name, db in datasette.databases.items():
-        if isinstance(db, LedgerDatabase) and db.route == tilde_decode(parts[0]):
-            return name, tilde_decode(parts[1])
+        if isinstance(db, LedgerDatabase) and db.route == route:
+            return name, tilde_decode(parts[1]) if len(parts) > 1 else ""
     return None
 
 
@@ -150,8 +157,9 @@ def _ledger_path(datasette: Any, path: str) -> tuple[str, str] | None:
 def asgi_wrapper(datasette: Any) -> Callable[[Any], Any]:
     """Two things Datasette's table views cannot be told by metadata.
 
-    - A POST to a ledger's table or canned query is answered 405 (nothing there is written),
-      not with Datasette's error for a POST it cannot handle.
+    - A POST anywhere under a ledger (its SQL page, a table, a canned query, a row, the write
+      API) is answered 405: nothing there is written, and Datasette would answer some of them
+      with a 500.
     - The claims table opens with a few chosen columns (``?_col=``) unless the URL chooses
       columns itself, or asks for all of them (``?_columns=all``).
     """

@@ -12,7 +12,8 @@ from typing import Any
 from markupsafe import escape
 from pydantic import BaseModel
 
-from provenance.audit.query import AuditQuery, findings_sql, literal_sql, readable_sql
+from provenance.audit.query import AuditQuery, findings_sql
+from provenance.audit.sql_text import literal_sql, readable_sql
 from provenance.models import EvidenceStatus
 from provenance.publish.facets import FACET_TYPE
 from provenance.review.queue import needs_review_sql
