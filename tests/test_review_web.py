@@ -39,7 +39,7 @@ async def form_for(ds: Datasette, cookies: dict[str, str], claim_id: str) -> dic
     return fields
 
 
-def annotations(db_path: Path) -> list[tuple[Any, ...]]:
+def recorded(db_path: Path) -> list[tuple[Any, ...]]:
     return rows(db_path, "select claim_id, reviewer, verdict, evidence, note from annotations")
 
 
@@ -62,7 +62,7 @@ async def test_a_signed_in_reviewer_records_a_verdict(ingested_db: Path) -> None
     )
     assert response.status_code == 303
     cookies["ds_messages"] = response.cookies["ds_messages"]
-    assert annotations(ingested_db) == [
+    assert recorded(ingested_db) == [
         (claim_id, "ada", "contradicted", '["doi:10.1000/xyz", "pmid:123"]', "No.")
     ]
     # The status is recomputed with it, and the next page load shows it.
@@ -94,7 +94,7 @@ async def test_without_sign_in_or_csrf_token_nothing_changes(ingested_db: Path) 
     for options, why in refusals:
         response = await ds.client.post("/-/provenance/annotate", **options)
         assert response.status_code == 403, why
-    assert annotations(ingested_db) == []
+    assert recorded(ingested_db) == []
     bad = await ds.client.get("/-/provenance/login?token=wrong")
     assert bad.status_code == 403 and "ds_actor" not in bad.cookies
 
@@ -115,7 +115,7 @@ async def test_a_bad_verdict_or_reference_is_refused_as_on_the_cli(ingested_db: 
         )
         assert response.status_code == 400
         assert message in response.text
-    assert annotations(ingested_db) == []
+    assert recorded(ingested_db) == []
 
 
 @pytest.mark.asyncio
@@ -127,7 +127,7 @@ async def test_a_read_only_site_has_no_form_and_refuses_verdicts(ingested_db: Pa
     assert (await ds.client.get(f"/-/provenance/login?token={TOKEN}")).status_code == 403
     post = await ds.client.post("/-/provenance/annotate", data={"claim": claim_id})
     assert post.status_code == 403
-    assert annotations(ingested_db) == []
+    assert recorded(ingested_db) == []
 
 
 @pytest.mark.asyncio
