@@ -294,7 +294,7 @@ def test_screenshots_of_the_pages_a_reviewer_lives_on(site: tuple[str, Path], pa
         for name in ("evidence_status", "category", "certainty")
     }
     assert all(box is not None for box in xs.values())
-    order = sorted(xs, key=lambda name: (xs[name]["y"], xs[name]["x"]))  # type: ignore[index]
+    order = sorted(xs, key=lambda name: (xs[name]["y"], xs[name]["x"]))
     assert order == ["evidence_status", "category", "certainty"]
     # A facet's label keeps its count on the same line.
     item = page.locator("#facet-category li").first.bounding_box()
