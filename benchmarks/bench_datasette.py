@@ -2,19 +2,25 @@
 
 Builds a synthetic claims database (1M claims by default, real schema, real indexes, FTS)
 and times HTML pages through Datasette configured exactly as ``provenance serve``
-configures it (immutable, inspect data, settings, the plugin, the warm-up request):
+configures it (read-only connections of a WAL database, remembered aggregates, settings,
+the plugin, the warm-up request):
 
-- the claims page with the six default facets (the goal: p50 <= 150 ms);
+- the claims page with the default facets (the goal: p50 <= 150 ms);
 - a full-text search on the claims page (the goal: p50 <= 50 ms), for a word in about a
   thousand claims, and, first views, for words in a few thousand;
 - the claims page filtered by one category, each filter viewed for the first time (its
   facets are not remembered yet: honest cost of a reviewer's first click);
+- with --writer SECONDS, all of it again while another process records a verdict every
+  SECONDS (each commit changes the ledger, so remembered counts are computed again);
+- with --document-claims N, only the document page of one document of N claims (issue:
+  any document page within a second at 400 k claims);
 - with --baseline, the same claims page with Datasette's defaults.
 
 Requests go through the in-process ASGI client (no sockets). ``--old 0.05`` makes 5% of
 the claims belong to earlier document versions, which the default view then filters out.
 
-Run:  .venv/bin/python benchmarks/bench_datasette.py [--claims 1000000] [--old 0.0]
+Run:  .venv/bin/python benchmarks/bench_datasette.py [--claims 1000000] [--old 0.0] [--writer 0.2]
+      .venv/bin/python benchmarks/bench_datasette.py --document-claims 400000
 The database is kept in benchmarks/out/ and reused while its parameters match.
 """
 
@@ -23,16 +29,20 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import multiprocessing
 import os
 import random
 import sqlite3
 import statistics
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from provenance.publish.metadata import build_metadata
 from provenance.publish.serve import SETTINGS, make_datasette, warm_up
+from provenance.review.log import make_annotation, record_annotations
 from provenance.store.connection import open_database
 
 OUT = Path(__file__).resolve().parent / "out"
@@ -55,8 +65,14 @@ def sentence(rng: random.Random, words: list[str]) -> str:
     return body[0].upper() + body[1:] + "."
 
 
-def build(path: Path, claims: int, old_fraction: float, seed: int = 1) -> None:
-    """A ledger of ``claims`` claims in documents of 500 claims, written in one transaction."""
+def build(
+    path: Path,
+    claims: int,
+    old_fraction: float,
+    seed: int = 1,
+    per_document: int = PER_DOCUMENT,
+) -> None:
+    """A ledger of ``claims`` claims in documents of ``per_document`` claims, in one transaction."""
     rng = random.Random(seed)
     words = [
         "".join(rng.choice("abcdefghiklmnoprstu") for _ in range(rng.randint(3, 9)))
@@ -71,15 +87,15 @@ def build(path: Path, claims: int, old_fraction: float, seed: int = 1) -> None:
     conn.execute(
         "insert into runs values ('bench', '2026-01-01T00:00:00Z', 'bench', 'bench', '[]')"
     )
-    for first in range(0, claims, PER_DOCUMENT):
-        number = first // PER_DOCUMENT
+    for first in range(0, claims, per_document):
+        number = first // per_document
         source = f"corpus/document-{number:05}.txt"
         doc_id = f"doc{number:09}"
         texts: list[str] = []
         rows: list[tuple[Any, ...]] = []
         offset = 0
         section = None
-        for position in range(min(PER_DOCUMENT, claims - first)):
+        for position in range(min(per_document, claims - first)):
             if position % 50 == 0:
                 section = rng.choice(HEADINGS)
                 texts.append(section + "\n")
@@ -88,12 +104,13 @@ def build(path: Path, claims: int, old_fraction: float, seed: int = 1) -> None:
             status = rng.choice(statuses)
             attribution = {"cited": "cited", "attributed": "vague"}.get(status, "none")
             current = 0 if rng.random() < old_fraction else 1
-            claim_id = f"{number:06}{position:06}c"
+            claim_id = claim_id_of(number, position)
             rows.append(
                 (claim_id, f"k{rng.randrange(claims // 2):08}", source, doc_id, 1, section,
                  position // 5, offset, offset + len(text), position + 1, 1, text,
                  rng.choice(CATEGORIES), "[]", rng.choice(["asserted", "hedged"]), "[]",
-                 attribution, "[]", "[]", status, status, 1, current, "bench")
+                 attribution, "[]", "[]", status, status, 1, current, "bench", position + 1,
+                 len(text) + 1)
             )  # fmt: skip
             texts.append(text + " ")
             offset += len(text) + 1
@@ -105,13 +122,82 @@ def build(path: Path, claims: int, old_fraction: float, seed: int = 1) -> None:
              len(document_text.encode()), document_text],
         )  # fmt: skip
         conn.executemany(
-            "insert into claims values (" + ", ".join("?" * 24) + ")",
+            "insert into claims values (" + ", ".join("?" * 26) + ")",
             rows,
         )
     conn.execute("insert into claims_fts(claims_fts) values ('rebuild')")
     conn.execute("commit")
     conn.execute("analyze")
     db.close()
+
+
+def build_into(
+    path: Path, claims: int, old_fraction: float, per_document: int = PER_DOCUMENT
+) -> None:
+    """Build under another name and rename when done: a killed build leaves nothing reused."""
+    partial = path.with_name(path.name + ".partial")
+    partial.unlink(missing_ok=True)
+    build(partial, claims, old_fraction, per_document=per_document)
+    partial.rename(path)
+
+
+def claim_id_of(document: int, position: int) -> str:
+    return f"{document:06}{position:06}c"
+
+
+def annotate_forever(path: Path, claims: int, interval: float, stop: Any, done: Any) -> None:
+    """A concurrent writer: a reviewer's verdict on a random claim every ``interval`` seconds,
+    each recorded as ``provenance annotate`` records it (its own transaction)."""
+    rng = random.Random(7)
+    db = open_database(path, create=False)
+    try:
+        while not stop.is_set():
+            number = rng.randrange(claims)
+            claim = claim_id_of(number // PER_DOCUMENT, number % PER_DOCUMENT)
+            verdict = rng.choice(["supported", "contradicted", "unverifiable"])
+            record_annotations(db, [make_annotation(claim, f"bench{number % 3}", verdict)])
+            with done.get_lock():
+                done.value += 1
+            stop.wait(interval)
+    finally:
+        db.close()
+
+
+@contextmanager
+def concurrent_writer(path: Path, claims: int, interval: float) -> Iterator[Any]:
+    """A writer process annotating while the block runs; yields its count of commits."""
+    context = multiprocessing.get_context("spawn")
+    stop = context.Event()
+    done = context.Value("i", 0)
+    process = context.Process(target=annotate_forever, args=(path, claims, interval, stop, done))
+    process.start()
+    try:
+        while not done.value:  # it has committed once: the ledger is changing
+            time.sleep(0.05)
+        yield done
+    finally:
+        stop.set()
+        process.join(30)
+
+
+def time_document_pages(claims: int, repeat: int) -> None:
+    """A single document of ``claims`` claims: its page, first, in the middle, filtered."""
+    path = OUT / f"bench-document-{claims}.db"
+    if not path.exists():
+        started = time.perf_counter()
+        build_into(path, claims, 0.0, per_document=claims)
+        print(f"built {path.name} in {time.perf_counter() - started:.0f} s")
+    ds = make_datasette(path)
+    page = f"/-/provenance/documents/doc{0:09}"
+    middle = claim_id_of(0, claims // 2)
+    cases = {
+        "first part": page,
+        "the part holding a claim in the middle": f"{page}?claim={middle}",
+        "that part, only contradicted claims marked": f"{page}?status=contradicted&claim={middle}",
+    }
+    for label, url in cases.items():
+        timings = asyncio.run(time_requests(ds, [url] * repeat))
+        report(f"document page of {claims:,} claims, {label}", timings)
 
 
 async def time_requests(ds: Any, paths: list[str]) -> list[float]:
@@ -170,18 +256,53 @@ def report(label: str, timings: list[float]) -> dict[str, Any]:
     return result
 
 
+def time_pages(ds: Any, path: Path, table: str, words: list[str], repeat: int, note: str) -> None:
+    report(f"claims page, default facets{note}", asyncio.run(time_requests(ds, [table] * repeat)))
+    report(
+        f"claims page filtered by one category, first view (facets not yet remembered){note}",
+        asyncio.run(time_requests(ds, [f"{table}?category={c}" for c in CATEGORIES])),
+    )
+    report(
+        f"FTS search on the claims page, one word ({matches(path, RARE_WORD)} claims){note}",
+        asyncio.run(time_requests(ds, [f"{table}?_search={RARE_WORD}"] * repeat)),
+    )
+    counts = [matches(path, word) for word in words[1:]]
+    report(
+        f"FTS search, first view, a different word each time ({min(counts)}–{max(counts)}"
+        f" claims){note}",
+        asyncio.run(time_requests(ds, [f"{table}?_search={w}" for w in words[1:]])),
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--claims", type=int, default=1_000_000)
     parser.add_argument("--old", type=float, default=0.0, help="Fraction of old-version claims.")
     parser.add_argument("--repeat", type=int, default=15)
     parser.add_argument("--baseline", action="store_true", help="Also time Datasette defaults.")
+    parser.add_argument(
+        "--writer",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="Also time every page again while another process records a verdict this often.",
+    )
+    parser.add_argument(
+        "--document-claims",
+        type=int,
+        default=0,
+        metavar="N",
+        help="Only time the document page of one document of N claims.",
+    )
     args = parser.parse_args()
     OUT.mkdir(exist_ok=True)
+    if args.document_claims:
+        time_document_pages(args.document_claims, args.repeat)
+        return
     path = OUT / f"bench-{args.claims}-{args.old:g}.db"
     if not path.exists():
         started = time.perf_counter()
-        build(path, args.claims, args.old)
+        build_into(path, args.claims, args.old)
         print(f"built {path.name} in {time.perf_counter() - started:.0f} s")
     started = time.perf_counter()
     ds = make_datasette(path)
@@ -189,20 +310,15 @@ def main() -> None:
     print(json.dumps({"start_and_warm_up_ms": round((time.perf_counter() - started) * 1000)}))
     table = ds.urls.table(path.stem, "claims")
     words = [RARE_WORD, *search_words(path, args.repeat)]
-    report("claims page, default facets", asyncio.run(time_requests(ds, [table] * args.repeat)))
-    report(
-        "claims page filtered by one category, first view (facets not yet remembered)",
-        asyncio.run(time_requests(ds, [f"{table}?category={c}" for c in CATEGORIES])),
-    )
-    report(
-        f"FTS search on the claims page, one word ({matches(path, RARE_WORD)} claims)",
-        asyncio.run(time_requests(ds, [f"{table}?_search={RARE_WORD}"] * args.repeat)),
-    )
-    counts = [matches(path, word) for word in words[1:]]
-    report(
-        f"FTS search, first view, a different word each time ({min(counts)}–{max(counts)} claims)",
-        asyncio.run(time_requests(ds, [f"{table}?_search={w}" for w in words[1:]])),
-    )
+    time_pages(ds, path, table, words, args.repeat, "")
+    if args.writer:
+        with concurrent_writer(path, args.claims, args.writer) as done:
+            started, before = time.perf_counter(), done.value
+            time_pages(ds, path, table, words, args.repeat, ", with a concurrent writer")
+            rate = (done.value - before) / (time.perf_counter() - started)
+        print(
+            json.dumps({"writer_commits": done.value, "writer_commits_per_second": round(rate, 1)})
+        )
     print(json.dumps({"facets_timed_out": facet_timeouts(ds, table)}))
     if args.baseline:
         from datasette.app import Datasette

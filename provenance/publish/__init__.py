@@ -91,13 +91,7 @@ def render_cell(
         if table == "annotations" and column != "verdict":
             return None
         if column == "position":  # a sort key: readers want where the claim is
-            shown = line_column(row)
-            if shown is None and _is_claim_row(row, table):  # line and column not selected
-                found = await datasette.get_database(database).execute(
-                    "select line, [column] from claims where id = ?", [row["id"]]
-                )
-                shown = line_column(found.rows[0]) if found.rows else None
-            return shown
+            return line_column(row)
         if column in ("evidence_status", "verdict"):
             return status_badge(value)
         if column == "certainty":

@@ -28,7 +28,7 @@ DEFAULT_FACETS = ("evidence_status", "category", "certainty", "attribution", "do
 
 #: Columns the claims table shows unless the URL chooses (``?_col=``) or asks for all of
 #: them (``?_columns=all``); ``id``, the key, comes first anyway.
-DEFAULT_COLUMNS = ("text", "evidence_status", "category", "certainty", "document", "position")
+DEFAULT_COLUMNS = ("text", "evidence_status", "category", "certainty", "document", "line")
 
 
 #: ``?_columns=all`` shows every column of the claims table.
