@@ -12,15 +12,15 @@ the plugin, the warm-up request):
   facets are not remembered yet: honest cost of a reviewer's first click);
 - with --writer SECONDS, all of it again while another process records a verdict every
   SECONDS (each commit changes the ledger, so remembered counts are computed again);
-- with --document-claims N, only the document page of one document of N claims (issue:
+- with --document-claims N, only the document page of one document of N claims (the goal:
   any document page within a second at 400 k claims);
 - with --baseline, the same claims page with Datasette's defaults.
 
 Requests go through the in-process ASGI client (no sockets). ``--old 0.05`` makes 5% of
 the claims belong to earlier document versions, which the default view then filters out.
 
-Run:  .venv/bin/python benchmarks/bench_datasette.py [--claims 1000000] [--old 0.0] [--writer 0.2]
-      .venv/bin/python benchmarks/bench_datasette.py --document-claims 400000
+Run:  .venv/bin/python -m benchmarks.bench_datasette [--claims 1000000] [--old 0.0] [--writer 0.2]
+      .venv/bin/python -m benchmarks.bench_datasette --document-claims 400000
 The database is kept in benchmarks/out/ and reused while its parameters match.
 """
 
@@ -40,6 +40,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from benchmarks.ledger import mark_earlier_versions, synthetic_documents, write_ledger
 from provenance.publish.metadata import build_metadata
 from provenance.publish.serve import SETTINGS, make_datasette, warm_up
 from provenance.review.log import make_annotation, record_annotations
@@ -66,110 +67,70 @@ def sentence(rng: random.Random, words: list[str]) -> str:
 
 
 def build(
-    path: Path,
-    claims: int,
-    old_fraction: float,
-    seed: int = 1,
-    per_document: int = PER_DOCUMENT,
+    path: Path, claims: int, old_fraction: float, seed: int = 1, per_document: int = PER_DOCUMENT
 ) -> None:
-    """A ledger of ``claims`` claims in documents of ``per_document`` claims, in one transaction."""
+    """A ledger of ``claims`` claims in documents of ``per_document`` (see ``ledger.py``)."""
     rng = random.Random(seed)
     words = [
         "".join(rng.choice("abcdefghiklmnoprstu") for _ in range(rng.randint(3, 9)))
         for _ in range(3000)
     ] + ["magnesium", "glutamate", "may", "reduce", "brain", "the", "of", "and", "is"] * 40
-    statuses = [s for s, weight in STATUSES for _ in range(weight)]
-    db = open_database(path)
-    conn = db.conn
-    conn.execute("pragma journal_mode = off")
-    conn.execute("pragma synchronous = off")
-    conn.execute("begin")
-    conn.execute(
-        "insert into runs values ('bench', '2026-01-01T00:00:00Z', 'bench', 'bench', '[]')"
+    write_ledger(
+        path,
+        synthetic_documents(
+            claims,
+            per_document=per_document,
+            sentence=lambda rng: sentence(rng, words),
+            heading=lambda rng, number: rng.choice(HEADINGS),
+            statuses=dict(STATUSES),
+            seed=seed,
+            section_every=50,
+            hedged=0.5,
+        ),
     )
-    for first in range(0, claims, per_document):
-        number = first // per_document
-        source = f"corpus/document-{number:05}.txt"
-        doc_id = f"doc{number:09}"
-        texts: list[str] = []
-        rows: list[tuple[Any, ...]] = []
-        offset = 0
-        section = None
-        for position in range(min(per_document, claims - first)):
-            if position % 50 == 0:
-                section = rng.choice(HEADINGS)
-                texts.append(section + "\n")
-                offset += len(section) + 1
-            text = sentence(rng, words)
-            status = rng.choice(statuses)
-            attribution = {"cited": "cited", "attributed": "vague"}.get(status, "none")
-            current = 0 if rng.random() < old_fraction else 1
-            claim_id = claim_id_of(number, position)
-            rows.append(
-                (claim_id, f"k{rng.randrange(claims // 2):08}", source, doc_id, 1, section,
-                 position // 5, offset, offset + len(text), position + 1, 1, text,
-                 rng.choice(CATEGORIES), "[]", rng.choice(["asserted", "hedged"]), "[]",
-                 attribution, "[]", "[]", status, status, 1, current, "bench", position + 1,
-                 len(text) + 1)
-            )  # fmt: skip
-            texts.append(text + " ")
-            offset += len(text) + 1
-        document_text = "".join(texts)
-        conn.execute(
-            "insert into documents values (?, ?, ?, null, 'text', ?, ?, ?, 1,"
-            " '2026-01-01T00:00:00Z', 'bench', 1)",
-            [doc_id, source, f"document-{number:05}", f"{number:064x}",
-             len(document_text.encode()), document_text],
-        )  # fmt: skip
-        conn.executemany(
-            "insert into claims values (" + ", ".join("?" * 26) + ")",
-            rows,
-        )
-    conn.execute("insert into claims_fts(claims_fts) values ('rebuild')")
-    conn.execute("commit")
-    conn.execute("analyze")
-    db.close()
+    mark_earlier_versions(path, old_fraction)
 
 
-def build_into(
-    path: Path, claims: int, old_fraction: float, per_document: int = PER_DOCUMENT
-) -> None:
+def build_once(path: Path, claims: int, old_fraction: float, per_document: int) -> None:
     """Build under another name and rename when done: a killed build leaves nothing reused."""
+    if path.exists():
+        return
+    started = time.perf_counter()
     partial = path.with_name(path.name + ".partial")
     partial.unlink(missing_ok=True)
     build(partial, claims, old_fraction, per_document=per_document)
     partial.rename(path)
+    print(f"built {path.name} in {time.perf_counter() - started:.0f} s")
 
 
-def claim_id_of(document: int, position: int) -> str:
-    return f"{document:06}{position:06}c"
-
-
-def annotate_forever(path: Path, claims: int, interval: float, stop: Any, done: Any) -> None:
+def annotate_forever(path: Path, interval: float, stop: Any, done: Any) -> None:
     """A concurrent writer: a reviewer's verdict on a random claim every ``interval`` seconds,
     each recorded as ``provenance annotate`` records it (its own transaction)."""
     rng = random.Random(7)
     db = open_database(path, create=False)
     try:
+        (last,) = db.execute("select max(rowid) from claims").fetchone()
         while not stop.is_set():
-            number = rng.randrange(claims)
-            claim = claim_id_of(number // PER_DOCUMENT, number % PER_DOCUMENT)
-            verdict = rng.choice(["supported", "contradicted", "unverifiable"])
-            record_annotations(db, [make_annotation(claim, f"bench{number % 3}", verdict)])
-            with done.get_lock():
-                done.value += 1
+            row = db.execute("select id from claims where rowid = ?", [rng.randint(1, last)])
+            found = row.fetchone()
+            if found:
+                verdict = rng.choice(["supported", "contradicted", "unverifiable"])
+                reviewer = f"bench{rng.randrange(3)}"
+                record_annotations(db, [make_annotation(found[0], reviewer, verdict)])
+                with done.get_lock():
+                    done.value += 1
             stop.wait(interval)
     finally:
         db.close()
 
 
 @contextmanager
-def concurrent_writer(path: Path, claims: int, interval: float) -> Iterator[Any]:
+def concurrent_writer(path: Path, interval: float) -> Iterator[Any]:
     """A writer process annotating while the block runs; yields its count of commits."""
     context = multiprocessing.get_context("spawn")
     stop = context.Event()
     done = context.Value("i", 0)
-    process = context.Process(target=annotate_forever, args=(path, claims, interval, stop, done))
+    process = context.Process(target=annotate_forever, args=(path, interval, stop, done))
     process.start()
     try:
         while not done.value:  # it has committed once: the ledger is changing
@@ -183,13 +144,17 @@ def concurrent_writer(path: Path, claims: int, interval: float) -> Iterator[Any]
 def time_document_pages(claims: int, repeat: int) -> None:
     """A single document of ``claims`` claims: its page, first, in the middle, filtered."""
     path = OUT / f"bench-document-{claims}.db"
-    if not path.exists():
-        started = time.perf_counter()
-        build_into(path, claims, 0.0, per_document=claims)
-        print(f"built {path.name} in {time.perf_counter() - started:.0f} s")
+    build_once(path, claims, 0.0, per_document=claims)
+    conn = sqlite3.connect(f"file:{path.resolve().as_posix()}?immutable=1", uri=True)
+    try:
+        (document,) = conn.execute("select id from documents").fetchone()
+        (middle,) = conn.execute(
+            "select id from claims order by start limit 1 offset ?", [claims // 2]
+        ).fetchone()
+    finally:
+        conn.close()
     ds = make_datasette(path)
-    page = f"/-/provenance/documents/doc{0:09}"
-    middle = claim_id_of(0, claims // 2)
+    page = f"/-/provenance/documents/{document}"
     cases = {
         "first part": page,
         "the part holding a claim in the middle": f"{page}?claim={middle}",
@@ -300,10 +265,7 @@ def main() -> None:
         time_document_pages(args.document_claims, args.repeat)
         return
     path = OUT / f"bench-{args.claims}-{args.old:g}.db"
-    if not path.exists():
-        started = time.perf_counter()
-        build_into(path, args.claims, args.old)
-        print(f"built {path.name} in {time.perf_counter() - started:.0f} s")
+    build_once(path, args.claims, args.old, PER_DOCUMENT)
     started = time.perf_counter()
     ds = make_datasette(path)
     asyncio.run(warm_up(ds, path))
@@ -312,7 +274,7 @@ def main() -> None:
     words = [RARE_WORD, *search_words(path, args.repeat)]
     time_pages(ds, path, table, words, args.repeat, "")
     if args.writer:
-        with concurrent_writer(path, args.claims, args.writer) as done:
+        with concurrent_writer(path, args.writer) as done:
             started, before = time.perf_counter(), done.value
             time_pages(ds, path, table, words, args.repeat, ", with a concurrent writer")
             rate = (done.value - before) / (time.perf_counter() - started)
