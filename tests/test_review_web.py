@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from pathlib import Path
 from typing import Any
@@ -151,10 +152,16 @@ async def test_the_queue_follows_the_audits_priority_order(ingested_db: Path) ->
     walked = [expected[0]]
     for _ in range(5):
         page = await ds.client.get(f"/-/provenance/claims/{walked[-1]}")
-        following = re.search(r'id="pv-next" rel="next" href="[^"]*/claims/([0-9a-f]+)"', page.text)
-        assert following is not None
-        walked.append(following.group(1))
+        link = re.search(r'id="pv-next" rel="next" href="([^"]+)"', page.text)
+        assert link is not None
+        following = await ds.client.get(html.unescape(link.group(1)))
+        assert following.status_code == 302
+        walked.append(following.headers["location"].rsplit("/", 1)[1])
     assert walked == expected[:6]
+    back = await ds.client.get(f"/-/provenance/queue?before={walked[3]}")
+    assert back.headers["location"].endswith(walked[2])
+    end = await ds.client.get(f"/-/provenance/queue?after={expected[-1]}")
+    assert end.status_code == 200 and "last claim of the review queue" in end.text
     # Recording a verdict moves on to the next claim of the queue, as the terminal review does.
     cookies = await signed_in(ds)
     fields = await form_for(ds, cookies, walked[1])
@@ -162,7 +169,8 @@ async def test_the_queue_follows_the_audits_priority_order(ingested_db: Path) ->
         "/-/provenance/annotate", data={**fields, "verdict": "supported"}, cookies=cookies
     )
     assert response.status_code == 303
-    assert response.headers["location"].endswith(f"/claims/{walked[2]}")
+    moved_on = await ds.client.get(response.headers["location"])
+    assert moved_on.headers["location"].endswith(f"/claims/{walked[2]}")
     assert (await ds.client.get("/-/provenance/queue")).headers["location"].endswith(walked[0])
 
 

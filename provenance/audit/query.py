@@ -231,23 +231,34 @@ def findings_sql(query: AuditQuery, outer: str) -> tuple[str, list[Any]]:
 
 
 def document_ranked_sql(
-    query: AuditQuery, outer: str, document_id: str, extra_where: str = ""
+    query: AuditQuery,
+    outer: str,
+    document_id: str,
+    extra_where: str = "",
+    window: tuple[int, int] | None = None,
 ) -> tuple[str, list[Any]]:
     """Findings of one document version, worst first (``extra_where`` narrows them).
 
     The priority of :func:`findings_sql`, with repeats counted only for the statements of
-    that document, so that one document's list does not scan a large ledger.
+    that document (of its ``window``, a [start, end) range of offsets, if given), so that one
+    document's list does not scan a large ledger. Parameters of ``extra_where`` come last.
     """
-    inner, params = _inner_sql(query, "repeated", f" and claims.document_id = ?{extra_where}")
+    span = " and start >= ? and start < ?" if window else ""
+    inner, params = _inner_sql(
+        query,
+        "repeated",
+        f" and claims.document_id = ?{span.replace('start', 'claims.start')}{extra_where}",
+    )
     repeated = (
         "select claim_key, count(*) as n from claims where is_current = 1 and claim_key in"
-        " (select claim_key from claims where document_id = ?)"
+        f" (select claim_key from claims where document_id = ?{span})"
         " group by claim_key having count(*) > 1"
     )
+    bounds = list(window or ())
     return (
         f"with repeated as ({repeated}) select {outer} from ({inner})"
         " order by priority desc, start",
-        [document_id, *params, document_id],
+        [document_id, *bounds, *params, document_id, *bounds],
     )
 
 

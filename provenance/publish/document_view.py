@@ -27,6 +27,7 @@ from provenance.publish.html import (
     status_badge,
     status_class,
 )
+from provenance.publish.ledger import LedgerDatabase
 from provenance.publish.pages import (
     DOCUMENTS_PATH,
     at_claim,
@@ -154,7 +155,8 @@ async def document_page(datasette: Any, request: Any) -> Response:
         )
         for s in sections
     ]
-    counts = await _counts(db, document, is_latest)
+    whole = lo == 0 and hi >= length  # the whole document is on this page
+    counts, counted_whole = await _counts(db, document, is_latest, None if whole else claims)
     status_counts: Counter[str] = Counter()
     category_counts: Counter[str] = Counter()
     for (status, category), n in counts.items():
@@ -192,7 +194,7 @@ async def document_page(datasette: Any, request: Any) -> Response:
         }
         for category, n in sorted(category_counts.items(), key=lambda item: (-item[1], item[0]))
     ]
-    findings = await _findings(db, document_id) if is_latest else []
+    findings = await _findings(db, document_id, None if whole else (lo, hi)) if is_latest else []
     for finding in findings:
         finding["href"] = at_claim(base, finding["id"])
         finding["badge"] = status_badge(finding["evidence_status"])
@@ -222,6 +224,8 @@ async def document_page(datasette: Any, request: Any) -> Response:
         "only_category": only_category,
         "clear_href": base,
         "claim_count": sum(status_counts.values()),
+        "counted_whole": counted_whole,
+        "findings_whole": whole,
         "window": {
             "number": number,
             "count": windows,
@@ -247,8 +251,15 @@ async def document_page(datasette: Any, request: Any) -> Response:
     )
 
 
-async def _counts(db: Any, document: dict[str, Any], is_latest: bool) -> Counter[tuple[str, str]]:
-    """Claims of the whole document by (status, category), remembered while nothing changes."""
+async def _counts(
+    db: Any,
+    document: dict[str, Any],
+    is_latest: bool,
+    shown: list[dict[str, Any]] | None,
+) -> tuple[Counter[tuple[str, str]], bool]:
+    """Claims by (status, category): of the whole document, and True; or, while the whole
+    document of a page with several parts is still being counted in the background (a first
+    view), of the claims ``shown`` on this page, and False."""
     if is_latest:
         sql = (
             "select evidence_status, category, count(*) from claims where document_id = ?"
@@ -262,19 +273,30 @@ async def _counts(db: Any, document: dict[str, Any], is_latest: bool) -> Counter
             " and ch.old_start is not null group by 1, 2"
         )
         params = [document["source"], document["version"]]
-    run = getattr(db, "remembered", None)
-    rows = (await run(sql, params) if run else await db.execute(sql, params)).rows
-    return Counter({(row[0], row[1]): int(row[2]) for row in rows})
+    if isinstance(db, LedgerDatabase) and shown is not None:
+        found = db.peek(sql, params)
+        if found is None:
+            return Counter((c["evidence_status"], c["category"]) for c in shown), False
+        rows = found.rows
+    elif isinstance(db, LedgerDatabase):
+        rows = (await db.remembered(sql, params)).rows
+    else:
+        rows = (await db.execute(sql, params)).rows
+    return Counter({(row[0], row[1]): int(row[2]) for row in rows}), True
 
 
-async def _findings(db: Any, document_id: str) -> list[dict[str, Any]]:
-    """The document's findings in the audit's order (worst first), the first few."""
+async def _findings(
+    db: Any, document_id: str, window: tuple[int, int] | None
+) -> list[dict[str, Any]]:
+    """The findings in the audit's order (worst first), the first few: of the document, or of
+    the ``window`` of it on this page when it has several."""
     sql, params = document_ranked_sql(
         AuditQuery(),
         "id, evidence_status, category, certainty, priority, line, [column], text",
         document_id,
+        window=window,
     )
     sql += f" limit {FINDINGS_LISTED}"
-    run = getattr(db, "remembered", None)
-    rows = (await run(sql, params) if run else await db.execute(sql, params)).rows
-    return row_dicts(rows)
+    if isinstance(db, LedgerDatabase):
+        return row_dicts((await db.remembered(sql, params)).rows)
+    return row_dicts((await db.execute(sql, params)).rows)

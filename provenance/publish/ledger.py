@@ -155,6 +155,15 @@ class LedgerDatabase(Database):  # type: ignore[misc]
         self._refreshing[key] = task
         return task
 
+    def peek(self, sql: str, params: Any = None) -> Results | None:
+        """What is remembered for this aggregate now, even of an earlier generation, or None;
+        a recount starts in the background if it is missing or stale (the next view has it)."""
+        key = (sql, json.dumps(params, sort_keys=True, default=str))
+        found = self._cache.get(key)
+        if found is None or found.generation != self.generation():
+            self._refresh(key, sql, params)
+        return found.results if found is not None else None
+
     async def remembered(
         self,
         sql: str,

@@ -299,7 +299,6 @@ async def claim_page(datasette: Any, request: Any) -> Response:
     )
     for version in versions:
         version["href"] = at_claim(document_path(datasette, version["id"], name), claim_id)
-    previous, following = await db.execute_fn(lambda conn: queue_neighbours(conn, claim_id))
     context = {
         "database": name,
         "claim": claim,
@@ -322,8 +321,9 @@ async def claim_page(datasette: Any, request: Any) -> Response:
         "status_badge_for": status_badge,
         "document_href": at_claim(document_path(datasette, document["id"], name), claim_id),
         "row_href": datasette.urls.row(name, "claims", quote(claim_id, safe="")),
-        "previous_href": previous and claim_path(datasette, previous, name),
-        "next_href": following and claim_path(datasette, following, name),
+        # Worked out when followed (the queue page): a claim page stays quick in any document.
+        "previous_href": queue_path(datasette, name, before=claim_id),
+        "next_href": queue_path(datasette, name, after=claim_id),
         "css_url": css_url(datasette),
         "js_url": js_url(datasette),
         **review_context(datasette, request),
@@ -378,19 +378,45 @@ async def documents_page(datasette: Any, request: Any) -> Response:
     )
 
 
+def queue_path(datasette: Any, database: str, **where: str) -> str:
+    """The queue page: its first claim, or the one ``after`` or ``before`` a claim."""
+    arguments = {**where, **({"db": database} if len(datasette.databases) > 2 else {})}
+    return str(datasette.urls.path(QUEUE_PATH)) + ("?" + urlencode(arguments) if arguments else "")
+
+
 async def queue_page(datasette: Any, request: Any) -> Response:
-    """The first claim of the review queue (the audit's order)."""
+    """A claim of the review queue (the audit's order): the first, or the next or previous one
+    (``?after=`` or ``?before=`` a claim id), shown by redirecting to its claim page."""
     if (refused := refuse(request)) is not None:
         return refused
+    after, before = request.args.get("after"), request.args.get("before")
+    around = str(after or before or "")
+
+    def neighbours(conn: sqlite3.Connection) -> tuple[str | None, str | None]:
+        return queue_neighbours(conn, around)
+
     for name in await served_ledgers(datasette, request):
         db = datasette.get_database(name)
-        first = await db.execute_fn(first_in_queue)
-        if first:
-            return redirect(claim_path(datasette, first, name))
+        if around:
+            previous, following = await db.execute_fn(neighbours)
+            found = following if after else previous
+        else:
+            found = await db.execute_fn(first_in_queue)
+        if found:
+            return redirect(claim_path(datasette, found, name))
+    message = (
+        "Every current claim has a verdict in force."
+        if not (after or before)
+        else f"That was the {'last' if after else 'first'} claim of the review queue."
+    )
     return Response.html(
         await datasette.render_template(
             "provenance_message.html",
-            {"title": "Review queue", "message": "Every current claim has a verdict in force."},
+            {
+                "title": "Review queue",
+                "message": message,
+                "back": datasette.urls.path(DOCUMENTS_PATH),
+            },
             request=request,
         )
     )

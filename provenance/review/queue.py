@@ -12,7 +12,7 @@ import sqlite3
 
 import sqlite_utils
 
-from provenance.audit.query import AuditQuery, document_ranked_sql
+from provenance.audit.query import AuditQuery, document_ranked_sql, priority_score
 from provenance.models import EvidenceStatus, Verdict
 from provenance.store.reads import CLAIM_ORDER, ClaimFilter
 
@@ -61,19 +61,27 @@ def review_queue(
     return [row[0] for row in db.conn.execute(sql, params)]
 
 
-def _ranked(conn: sqlite3.Connection, document_id: str, also: str | None = None) -> list[str]:
-    """The claims of one document that need review, in the audit's priority order.
-
-    ``also`` keeps one more claim in the list wherever it ranks (the claim being looked at,
-    though it was just reviewed), so that its neighbours can be found.
-    """
+def _ranked(conn: sqlite3.Connection, document_id: str) -> list[tuple[str, int, int]]:
+    """(id, priority, start) of the claims of one document that need review, in the audit's
+    priority order (priority, worst first, then position)."""
     everything = AuditQuery(fail_on=tuple(status.value for status in EvidenceStatus))
-    condition = needs_review_sql("claims")
-    extra = f" and ({condition} or claims.id = ?)" if also else f" and {condition}"
-    sql, params = document_ranked_sql(everything, "id", document_id, extra)
-    if also:
-        params = [*params, also]
-    return [row[0] for row in conn.execute(sql, params)]
+    sql, params = document_ranked_sql(
+        everything, "id, priority, start", document_id, f" and {needs_review_sql('claims')}"
+    )
+    return [(str(row[0]), int(row[1]), int(row[2])) for row in conn.execute(sql, params)]
+
+
+def _rank_as_queued(conn: sqlite3.Connection, claim_id: str) -> tuple[int, int]:
+    """Where a claim ranks in the queue: its priority with the status from its text (as when
+    it needed review, before any verdict), and its position."""
+    category, certainty, text_status, start, key = conn.execute(
+        "select category, certainty, text_status, start, claim_key from claims where id = ?",
+        [claim_id],
+    ).fetchone()
+    (repeats,) = conn.execute(
+        "select count(*) from claims where claim_key = ? and is_current = 1", [key]
+    ).fetchone()
+    return -priority_score(category, certainty, text_status, max(1, repeats)), int(start)
 
 
 def _next_document(conn: sqlite3.Connection, document: str, later: bool) -> str | None:
@@ -93,7 +101,7 @@ def queue_neighbours(conn: sqlite3.Connection, claim_id: str) -> tuple[str | Non
 
     The audit's order: documents in order of their source, and in each document the
     priority score, worst first (see :mod:`provenance.audit.query`). The claim itself need
-    not be in the queue any more (it was just reviewed): its place is kept.
+    not be in the queue any more (it was just reviewed): it keeps the place it had.
     """
     found = conn.execute(
         "select document, document_id, is_current from claims where id = ?", [claim_id]
@@ -101,14 +109,21 @@ def queue_neighbours(conn: sqlite3.Connection, claim_id: str) -> tuple[str | Non
     if found is None or not found[2]:
         return None, None
     document, document_id, _ = found
-    ranked = _ranked(conn, document_id, also=claim_id)
-    place = ranked.index(claim_id) if claim_id in ranked else -1
-    previous = ranked[place - 1] if place > 0 else None
-    following = ranked[place + 1] if 0 <= place < len(ranked) - 1 else None
+    ranked = _ranked(conn, document_id)
+    ids = [entry[0] for entry in ranked]
+    if claim_id in ids:
+        place = ids.index(claim_id)
+        earlier, later = ids[:place], ids[place + 1 :]
+    else:
+        here = _rank_as_queued(conn, claim_id)
+        earlier = [i for i, priority, start in ranked if (-priority, start) < here]
+        later = [i for i, priority, start in ranked if (-priority, start) > here]
+    previous = earlier[-1] if earlier else None
+    following = later[0] if later else None
     if previous is None and (other := _next_document(conn, document, later=False)):
-        previous = next(reversed(_ranked(conn, other)), None)
+        previous = next(reversed(_ranked(conn, other)), ("",))[0] or None
     if following is None and (other := _next_document(conn, document, later=True)):
-        following = next(iter(_ranked(conn, other)), None)
+        following = next(iter(_ranked(conn, other)), ("",))[0] or None
     return previous, following
 
 
@@ -118,4 +133,4 @@ def first_in_queue(conn: sqlite3.Connection) -> str | None:
         "select claims.document_id from claims where claims.is_current = 1"
         f" and {needs_review_sql('claims')} order by claims.document limit 1"
     ).fetchone()
-    return next(iter(_ranked(conn, row[0])), None) if row else None
+    return next(iter(_ranked(conn, row[0])), ("",))[0] or None if row else None
