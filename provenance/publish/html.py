@@ -16,6 +16,7 @@ from urllib.parse import quote, urlencode, urlsplit
 from markupsafe import Markup, escape
 
 from provenance.models import EvidenceStatus
+from provenance.publish.ledger import LedgerDatabase
 from provenance.review.evidence import EVIDENCE_BASES
 from provenance.store.connection import is_provenance_connection
 
@@ -76,8 +77,6 @@ async def is_provenance_database(datasette: Any, database: str | None) -> bool:
         db = datasette.get_database(database)
     except KeyError:
         return False
-    from provenance.publish.ledger import LedgerDatabase
-
     if isinstance(db, LedgerDatabase):
         return True  # checked when it was opened (serve.check_database)
     cache = _known.setdefault(datasette, {})

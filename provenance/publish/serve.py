@@ -62,9 +62,12 @@ class _Inspection:
 
 
 def _inspect(path: Path) -> _Inspection:
-    """What serving needs to know, read without writing (immutable)."""
+    """What serving needs to know, read without writing."""
     try:
-        conn = sqlite3.connect(f"file:{path.resolve().as_posix()}?immutable=1", uri=True)
+        # Read-only, and seeing what other writers committed to the WAL (immutable would not),
+        # unless nobody can write the file (then nothing is in a WAL either).
+        mode = "mode=ro" if is_writable(path) else "immutable=1"
+        conn = sqlite3.connect(f"file:{path.resolve().as_posix()}?{mode}", uri=True)
         try:
             tables = {r[0] for r in conn.execute("select name from sqlite_master")}
             provenance = is_provenance_connection(conn)
