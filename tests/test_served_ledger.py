@@ -122,6 +122,22 @@ async def test_a_time_limit_on_the_document_page_is_a_clear_page(ingested_db: Pa
     assert "Traceback" not in response.text
 
 
+@pytest.mark.asyncio
+async def test_a_time_limit_on_any_plugin_page_is_a_clear_page(ingested_db: Path) -> None:
+    ds = make_datasette(ingested_db)
+    claim_id = rows(ingested_db, "select id from claims limit 1")[0][0]
+    ds.sql_time_limit_ms = 0.001
+    paths = [
+        f"/-/provenance/claims/{claim_id}",
+        "/-/provenance/documents",
+        "/-/provenance/queue",
+    ]
+    for path in paths:
+        response = await ds.client.get(path)
+        assert response.status_code == 503, path
+        assert "longer than the time limit" in response.text, path
+
+
 def test_write_actions_are_refused_by_sqlite_below_datasette(ingested_db: Path) -> None:
     """A connection like Datasette's (mode=ro) cannot write, even with its own SQL."""
     conn = sqlite3.connect(f"file:{ingested_db}?mode=ro", uri=True)

@@ -384,6 +384,7 @@ def queue_path(datasette: Any, database: str, **where: str) -> str:
     return str(datasette.urls.path(QUEUE_PATH)) + ("?" + urlencode(arguments) if arguments else "")
 
 
+@bounded
 async def queue_page(datasette: Any, request: Any) -> Response:
     """A claim of the review queue (the audit's order): the first, or the next or previous one
     (``?after=`` or ``?before=`` a claim id), shown by redirecting to its claim page."""
