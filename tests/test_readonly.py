@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import sqlite3
+import subprocess
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -14,7 +16,8 @@ from datasette.app import Datasette
 
 from provenance.publish.metadata import CANNED_QUERIES, database_name
 from provenance.publish.serve import make_datasette
-from tests.helpers import serving
+from tests.dbrows import rows
+from tests.helpers import PROVENANCE, serving
 
 WRITE_SQL = [
     "delete from claims",
@@ -125,3 +128,34 @@ def test_a_serving_session_leaves_the_bytes_identical(ingested_db: Path) -> None
             assert status == 405, target
     assert digest(ingested_db) == before
     assert ingested_db.stat().st_mtime_ns == mtime
+
+
+def test_ingest_and_annotate_while_served_show_without_a_restart(
+    ingested_db: Path, tmp_path: Path
+) -> None:
+    """The reported failure: a 500 "database disk image is malformed" after any write."""
+    name = database_name(ingested_db)
+    more = tmp_path / "more"
+    more.mkdir()
+    (more / "zinc.md").write_text("# Zinc\n\nZinc cures colds in a day.\n", encoding="utf-8")
+    claim_id = rows(ingested_db, "select id from claims order by start limit 1")[0][0]
+    with serving(ingested_db) as base:
+        assert http(f"{base}/{name}/claims")[0] == 200
+        for command in (
+            ["ingest", str(more), "--db", str(ingested_db)],
+            ["annotate", claim_id, "--verdict", "contradicted", "--db", str(ingested_db)],
+        ):
+            done = subprocess.run(
+                [str(PROVENANCE), *command],
+                capture_output=True,
+                text=True,
+                check=False,
+                env={**os.environ, "PROVENANCE_REVIEWER": "ada"},
+            )
+            assert done.returncode == 0, done.stderr
+        for path in (f"/{name}/claims", f"/{name}/documents", "/-/provenance/documents"):
+            status, page = http(base + path)
+            assert status == 200, (path, page[:300])
+        assert "Zinc cures colds" in http(f"{base}/{name}/claims?_search=zinc")[1]
+        status, page = http(f"{base}/-/provenance/claims/{claim_id}")
+        assert status == 200 and "pv-status-contradicted" in page
