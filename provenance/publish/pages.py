@@ -34,7 +34,9 @@ from provenance.publish.html import (
     status_badge,
     status_class,
 )
+from provenance.review.log import annotation_from_row
 from provenance.review.queue import VERDICT_KEYS, first_in_queue, queue_neighbours
+from provenance.review.status import in_force
 from provenance.store.reads import (
     DOCUMENT_SLICE_SQL,
     PARAGRAPH_SPAN_SQL,
@@ -262,13 +264,15 @@ async def claim_page(datasette: Any, request: Any) -> Response:
         ).rows
     )
     since = resets[-1]["at"] if resets else None
+    # The evidence-status rule decides which count: those in force, each reviewer's latest.
+    counting = {a.id for a in in_force(map(annotation_from_row, annotations), since)}
     latest: dict[str, dict[str, Any]] = {}
     for annotation in annotations:
         annotation["evidence_links"] = [
             {"text": str(item), "href": evidence_href(str(item))}
             for item in json_list(annotation["evidence"])
         ]
-        annotation["in_force"] = since is None or annotation["created_at"] > since
+        annotation["in_force"] = annotation["id"] in counting
         annotation["wording"] = (
             None if annotation["in_force"] else _wordings(resets, annotation["created_at"])
         )
