@@ -299,3 +299,11 @@ def m009_taxonomy(db: sqlite_utils.Database) -> None:
         ],
         pk=("kind", "name"),
     )
+
+
+@migrations()
+def m010_document_paths(db: sqlite_utils.Database) -> None:
+    # Every absolute path a source was read from: the same file ingested from another working
+    # directory, or by an absolute path, is the same document (its claims keep their ids).
+    db.table("document_paths").create({"path": str, "source": str}, pk="path", not_null={"source"})
+    db.table("document_paths").create_index(["source"])
