@@ -488,3 +488,20 @@ def _record(rows: list[dict[str, object]]) -> None:
         }
         lines.append(json.dumps(recorded, ensure_ascii=False) + "\n")
     EXPECTED.write_text("".join(lines), encoding="utf-8")
+
+
+def test_explain_command_prints_the_decision_with_neighbours() -> None:
+    from click.testing import CliRunner
+
+    from provenance.cli import cli
+
+    quote = "“We were surprised by how much the infections dropped.”"
+    after = "Dr. Jane Smith, a professor at Harvard University, said the drop was large."
+    result = CliRunner().invoke(cli, ["explain", quote, "--after", after])
+    assert result.exit_code == 0, result.output
+    assert "attribution: named" in result.output
+    assert "quote: speaker named in the sentence after" in result.output
+    alone = CliRunner().invoke(cli, ["explain", quote])
+    assert alone.exit_code == 0 and "attribution: none" in alone.output
+    empty = CliRunner().invoke(cli, ["explain"])
+    assert empty.exit_code == 2

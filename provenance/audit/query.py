@@ -87,7 +87,7 @@ REPEAT_PRIORITY_MAX = 20
 
 
 def priority_score(
-    category: str, certainty: str, evidence_status: str, repeats: int, attribution: str = "none"
+    category: str, certainty: str, evidence_status: str, repeats: int, attribution: str
 ) -> int:
     """The documented score in Python (the query computes the same in SQL)."""
     return (
