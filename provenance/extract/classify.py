@@ -213,9 +213,8 @@ def _model_category(
             return _SECTION_CATEGORY[section], cues
     category = _SENTENCE.categories[index]
     weights = _INDICATIVE[category]
-    # Sorted by name first: equal weights (features that always occur together) keep one
-    # order whatever the string hashes of this process.
-    strongest = sorted(sorted(set(filter(weights.__contains__, present))), key=weights.__getitem__)
+    # The sort keys are unique (model.py): one order whatever the string hashes of the process.
+    strongest = sorted(set(filter(weights.__contains__, present)), key=weights.__getitem__)
     cues = [f"{category.value}: model {probability:.2f}"]
     cues.extend(describe(feature) for feature in reversed(strongest[-TOP_FEATURES:]))
     return category, cues

@@ -20,6 +20,8 @@ import hashlib
 import json
 import math
 import struct
+from itertools import repeat
+from operator import mul, sub
 from dataclasses import dataclass
 from importlib import resources
 
@@ -42,7 +44,7 @@ class SentenceModel:
     start: int  # the packed biases plus the offset that keeps fields non-negative
     get: object  # dict.get of feature -> packed weights (typed loosely: it is the hot path)
     unpack: struct.Struct
-    #: Per category: the features that weigh most for it, with their weight.
+    #: Per category: the features that weigh most for it, with a sort key (weight first).
     indicative: dict[Category, dict[str, int]]
 
     def scores(self, features: list[str]) -> tuple[int, ...]:
@@ -52,10 +54,10 @@ class SentenceModel:
         return scores
 
     def probability(self, scores: tuple[int, ...], chosen: int) -> float:
-        """The softmax probability of ``chosen`` among the category scores."""
-        best = scores[chosen]
-        scale = self.scale
-        return 1.0 / sum(math.exp((s - best) / scale) for s in scores[: len(self.categories)])
+        """The softmax probability of ``chosen`` among the category scores (C loops only)."""
+        count = len(self.categories)
+        gaps = map(sub, scores[:count], repeat(scores[chosen], count))
+        return 1.0 / sum(map(math.exp, map(mul, gaps, repeat(1.0 / self.scale, count))))
 
     def weight(self, feature: str, index: int) -> float:
         """One feature's weight for one class (for explanations)."""
@@ -105,8 +107,11 @@ def parse_model(data: bytes) -> Model:
             raise ValueError("weights of the wrong length")
         if any(abs(w) > WEIGHT_LIMIT for ws in spec["features"].values() for w in ws):
             raise ValueError("a weight beyond the limit")
+        # Ranked by weight, ties by the file's order (weight, then name): unique sort keys, so
+        # the features an explanation names never depend on anything else.
         indicative = {
-            Category(c): {f: int(w) for f, w in pairs} for c, pairs in spec["indicative"].items()
+            Category(c): {f: (int(w) << 24) - rank for rank, (f, w) in enumerate(pairs)}
+            for c, pairs in spec["indicative"].items()
         }
         hedge = HedgeModel(int(spec["hedge"]["bias"]), dict(spec["hedge"]["weights"]), scale)
     except (KeyError, TypeError, ValueError) as error:
