@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import multiprocessing
 import os
 import sqlite3
@@ -18,9 +19,18 @@ import sqlite_utils
 
 from provenance.errors import ProvenanceError
 from provenance.extract.classify import RULESET_VERSION
-from provenance.extract.parse import parse_document
+from provenance.extract.fetch import DEFAULT_LIMITS, FetchLimits, is_url
+from provenance.extract.parse import check_source, parse_source
 from provenance.extract.pipeline import Extraction, extract
-from provenance.extract.read import SourceText, find_sources, read_source
+from provenance.extract.read import (
+    FetchedSource,
+    Source,
+    SourceText,
+    display_source,
+    fetch_source,
+    find_sources,
+    read_source,
+)
 from provenance.ids import document_id
 from provenance.models import Claim, ClaimDraft, Document, Run
 from provenance.store import bulk
@@ -33,6 +43,7 @@ from provenance.store.writes import (
     latest_version,
     refresh_statistics,
     write_document,
+    write_document_source,
     write_run,
     write_transaction,
 )
@@ -89,14 +100,15 @@ def new_run(arguments: list[str]) -> Run:
     )
 
 
-def validate_sources(paths: Iterable[Path]) -> None:
-    """Refuse the whole ingest before writing anything if any file is unreadable.
+def validate_sources(sources: Iterable[Source]) -> None:
+    """Refuse the whole ingest before writing anything if any source is unreadable.
 
     Each file is read again when its turn comes: holding every text until then would make
-    memory grow with the corpus, and a second read costs well under 1% of an ingest.
+    memory grow with the corpus, and a second read costs well under 1% of an ingest. A PDF
+    is opened and read up to its first page with text; a DOCX is parsed.
     """
-    for path in paths:
-        read_source(path)
+    for item in sources:
+        check_source(read_source(item))
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +140,26 @@ class _Extracted:
         return len(self.rows.claims) if self.rows is not None else len(self.extraction.drafts)
 
 
+def source_row(document_id: str, source: SourceText) -> dict[str, str | None] | None:
+    """How a document version was read: its encoding, and for an address the fetch."""
+    fetched = source.fetched
+    if fetched is None and source.encoding is None:
+        return None
+    row: dict[str, str | None] = {"document_id": document_id, "encoding": source.encoding}
+    if fetched is not None:
+        row |= {
+            "url": fetched.url,
+            "final_url": fetched.final_url,
+            "redirects": json.dumps(fetched.redirects),
+            "canonical_url": fetched.canonical_url,
+            "content_type": fetched.content_type,
+            "etag": fetched.etag,
+            "last_modified": fetched.last_modified,
+            "fetched_at": fetched.fetched_at,
+        }
+    return row
+
+
 def _plan(db: sqlite_utils.Database, source: SourceText, run: Run) -> _Planned | DocumentOutcome:
     """The next version of a changed source, or the outcome of an unchanged one."""
     latest = latest_version(db, source.source)
@@ -145,7 +177,7 @@ def _plan(db: sqlite_utils.Database, source: SourceText, run: Run) -> _Planned |
 def _extract(planned: _Planned) -> _Extracted:
     """Parse and extract one source: pure, so it can run in another process."""
     source = planned.source
-    parsed = parse_document(source.text, source.format)
+    parsed = parse_source(source)
     extraction = extract(
         parsed, source=source.source, document_id=planned.document_id, version=planned.version
     )
@@ -204,6 +236,9 @@ def _store(
                 rows=extracted.rows,
             ),
         )
+        origin = source_row(planned.document_id, source)
+        if origin is not None:
+            write_document_source(db, origin)
         if changes is not None:  # then record how they fared, and reset edited ones' review
             record_version_changes(db, changes)
     status = "new" if planned.version == 1 else "reclassified" if planned.reclassify else "updated"
@@ -217,9 +252,13 @@ def _store(
     )
 
 
-def auto_jobs(files: list[Path]) -> int:
+def _size(item: Source) -> int:
+    return len(item.data) if isinstance(item, FetchedSource) else item.stat().st_size
+
+
+def auto_jobs(files: list[Source]) -> int:
     """Worker processes worth starting: one per CPU for a large corpus, none for a small one."""
-    if len(files) < 2 or sum(path.stat().st_size for path in files) < PARALLEL_MIN_BYTES:
+    if len(files) < 2 or sum(_size(item) for item in files) < PARALLEL_MIN_BYTES:
         return 1
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     return max(1, min(cpus or 1, len(files)))
@@ -243,15 +282,32 @@ def _extract_now(planned: _Planned) -> Future[_Extracted]:
     return future
 
 
-def prepare_sources(paths: Iterable[str | Path]) -> list[Path]:
-    """The files to ingest, each checked to be readable UTF-8 text before anything is written."""
-    files = find_sources([Path(p) for p in paths])
-    validate_sources(files)
-    return files
+def prepare_sources(
+    paths: Iterable[str | Path], *, limits: FetchLimits = DEFAULT_LIMITS
+) -> list[Source]:
+    """The sources to ingest, each checked before anything is written.
+
+    A string starting with ``http://`` or ``https://`` is a web address: it is fetched now
+    (and kept in memory until its turn). Anything else is a file or a folder.
+    """
+    sources: list[Source] = []
+    seen: set[str] = set()
+    for given in paths:
+        if isinstance(given, str) and is_url(given):
+            if given.strip() not in seen:
+                seen.add(given.strip())
+                sources.append(fetch_source(given, limits))
+            continue
+        for path in find_sources([Path(given)]):
+            if display_source(path) not in seen:
+                seen.add(display_source(path))
+                sources.append(path)
+    validate_sources(sources)
+    return sources
 
 
 def ingest_files(
-    files: list[Path],
+    files: list[Source],
     db_path: str | Path,
     *,
     arguments: list[str],
@@ -330,13 +386,15 @@ def ingest(
     *,
     on_document: Callable[[DocumentOutcome], None] | None = None,
     jobs: int = 0,
+    limits: FetchLimits = DEFAULT_LIMITS,
 ) -> IngestSummary:
-    """Ingest files and folders into the database at ``db_path``.
+    """Ingest files, folders and web addresses into the database at ``db_path``.
 
-    Every file is checked before anything is written, so a bad file changes nothing.
+    Every source is checked (every address fetched) before anything is written, so a bad one
+    changes nothing.
     """
     paths = list(paths)
-    files = prepare_sources(paths)
+    files = prepare_sources(paths, limits=limits)
     return ingest_files(
         files, db_path, arguments=[str(p) for p in paths], on_document=on_document, jobs=jobs
     )

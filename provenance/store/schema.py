@@ -274,3 +274,28 @@ def m007_claim_position(db: sqlite_utils.Database) -> None:
     # versions exist. No (is_current, position) index: with one, the planner chose it over
     # (is_current, document, start) for the audit, which then sorted every claim (0.5 s more).
     db.table("claims").create_index(["position"])
+
+
+@migrations()
+def m011_pages_and_sources(db: sqlite_utils.Database) -> None:
+    # The page a claim of a paged document (PDF) starts on; null for the other formats.
+    db.execute("alter table claims add column page integer")
+    # How each document version was read: the encoding its text was decoded with, and for a
+    # web address what the server said (final address after the redirects, the page's
+    # canonical address, ETag, Last-Modified, fetch time, content type).
+    db.table("document_sources").create(
+        {
+            "document_id": str,
+            "encoding": str,
+            "url": str,
+            "final_url": str,
+            "redirects": str,
+            "canonical_url": str,
+            "content_type": str,
+            "etag": str,
+            "last_modified": str,
+            "fetched_at": str,
+        },
+        pk="document_id",
+        foreign_keys=[("document_id", "documents", "id")],
+    )

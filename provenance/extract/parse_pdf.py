@@ -1,0 +1,575 @@
+"""PDF: the text layer, read with pypdfium2, rebuilt as plain stored text with page numbers.
+
+Each page's text comes from PDFium with a box per character. It is cut into lines (PDFium's
+line breaks; a word it joined over a line-end hyphen, which it marks with U+FFFE, is cut
+there too), lines are grouped into blocks, and blocks are put in reading order:
+
+- Running headers, footers and page numbers: a line in the top or bottom band of the page
+  whose text (digits ignored) recurs on other pages at the same height, or that is only a
+  page number ("3", "Page 3 of 8", "- 3 -"); also any line that recurs on at least three
+  pages at the same height (margin notes such as "Downloaded from …"). These become
+  boilerplate blocks: kept in the text, never claims.
+- Lines join into a block while they continue one another: same column (the next line is
+  below, not above, the last), a gap under about one line, the same font size. A short line
+  ending a sentence, an indented first line, or a change of font ends a block.
+- Reading order: on a page with two columns, the blocks are read column by column (left,
+  then right) within bands cut by full-width text (a title, an abstract); full-width
+  captions do not cut bands. A paragraph that ends without a full stop at the foot of a
+  column or page goes on in the next body block.
+- Words hyphenated at a line end are joined ("immobi-" + "lization"); the hyphen is
+  dropped. A compound broken at its own hyphen ("heparin-" + "induced") loses it too: the
+  text layer cannot tell the two apart.
+- A short block in a larger font, or bold in a document whose body is not, is a heading;
+  the largest on the first page is the title. "Figure 3." / "Table 2:" opens a caption.
+  After a "References" heading each numbered entry is its own block (the reference-list
+  rules then mark them as references).
+
+The stored text is the blocks joined by blank lines, lines within a block by single spaces.
+``ParsedDocument.pages`` maps offsets in that text to page numbers.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import re
+import statistics
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
+
+from provenance.errors import ProvenanceError
+from provenance.extract.blocks import Block, ParsedDocument
+from provenance.extract.references import reference_heading
+from provenance.models import BlockKind
+
+#: Share of the page height at its top and bottom where running headers and footers sit.
+MARGIN_BAND = 0.07
+#: Lines at the same height (points) count as the same running line on another page.
+SAME_HEIGHT = 4.0
+#: A text layer with fewer printable characters per page than this is taken for a scan.
+MIN_CHARS_PER_PAGE = 20
+
+_NO_TEXT_LAYER = "{label}: PDF has no text layer (a scanned image?); run OCR on it first"
+_LINE_BREAK = re.compile(r"\r\n|\r|\n|\ufffe")
+_PAGE_NUMBER = re.compile(
+    r"^\W{0,3}(?:page\s+)?(?:\d{1,4}|[ivxlc]{1,6})(?:\s*(?:of|/)\s*\d{1,4})?\W{0,3}$",
+    re.IGNORECASE,
+)
+_CAPTION = re.compile(
+    r"^(?:(?:Supplementary\s+|Additional\s+)?(?:Fig(?:ure)?s?\.?|Table|Box|Chart|Scheme)"
+    r"\s*[A-Z]?\d+[A-Za-z]?(?:\s*[.:|—–-]|\s+[A-Z(]))",
+)
+_ENTRY_LABEL = re.compile(r"^\s*(?:\[\d{1,4}\]|\d{1,4}\.\s|\d{1,4}\s+[A-Z])")
+_HYPHENS = "-\u2010\u00ad\ufffe"
+_SENTENCE_END = re.compile(r"[.?!:;][\"”’)\]]*$")
+_DIGITS = re.compile(r"\d+")
+_WORD = re.compile(r"\w+(?:-\w+)*")
+_LAST_WORD = re.compile(r"\w+$")
+_FIRST_WORD = re.compile(r"\w+")
+_SECTION_DECORATION = re.compile(r"^\s*(?:\d{1,2}(?:\.\d{1,2})*\.?|[IVX]{1,4}\.)?\s*|[\s:.]*$")
+_SECTION_NAMES = frozenset(
+    {
+        "abstract",
+        "summary",
+        "background",
+        "introduction",
+        "methods",
+        "materials and methods",
+        "methods and materials",
+        "patients and methods",
+        "results",
+        "discussion",
+        "results and discussion",
+        "conclusion",
+        "conclusions",
+        "limitations",
+        "acknowledgements",
+        "acknowledgments",
+        "funding",
+        "competing interests",
+        "conflicts of interest",
+        "conflict of interest",
+        "author contributions",
+        "authors' contributions",
+        "authors’ contributions",
+        "abbreviations",
+        "keywords",
+        "key messages",
+        "key points",
+        "recommendations",
+        "executive summary",
+        "appendix",
+    }
+)
+_BOLD_FONT = re.compile(r"bold|black|heavy|semibold|demi|[.,-]B(?:$|\W)|-BoldMT", re.IGNORECASE)
+
+
+@dataclass(slots=True)
+class Line:
+    page: int
+    text: str
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+    size: float
+    bold: bool
+    #: The line ends in a hyphen that splits a word (PDFium's mark, or a hyphen char).
+    hyphen: bool = False
+    boilerplate: bool = False
+
+    @property
+    def height(self) -> float:
+        return max(self.top - self.bottom, 1.0)
+
+
+@dataclass(slots=True)
+class _Block:
+    kind: BlockKind
+    lines: list[Line] = field(default_factory=list)
+    level: int = 0
+
+    @property
+    def page(self) -> int:
+        return self.lines[0].page
+
+    @property
+    def x0(self) -> float:
+        return min(line.x0 for line in self.lines)
+
+    @property
+    def x1(self) -> float:
+        return max(line.x1 for line in self.lines)
+
+    @property
+    def top(self) -> float:
+        return max(line.top for line in self.lines)
+
+    @property
+    def text(self) -> str:
+        return " ".join(line.text for line in self.lines)
+
+
+def _open(data: bytes, label: str) -> pdfium.PdfDocument:
+    try:
+        return pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as error:
+        reason = str(error)
+        if "password" in reason.lower():
+            raise ProvenanceError(f"{label}: PDF is encrypted (password required)") from None
+        raise ProvenanceError(f"{label}: not a readable PDF ({reason.rstrip('.')})") from None
+
+
+def _font_name(raw: object, index: int) -> str:
+    length = pdfium_c.FPDFText_GetFontInfo(raw, index, None, 0, None)
+    if length <= 0:
+        return ""
+    buffer = ctypes.create_string_buffer(length)
+    pdfium_c.FPDFText_GetFontInfo(raw, index, buffer, length, None)
+    return buffer.value.decode("latin-1")
+
+
+def _pieces(
+    textpage: pdfium.PdfTextPage, text: str, first: int, last: int
+) -> list[tuple[int, int]]:
+    """Cut PDFium's line ``text[first:last + 1]`` where it jumps to another line or column.
+
+    PDFium can run two lines together (side by side in two columns, or a line and the one
+    under it): the words on either side of a space then sit far apart or at another height.
+    """
+    cuts: list[tuple[int, int]] = []
+    start = first
+    index = text.find(" ", first, last)
+    while index != -1:
+        after = index + 1
+        while after < last and text[after] == " ":
+            after += 1
+        before = textpage.get_charbox(index - 1, loose=True)
+        following = textpage.get_charbox(after, loose=True)
+        height = max(before[3] - before[1], 1.0)
+        backwards = following[0] < before[2] - 2 * height
+        gutter = following[0] > before[2] + 2.5 * height
+        other_height = abs(following[1] - before[1]) > 0.9 * height
+        if backwards or gutter or other_height:
+            cuts.append((start, index - 1))
+            start = after
+        index = text.find(" ", after, last)
+    cuts.append((start, last))
+    return cuts
+
+
+def _page_lines(page: pdfium.PdfPage, number: int) -> list[Line]:
+    textpage = page.get_textpage()
+    try:
+        text = textpage.get_text_range()
+        raw = textpage.raw
+        lines: list[Line] = []
+        position = 0
+        for match in [*_LINE_BREAK.finditer(text), None]:
+            end = match.start() if match else len(text)
+            piece = text[position:end]
+            if piece.strip():
+                first = position + (len(piece) - len(piece.lstrip()))
+                last = position + len(piece.rstrip()) - 1
+                pieces = _pieces(textpage, text, first, last)
+                for start, stop in pieces:
+                    line = _line(textpage, raw, text, start, stop, number)
+                    if line is not None:
+                        lines.append(line)
+                if lines and match is not None and match.group() == "\ufffe":
+                    lines[-1].hyphen = True
+            position = match.end() if match else len(text)
+        return lines
+    finally:
+        textpage.close()
+
+
+def _line(
+    textpage: pdfium.PdfTextPage, raw: object, text: str, first: int, last: int, page: int
+) -> Line | None:
+    raw_text = text[first : last + 1]
+    stripped = " ".join(raw_text.replace("\u00ad", "").split())
+    if not stripped:
+        return None
+    boxes = [textpage.get_charbox(i, loose=True) for i in (first, (first + last) // 2, last)]
+    size = statistics.median(box[3] - box[1] for box in boxes)
+    font = _font_name(raw, first)
+    bold = bool(_BOLD_FONT.search(font)) or pdfium_c.FPDFText_GetFontWeight(raw, first) >= 600
+    hyphen = raw_text.endswith("\u00ad")
+    if not hyphen and len(stripped) > 2 and stripped[-1] in _HYPHENS and stripped[-2].isalpha():
+        hyphen = True
+        stripped = stripped[:-1]
+    return Line(
+        page=page,
+        text=stripped,
+        x0=boxes[0][0],
+        x1=boxes[2][2],
+        top=max(box[3] for box in boxes),
+        bottom=min(box[1] for box in boxes),
+        size=round(size, 1),
+        bold=bold,
+        hyphen=hyphen,
+    )
+
+
+def _running_key(line: Line) -> str:
+    return _DIGITS.sub("#", line.text.casefold())
+
+
+def _mark_boilerplate(pages: list[list[Line]], heights: list[float]) -> None:
+    """Running headers, footers, page numbers and margin notes (see the module docstring)."""
+    seen: dict[str, list[tuple[int, float]]] = defaultdict(list)
+    for lines in pages:
+        for line in lines:
+            seen[_running_key(line)].append((line.page, line.top))
+
+    def recurrences(line: Line) -> int:
+        return len(
+            {
+                page
+                for page, top in seen[_running_key(line)]
+                if page != line.page and abs(top - line.top) <= SAME_HEIGHT
+            }
+        )
+
+    # Anywhere on the page, a line must recur on half the pages (and three at least).
+    everywhere = max(3.0, len(pages) / 2) - 1
+    for lines, height in zip(pages, heights, strict=True):
+        for line in lines:
+            in_band = line.top > height * (1 - MARGIN_BAND) or line.bottom < height * MARGIN_BAND
+            running = in_band and (_PAGE_NUMBER.match(line.text) or recurrences(line) >= 1)
+            line.boilerplate = bool(running) or (
+                len(pages) >= 3 and recurrences(line) >= everywhere
+            )
+
+
+def _section_name(text: str) -> bool:
+    """A line that only names a usual section of a paper or report ("2. Methods")."""
+    core = _SECTION_DECORATION.sub("", text).casefold()
+    return core in _SECTION_NAMES or _is_references_heading(text)
+
+
+def _continues(block: _Block, line: Line, body_size: float) -> bool:
+    last = block.lines[-1]
+    if line.boilerplate or last.boilerplate:
+        return False
+    if _section_name(line.text) or _section_name(last.text):
+        return False
+    if abs(line.size - last.size) > 0.6 or (line.bold != last.bold and len(line.text) > 3):
+        return False
+    if line.top > last.top + 1:  # above the last line: another column or a float
+        return False
+    gap = last.bottom - line.top
+    if gap > 0.9 * max(last.height, line.height) or gap < -0.8 * last.height:
+        return False
+    if line.x0 > last.x1 or line.x1 < last.x0:  # side by side, not one under the other
+        return False
+    if block.kind is BlockKind.reference:
+        return not _ENTRY_LABEL.match(line.text)
+    width = max(ln.x1 for ln in block.lines) - min(ln.x0 for ln in block.lines)
+    if (width > 0 and len(block.lines) > 1) or width > 20 * body_size:
+        short = last.x1 < block.x1 - 0.12 * width
+        if short and _SENTENCE_END.search(last.text) and not last.hyphen:
+            return False
+        indented = line.x0 > last.x0 + 0.6 * line.size and line.x0 - last.x0 < 0.25 * width
+        if indented and _SENTENCE_END.search(last.text):
+            return False  # an indented first line after a sentence
+    return True
+
+
+def _two_columns(lines: list[Line], width: float) -> bool:
+    middle = width / 2
+    body = [line for line in lines if not line.boilerplate and len(line.text) > 20]
+    if not body:
+        return False
+    sided = sum(1 for line in body if line.x1 < middle + 5 or line.x0 > middle - 5)
+    return sided > 0.5 * len(body)
+
+
+def _reading_order(blocks: list[_Block], width: float, two_columns: bool) -> list[_Block]:
+    """Column by column within bands cut by full-width body text (see the module docstring)."""
+    if not two_columns:
+        return sorted(blocks, key=lambda block: -block.top)
+    middle = width / 2
+
+    def column(block: _Block) -> int:
+        if block.x1 < middle + 0.03 * width:
+            return 0
+        if block.x0 > middle - 0.03 * width:
+            return 1
+        return -1
+
+    cuts = sorted(
+        block.top
+        for block in blocks
+        if column(block) == -1 and block.kind in (BlockKind.paragraph, BlockKind.heading)
+    )
+    cuts_desc = sorted(cuts, reverse=True)
+
+    def band(block: _Block) -> int:
+        # The number of cuts at or above the block's top: blocks below a cut follow it.
+        return sum(1 for cut in cuts_desc if cut >= block.top - 0.5)
+
+    return sorted(blocks, key=lambda b: (band(b), max(column(b), 0), -b.top))
+
+
+def _group(lines: list[Line], body_size: float, in_references: bool) -> list[_Block]:
+    """Lines into blocks, in PDFium's order; ``in_references``: the page goes on with a
+    reference list begun on an earlier page."""
+    blocks: list[_Block] = []
+    for line in lines:
+        if blocks and _continues(blocks[-1], line, body_size):
+            blocks[-1].lines.append(line)
+            continue
+        kind = BlockKind.boilerplate if line.boilerplate else BlockKind.paragraph
+        if in_references and kind is BlockKind.paragraph:
+            kind = BlockKind.reference
+        blocks.append(_Block(kind, [line]))
+        if _section_name(line.text):
+            in_references = _is_references_heading(line.text)
+    return blocks
+
+
+def _is_references_heading(text: str) -> bool:
+    return reference_heading(text)
+
+
+def _classify(blocks: list[_Block], body_size: float, body_bold: bool) -> None:
+    heading_sizes: set[float] = set()
+    for block in blocks:
+        if block.kind is BlockKind.boilerplate:
+            continue
+        text = block.text
+        first = block.lines[0]
+        if _CAPTION.match(text):
+            block.kind = BlockKind.caption
+            continue
+        short = len(block.lines) <= 3 and len(text.split()) <= 18 and text[-1:] not in ".,;"
+        larger = first.size >= body_size + 1.0
+        bolder = first.bold and not body_bold
+        if (short and (larger or bolder)) or _section_name(text):
+            block.kind = BlockKind.heading
+            heading_sizes.add(first.size)
+    ranks = {size: rank for rank, size in enumerate(sorted(heading_sizes, reverse=True), 1)}
+    for block in blocks:
+        if block.kind is BlockKind.heading:
+            block.level = min(ranks.get(block.lines[0].size, 2), 6)
+
+
+def _split_entries(blocks: list[_Block]) -> list[_Block]:
+    """In a reference list, each numbered entry is its own block."""
+    out: list[_Block] = []
+    for block in blocks:
+        if block.kind is not BlockKind.reference or len(block.lines) == 1:
+            out.append(block)
+            continue
+        current = _Block(block.kind, [block.lines[0]])
+        for line in block.lines[1:]:
+            if _ENTRY_LABEL.match(line.text):
+                out.append(current)
+                current = _Block(block.kind, [line])
+            else:
+                current.lines.append(line)
+        out.append(current)
+    return out
+
+
+def _ends_sentence(block: _Block) -> bool:
+    last = block.lines[-1]
+    return bool(_SENTENCE_END.search(last.text)) and not last.hyphen
+
+
+def _merge_continuations(blocks: list[_Block]) -> list[_Block]:
+    """A paragraph cut at the foot of a column or page goes on in the next body block."""
+    out: list[_Block] = []
+    open_paragraph: _Block | None = None
+    for block in blocks:
+        if block.kind is BlockKind.paragraph and open_paragraph is not None:
+            first = block.text[:1]
+            if first.islower() or first.isdigit() or open_paragraph.lines[-1].hyphen:
+                open_paragraph.lines.extend(block.lines)
+                open_paragraph = None if _ends_sentence(open_paragraph) else open_paragraph
+                continue
+        if block.kind is BlockKind.paragraph:
+            open_paragraph = None if _ends_sentence(block) else block
+        elif block.kind in (BlockKind.heading, BlockKind.reference):
+            open_paragraph = None
+        out.append(block)
+    return out
+
+
+def check_pdf(data: bytes, label: str) -> None:
+    """Refuse what :func:`parse_pdf` would refuse for the file as a whole (unreadable,
+    encrypted, no pages, no text layer), reading no further than its first page with text."""
+    document = _open(data, label)
+    try:
+        if len(document) == 0:
+            raise ProvenanceError(f"{label}: PDF has no pages")
+        for index in range(len(document)):
+            page = document[index]
+            try:
+                textpage = page.get_textpage()
+                characters = textpage.count_chars()
+                textpage.close()
+            finally:
+                page.close()
+            if characters >= MIN_CHARS_PER_PAGE:
+                return
+    finally:
+        document.close()
+    raise ProvenanceError(_NO_TEXT_LAYER.format(label=label))
+
+
+def parse_pdf(data: bytes, label: str) -> ParsedDocument:
+    """Parse a PDF's text layer; a PDF without one (a scan) is refused."""
+    document = _open(data, label)
+    try:
+        pages: list[list[Line]] = []
+        sizes: list[tuple[float, float]] = []
+        for index in range(len(document)):
+            page = document[index]
+            try:
+                sizes.append(page.get_size())
+                pages.append(_page_lines(page, index + 1))
+            finally:
+                page.close()
+    finally:
+        document.close()
+    characters = sum(len(line.text) for lines in pages for line in lines)
+    if characters < MIN_CHARS_PER_PAGE * max(len(pages), 1) / 4 or not characters:
+        raise ProvenanceError(_NO_TEXT_LAYER.format(label=label))
+    _mark_boilerplate(pages, [height for _, height in sizes])
+    body_lines = [line for lines in pages for line in lines if not line.boilerplate]
+    weighted: Counter[float] = Counter()
+    bold_chars = 0
+    for line in body_lines:
+        weighted[line.size] += len(line.text)
+        bold_chars += len(line.text) if line.bold else 0
+    body_size = weighted.most_common(1)[0][0] if weighted else 10.0
+    body_bold = bold_chars > 0.5 * sum(weighted.values())
+    ordered: list[_Block] = []
+    in_references = False
+    for lines, (width, _) in zip(pages, sizes, strict=True):
+        blocks = _group(lines, body_size, in_references)
+        _classify(blocks, body_size, body_bold)
+        ordered.extend(_reading_order(blocks, width, _two_columns(lines, width)))
+        in_references = _classify_references(ordered)
+    ordered = _merge_continuations(_split_entries(ordered))
+    return _assemble(ordered, _vocabulary(pages))
+
+
+def _classify_references(blocks: list[_Block]) -> bool:
+    """Re-kind the paragraphs after a reference heading (up to the next heading) as
+    references; whether the list is still open at the end."""
+    in_references = False
+    for block in blocks:
+        if block.kind is BlockKind.heading:
+            in_references = _is_references_heading(block.text)
+        elif in_references and block.kind is BlockKind.paragraph:
+            block.kind = BlockKind.reference
+    return in_references
+
+
+def _joiner(previous: Line, line: Line, vocabulary: frozenset[str]) -> str:
+    """What goes between two lines of a block: a space, or nothing after a split word.
+
+    The hyphen is kept where it is the word's own: before a capital or a digit ("Pre-" +
+    "Study", "COVID-" + "19"), after a single letter ("p-" + "values"), or where the
+    document spells the word with a hyphen elsewhere and never without ("large-scale"), or
+    where both halves are words of the document and the joined form is not
+    ("lifestyle-" + "related"; but "some-" + "times" joins where "sometimes" occurs).
+    """
+    if not previous.hyphen:
+        return " "
+    head = _LAST_WORD.search(previous.text)
+    tail = _FIRST_WORD.match(line.text)
+    if not head or not tail or line.text[:1].isupper() or line.text[:1].isdigit():
+        return "-"
+    before, after = head.group().casefold(), tail.group().casefold()
+    if len(before) == 1:
+        return "-"
+    joined = f"{before}{after}"
+    if f"{before}-{after}" in vocabulary and joined not in vocabulary:
+        return "-"
+    halves_are_words = min(len(before), len(after)) >= 3 and {before, after} <= vocabulary
+    return "-" if halves_are_words and joined not in vocabulary else ""
+
+
+def _vocabulary(pages: list[list[Line]]) -> frozenset[str]:
+    """The words of the text as printed whole (not split at a line end), case folded."""
+    words: set[str] = set()
+    for lines in pages:
+        split_before = False
+        for line in lines:
+            found = _WORD.findall(line.text.casefold())
+            words.update(found[int(split_before) : len(found) - int(line.hyphen)])
+            split_before = line.hyphen
+    return frozenset(words)
+
+
+def _assemble(blocks: list[_Block], vocabulary: frozenset[str]) -> ParsedDocument:
+    parts: list[str] = []
+    out: list[Block] = []
+    pages: list[tuple[int, int]] = []
+    offset = 0
+    title: str | None = None
+    for block in blocks:
+        if parts:
+            parts.append("\n\n")
+            offset += 2
+        start = offset
+        for index, line in enumerate(block.lines):
+            if index:
+                joiner = _joiner(block.lines[index - 1], line, vocabulary)
+                parts.append(joiner)
+                offset += len(joiner)
+            if not pages or pages[-1][1] != line.page:
+                pages.append((offset, line.page))
+            parts.append(line.text)
+            offset += len(line.text)
+        out.append(Block(block.kind, start, offset, block.level))
+        if title is None and block.kind is BlockKind.heading and block.level == 1:
+            title = block.text
+    return ParsedDocument("".join(parts), out, title, pages)
