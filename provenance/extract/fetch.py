@@ -17,8 +17,8 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
-from provenance import __version__
 from provenance.errors import ProvenanceError
+from provenance.version import __version__
 
 #: Seconds to wait for a connection, and between two pieces of the body.
 TIMEOUT_SECONDS = 20.0

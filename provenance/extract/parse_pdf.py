@@ -30,17 +30,13 @@ The stored text is the blocks joined by blank lines, lines within a block by sin
 
 from __future__ import annotations
 
-import ctypes
 import re
-import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-import pypdfium2 as pdfium
-import pypdfium2.raw as pdfium_c
-
 from provenance.errors import ProvenanceError
 from provenance.extract.blocks import Block, ParsedDocument
+from provenance.extract.pdf_text import Line, open_pdf, page_lines
 from provenance.extract.references import reference_heading
 from provenance.models import BlockKind
 
@@ -48,21 +44,21 @@ from provenance.models import BlockKind
 MARGIN_BAND = 0.07
 #: Lines at the same height (points) count as the same running line on another page.
 SAME_HEIGHT = 4.0
+#: A line this many times the body's font size or more is a title, never a section name.
+TITLE_SIZE = 1.4
 #: A text layer with fewer printable characters per page than this is taken for a scan.
 MIN_CHARS_PER_PAGE = 20
 
 _NO_TEXT_LAYER = "{label}: PDF has no text layer (a scanned image?); run OCR on it first"
-_LINE_BREAK = re.compile(r"\r\n|\r|\n|\ufffe")
 _PAGE_NUMBER = re.compile(
     r"^\W{0,3}(?:page\s+)?(?:\d{1,4}|[ivxlc]{1,6})(?:\s*(?:of|/)\s*\d{1,4})?\W{0,3}$",
     re.IGNORECASE,
 )
 _CAPTION = re.compile(
-    r"^(?:(?:Supplementary\s+|Additional\s+)?(?:Fig(?:ure)?s?\.?|Table|Box|Chart|Scheme)"
+    r"^(?:(?:Supplementary\s+|Additional\s+)?(?:Fig(?:ure)?s?\.?|Table|Chart|Scheme)"
     r"\s*[A-Z]?\d+[A-Za-z]?(?:\s*[.:|—–-]|\s+[A-Z(]))",
 )
 _ENTRY_LABEL = re.compile(r"^\s*(?:\[\d{1,4}\]|\d{1,4}\.\s|\d{1,4}\s+[A-Z])")
-_HYPHENS = "-\u2010\u00ad\ufffe"
 _SENTENCE_END = re.compile(r"[.?!:;][\"”’)\]]*$")
 _DIGITS = re.compile(r"\d+")
 _WORD = re.compile(r"\w+(?:-\w+)*")
@@ -103,26 +99,6 @@ _SECTION_NAMES = frozenset(
         "appendix",
     }
 )
-_BOLD_FONT = re.compile(r"bold|black|heavy|semibold|demi|[.,-]B(?:$|\W)|-BoldMT", re.IGNORECASE)
-
-
-@dataclass(slots=True)
-class Line:
-    page: int
-    text: str
-    x0: float
-    x1: float
-    top: float
-    bottom: float
-    size: float
-    bold: bool
-    #: The line ends in a hyphen that splits a word (PDFium's mark, or a hyphen char).
-    hyphen: bool = False
-    boilerplate: bool = False
-
-    @property
-    def height(self) -> float:
-        return max(self.top - self.bottom, 1.0)
 
 
 @dataclass(slots=True)
@@ -150,108 +126,6 @@ class _Block:
     @property
     def text(self) -> str:
         return " ".join(line.text for line in self.lines)
-
-
-def _open(data: bytes, label: str) -> pdfium.PdfDocument:
-    try:
-        return pdfium.PdfDocument(data)
-    except pdfium.PdfiumError as error:
-        reason = str(error)
-        if "password" in reason.lower():
-            raise ProvenanceError(f"{label}: PDF is encrypted (password required)") from None
-        raise ProvenanceError(f"{label}: not a readable PDF ({reason.rstrip('.')})") from None
-
-
-def _font_name(raw: object, index: int) -> str:
-    length = pdfium_c.FPDFText_GetFontInfo(raw, index, None, 0, None)
-    if length <= 0:
-        return ""
-    buffer = ctypes.create_string_buffer(length)
-    pdfium_c.FPDFText_GetFontInfo(raw, index, buffer, length, None)
-    return buffer.value.decode("latin-1")
-
-
-def _pieces(
-    textpage: pdfium.PdfTextPage, text: str, first: int, last: int
-) -> list[tuple[int, int]]:
-    """Cut PDFium's line ``text[first:last + 1]`` where it jumps to another line or column.
-
-    PDFium can run two lines together (side by side in two columns, or a line and the one
-    under it): the words on either side of a space then sit far apart or at another height.
-    """
-    cuts: list[tuple[int, int]] = []
-    start = first
-    index = text.find(" ", first, last)
-    while index != -1:
-        after = index + 1
-        while after < last and text[after] == " ":
-            after += 1
-        before = textpage.get_charbox(index - 1, loose=True)
-        following = textpage.get_charbox(after, loose=True)
-        height = max(before[3] - before[1], 1.0)
-        backwards = following[0] < before[2] - 2 * height
-        gutter = following[0] > before[2] + 2.5 * height
-        other_height = abs(following[1] - before[1]) > 0.9 * height
-        if backwards or gutter or other_height:
-            cuts.append((start, index - 1))
-            start = after
-        index = text.find(" ", after, last)
-    cuts.append((start, last))
-    return cuts
-
-
-def _page_lines(page: pdfium.PdfPage, number: int) -> list[Line]:
-    textpage = page.get_textpage()
-    try:
-        text = textpage.get_text_range()
-        raw = textpage.raw
-        lines: list[Line] = []
-        position = 0
-        for match in [*_LINE_BREAK.finditer(text), None]:
-            end = match.start() if match else len(text)
-            piece = text[position:end]
-            if piece.strip():
-                first = position + (len(piece) - len(piece.lstrip()))
-                last = position + len(piece.rstrip()) - 1
-                pieces = _pieces(textpage, text, first, last)
-                for start, stop in pieces:
-                    line = _line(textpage, raw, text, start, stop, number)
-                    if line is not None:
-                        lines.append(line)
-                if lines and match is not None and match.group() == "\ufffe":
-                    lines[-1].hyphen = True
-            position = match.end() if match else len(text)
-        return lines
-    finally:
-        textpage.close()
-
-
-def _line(
-    textpage: pdfium.PdfTextPage, raw: object, text: str, first: int, last: int, page: int
-) -> Line | None:
-    raw_text = text[first : last + 1]
-    stripped = " ".join(raw_text.replace("\u00ad", "").split())
-    if not stripped:
-        return None
-    boxes = [textpage.get_charbox(i, loose=True) for i in (first, (first + last) // 2, last)]
-    size = statistics.median(box[3] - box[1] for box in boxes)
-    font = _font_name(raw, first)
-    bold = bool(_BOLD_FONT.search(font)) or pdfium_c.FPDFText_GetFontWeight(raw, first) >= 600
-    hyphen = raw_text.endswith("\u00ad")
-    if not hyphen and len(stripped) > 2 and stripped[-1] in _HYPHENS and stripped[-2].isalpha():
-        hyphen = True
-        stripped = stripped[:-1]
-    return Line(
-        page=page,
-        text=stripped,
-        x0=boxes[0][0],
-        x1=boxes[2][2],
-        top=max(box[3] for box in boxes),
-        bottom=min(box[1] for box in boxes),
-        size=round(size, 1),
-        bold=bold,
-        hyphen=hyphen,
-    )
 
 
 def _running_key(line: Line) -> str:
@@ -291,11 +165,17 @@ def _section_name(text: str) -> bool:
     return core in _SECTION_NAMES or _is_references_heading(text)
 
 
+def _names_section(line: Line, body_size: float, text: str | None = None) -> bool:
+    """A line (or a block starting with it) that only names a section. In a title-sized
+    font it is a word of the title instead ("... a systematic review of the literature")."""
+    return _section_name(line.text if text is None else text) and line.size < TITLE_SIZE * body_size
+
+
 def _continues(block: _Block, line: Line, body_size: float) -> bool:
     last = block.lines[-1]
     if line.boilerplate or last.boilerplate:
         return False
-    if _section_name(line.text) or _section_name(last.text):
+    if _names_section(line, body_size) or _names_section(last, body_size):
         return False
     if abs(line.size - last.size) > 0.6 or (line.bold != last.bold and len(line.text) > 3):
         return False
@@ -367,7 +247,7 @@ def _group(lines: list[Line], body_size: float, in_references: bool) -> list[_Bl
         if in_references and kind is BlockKind.paragraph:
             kind = BlockKind.reference
         blocks.append(_Block(kind, [line]))
-        if _section_name(line.text):
+        if _names_section(line, body_size):
             in_references = _is_references_heading(line.text)
     return blocks
 
@@ -389,7 +269,7 @@ def _classify(blocks: list[_Block], body_size: float, body_bold: bool) -> None:
         short = len(block.lines) <= 3 and len(text.split()) <= 18 and text[-1:] not in ".,;"
         larger = first.size >= body_size + 1.0
         bolder = first.bold and not body_bold
-        if (short and (larger or bolder)) or _section_name(text):
+        if (short and (larger or bolder)) or _names_section(first, body_size, text):
             block.kind = BlockKind.heading
             heading_sizes.add(first.size)
     ranks = {size: rank for rank, size in enumerate(sorted(heading_sizes, reverse=True), 1)}
@@ -422,9 +302,11 @@ def _ends_sentence(block: _Block) -> bool:
 
 
 def _merge_continuations(blocks: list[_Block]) -> list[_Block]:
-    """A paragraph cut at the foot of a column or page goes on in the next body block."""
+    """A paragraph cut at the foot of a column or page goes on in the next body block, and
+    a reference entry in the next block of the list that does not open a new entry."""
     out: list[_Block] = []
     open_paragraph: _Block | None = None
+    last_entry: _Block | None = None
     for block in blocks:
         if block.kind is BlockKind.paragraph and open_paragraph is not None:
             first = block.text[:1]
@@ -432,10 +314,17 @@ def _merge_continuations(blocks: list[_Block]) -> list[_Block]:
                 open_paragraph.lines.extend(block.lines)
                 open_paragraph = None if _ends_sentence(open_paragraph) else open_paragraph
                 continue
+        if block.kind is BlockKind.reference:
+            if last_entry is not None and not _ENTRY_LABEL.match(block.text):
+                last_entry.lines.extend(block.lines)
+                continue
+            last_entry = block
         if block.kind is BlockKind.paragraph:
             open_paragraph = None if _ends_sentence(block) else block
         elif block.kind in (BlockKind.heading, BlockKind.reference):
             open_paragraph = None
+        if block.kind is BlockKind.heading:
+            last_entry = None
         out.append(block)
     return out
 
@@ -443,7 +332,7 @@ def _merge_continuations(blocks: list[_Block]) -> list[_Block]:
 def check_pdf(data: bytes, label: str) -> None:
     """Refuse what :func:`parse_pdf` would refuse for the file as a whole (unreadable,
     encrypted, no pages, no text layer), reading no further than its first page with text."""
-    document = _open(data, label)
+    document = open_pdf(data, label)
     try:
         if len(document) == 0:
             raise ProvenanceError(f"{label}: PDF has no pages")
@@ -464,7 +353,7 @@ def check_pdf(data: bytes, label: str) -> None:
 
 def parse_pdf(data: bytes, label: str) -> ParsedDocument:
     """Parse a PDF's text layer; a PDF without one (a scan) is refused."""
-    document = _open(data, label)
+    document = open_pdf(data, label)
     try:
         pages: list[list[Line]] = []
         sizes: list[tuple[float, float]] = []
@@ -472,7 +361,7 @@ def parse_pdf(data: bytes, label: str) -> ParsedDocument:
             page = document[index]
             try:
                 sizes.append(page.get_size())
-                pages.append(_page_lines(page, index + 1))
+                pages.append(page_lines(page, index + 1))
             finally:
                 page.close()
     finally:

@@ -169,10 +169,22 @@ def json_list(value: Any) -> list[Any]:
 
 
 def line_column(row: Any) -> Markup | None:
+    """Where a claim is: ``line:column``, after its page for a paged document ("p. 4 · 12:3")."""
     try:
-        return Markup("{}:{}").format(row["line"], row["column"])
+        position = Markup("{}:{}").format(row["line"], row["column"])
     except (IndexError, KeyError):
         return None
+    page = page_of(row)
+    return Markup("p. {} · {}").format(page, position) if page is not None else position
+
+
+def page_of(row: Any) -> int | None:
+    """A claim row's page, if it has one (older databases and text formats have none)."""
+    try:
+        page = row["page"]
+    except (IndexError, KeyError):
+        return None
+    return int(page) if page is not None else None
 
 
 PREVIEW_CHARACTERS = 240
@@ -222,12 +234,13 @@ def document_html(text: str, spans: list[Span], datasette: Any, database: str) -
             parts.append(
                 Markup(
                     '<a class="pv-claim {}" href="{}" data-claim-id="{}" data-status="{}"'
-                    ' title="{} · {}">{}</a>'
+                    ' title="{}{} · {}">{}</a>'
                 ).format(
                     status_class(row["evidence_status"]),
                     claim_path(datasette, row["id"], database),
                     row["id"],
                     row["evidence_status"],
+                    f"p. {page} · " if (page := page_of(row)) is not None else "",
                     STATUS_STYLES.get(row["evidence_status"], StatusStyle("", "", "")).label
                     or row["evidence_status"],
                     row["category"],

@@ -170,7 +170,7 @@ async def document_page(datasette: Any, request: Any) -> Response:
     claims = _row_dicts(
         (
             await db.execute(
-                "select id, start, [end], evidence_status, category from claims"
+                "select id, start, [end], evidence_status, category, page from claims"
                 " where document_id = ? order by start",
                 [document_id],
             )
