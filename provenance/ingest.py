@@ -256,7 +256,7 @@ def _size(item: Source) -> int:
     return len(item.data) if isinstance(item, FetchedSource) else item.stat().st_size
 
 
-def auto_jobs(files: list[Source]) -> int:
+def auto_jobs(files: Sequence[Source]) -> int:
     """Worker processes worth starting: one per CPU for a large corpus, none for a small one."""
     if len(files) < 2 or sum(_size(item) for item in files) < PARALLEL_MIN_BYTES:
         return 1
@@ -307,7 +307,7 @@ def prepare_sources(
 
 
 def ingest_files(
-    files: list[Source],
+    files: Sequence[Source],
     db_path: str | Path,
     *,
     arguments: list[str],

@@ -9,6 +9,7 @@ import sqlite3
 import subprocess
 import sys
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pypdfium2 as pdfium
@@ -152,7 +153,7 @@ def _truncated(folder: Path) -> Path:
     return target
 
 
-BAD_PDFS = {
+BAD_PDFS: dict[str, tuple[Callable[[Path], Path], str]] = {
     "scan": (lambda d: PDF / "scan_no_text_layer.pdf", "no text layer"),
     "encrypted": (lambda d: PDF / "encrypted.pdf", "encrypted"),
     "truncated": (_truncated, "not a readable PDF"),

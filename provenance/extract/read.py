@@ -169,7 +169,7 @@ def _fallback(
         if name in ("utf-8", "utf-8-sig"):
             continue
         try:
-            return data.decode(name), _ENCODING_NAMES.get(name, name)
+            return data.decode(name), _iana_name(name)
         except UnicodeDecodeError:
             continue
     raise ProvenanceError(
@@ -178,7 +178,13 @@ def _fallback(
     ) from None
 
 
-_ENCODING_NAMES = {"cp1252": "windows-1252", "iso8859-1": "iso-8859-1", "latin-1": "iso-8859-1"}
+def _iana_name(codec: str) -> str:
+    """Python's codec name as the web spells it ("cp1252" -> "windows-1252")."""
+    if re.fullmatch(r"cp125\d", codec):
+        return f"windows-{codec[2:]}"
+    if codec.startswith("iso8859-"):
+        return f"iso-8859-{codec[8:]}"
+    return {"latin-1": "iso-8859-1"}.get(codec, codec)
 
 
 def source_text(
