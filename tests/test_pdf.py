@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 import resource
 import sqlite3
 import subprocess
@@ -22,6 +23,7 @@ from provenance.extract.parse_pdf import parse_pdf
 from provenance.extract.pipeline import extract
 from provenance.ingest import ingest
 from provenance.models import BlockKind
+from provenance.publish.serve import make_datasette
 from tests.conftest import DATA
 
 PDF = DATA / "pdf"
@@ -226,3 +228,24 @@ def test_a_200_page_pdf_is_ingested_with_memory_flat(tmp_path: Path, db_path: Pa
     summary = ingest([large], db_path)
     assert summary.claims > 1000
     assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss > 0
+
+
+@pytest.mark.asyncio
+async def test_claim_and_document_pages_show_the_page(db_path: Path) -> None:
+    ingest([BMC], db_path)
+    with sqlite3.connect(db_path) as conn:
+        claim_id, page, line, column = conn.execute(
+            "select id, page, line, [column] from claims where page = 2 limit 1"
+        ).fetchone()
+        (document_id,) = conn.execute("select id from documents").fetchone()
+    ds = make_datasette(db_path)
+    response = await ds.client.get(f"/-/provenance/claims/{claim_id}")
+    assert response.status_code == 200
+    assert f"p. 2 · line {line}:{column}" in response.text
+    response = await ds.client.get(f"/-/provenance/documents/{document_id}")
+    assert response.status_code == 200
+    assert f'data-claim-id="{claim_id}" data-status=' in response.text
+    assert re.search(rf'data-claim-id="{claim_id}"[^>]*title="p\. {page} · ', response.text)
+    name = db_path.stem
+    response = await ds.client.get(f"/{name}/claims?id={claim_id}")
+    assert f"p. 2 · {line}:{column}" in response.text

@@ -1,28 +1,34 @@
-"""PDF: the text layer, read with pypdfium2, rebuilt as plain stored text with page numbers.
+"""PDF: the text layer, rebuilt as plain stored text with typed blocks and page numbers.
 
-Each page's text comes from PDFium with a box per character. It is cut into lines (PDFium's
-line breaks; a word it joined over a line-end hyphen, which it marks with U+FFFE, is cut
-there too), lines are grouped into blocks, and blocks are put in reading order:
+The lines of each page come from :mod:`provenance.extract.pdf_text` (pypdfium2). Then:
 
 - Running headers, footers and page numbers: a line in the top or bottom band of the page
-  whose text (digits ignored) recurs on other pages at the same height, or that is only a
-  page number ("3", "Page 3 of 8", "- 3 -"); also any line that recurs on at least three
-  pages at the same height (margin notes such as "Downloaded from …"). These become
-  boilerplate blocks: kept in the text, never claims.
-- Lines join into a block while they continue one another: same column (the next line is
-  below, not above, the last), a gap under about one line, the same font size. A short line
-  ending a sentence, an indented first line, or a change of font ends a block.
-- Reading order: on a page with two columns, the blocks are read column by column (left,
-  then right) within bands cut by full-width text (a title, an abstract); full-width
-  captions do not cut bands. A paragraph that ends without a full stop at the foot of a
-  column or page goes on in the next body block.
-- Words hyphenated at a line end are joined ("immobi-" + "lization"); the hyphen is
-  dropped. A compound broken at its own hyphen ("heparin-" + "induced") loses it too: the
-  text layer cannot tell the two apart.
-- A short block in a larger font, or bold in a document whose body is not, is a heading;
-  the largest on the first page is the title. "Figure 3." / "Table 2:" opens a caption.
-  After a "References" heading each numbered entry is its own block (the reference-list
-  rules then mark them as references).
+  (``MARGIN_BAND``) whose text (digits ignored) recurs on another page at the same height,
+  or that is only a page number ("3", "Page 3 of 8", "- 3 -"); also a line anywhere that
+  recurs at the same height on half the pages, three at least (margin notes such as
+  "Downloaded from ..."). These are boilerplate blocks: kept in the text, never claims; so
+  are blocks without a letter (a stray superscript number, a figure's axis values).
+- Lines join into a block while they continue one another: the next line below the last
+  (not above it: that is another column), a gap under about one line, the same font size
+  and weight, overlapping horizontally. A short line ending a sentence, an indented first
+  line after a sentence, or a line naming a usual section ("Methods", "References") ends a
+  block.
+- Reading order: on a page with two columns, blocks are read column by column (left, then
+  right) within bands cut by full-width body text (a title, an abstract); full-width
+  captions and boilerplate do not cut bands. A paragraph that ends without a full stop goes
+  on in the next paragraph when that starts in lower case (a column or page break), and a
+  reference entry in the next reference block that does not open a new entry.
+- Words split at a line end are joined and the hyphen dropped ("immobi-" + "lization"). It
+  is kept where it belongs to the word: before a capital or a digit, after a single letter
+  ("p-" + "values"), where the document prints the hyphenated word whole elsewhere and never
+  the joined one ("large-" + "scale"), or where both halves are words of the document and
+  the joined form is not ("lifestyle-" + "related"). A compound split at its own hyphen that
+  passes none of these tests loses its hyphen: the text layer cannot tell.
+- A short block in a font at least a point larger than the body's, or bold in a document
+  whose body is not, is a heading (levels by font size); so is a line that names a usual
+  section. "Figure 3." / "Table 2:" opens a caption. After a reference heading ("References",
+  see rules/citations.json) each numbered entry is its own block of kind reference.
+- The title is the first level-1 heading (the largest font).
 
 The stored text is the blocks joined by blank lines, lines within a block by single spaces.
 ``ParsedDocument.pages`` maps offsets in that text to page numbers.
@@ -265,6 +271,10 @@ def _classify(blocks: list[_Block], body_size: float, body_bold: bool) -> None:
         first = block.lines[0]
         if _CAPTION.match(text):
             block.kind = BlockKind.caption
+            continue
+        if not any(character.isalpha() for character in text):
+            # Page furniture: a stray superscript number, a figure's axis values.
+            block.kind = BlockKind.boilerplate
             continue
         short = len(block.lines) <= 3 and len(text.split()) <= 18 and text[-1:] not in ".,;"
         larger = first.size >= body_size + 1.0
