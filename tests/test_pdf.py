@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import io
 import re
 import resource
 import sqlite3
@@ -13,10 +12,10 @@ import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
-import pypdfium2 as pdfium
 import pytest
 from click.testing import CliRunner
 
+from benchmarks.bench_pdf import long_pdf
 from provenance.cli import cli
 from provenance.extract.blocks import ParsedDocument, page_at
 from provenance.extract.parse_pdf import parse_pdf
@@ -29,7 +28,6 @@ from tests.conftest import DATA
 PDF = DATA / "pdf"
 BMC = PDF / "bmc_jtmo_2010_dvt_prophylaxis_excerpt.pdf"
 IOANNIDIS = PDF / "plos_pmed.0020124_why_most_findings_false.pdf"
-PLOS = sorted(PDF.glob("plos_*.pdf"))
 
 
 def parsed(path: Path) -> ParsedDocument:
@@ -183,22 +181,6 @@ def test_a_scan_among_good_files_writes_nothing(ingested_db: Path) -> None:
     )
     assert code == 1 and "no text layer" in message
     assert digest(ingested_db) == before
-
-
-def long_pdf(target: Path, pages: int) -> Path:
-    """A PDF of ``pages`` pages, cycling through the pages of the generated PLOS articles."""
-    sources = [pdfium.PdfDocument(path) for path in PLOS]
-    long = pdfium.PdfDocument.new()
-    added = 0
-    while added < pages:
-        for source in sources:
-            take = min(len(source), pages - added)
-            long.import_pages(source, list(range(take)))
-            added += take
-    buffer = io.BytesIO()
-    long.save(buffer)
-    target.write_bytes(buffer.getvalue())
-    return target
 
 
 PEAK_RSS = """
