@@ -19,7 +19,7 @@ from provenance.extract.parse_docx import MAX_RATIO, parse_docx
 from provenance.extract.pipeline import extract
 from provenance.extract.read import read_source
 from provenance.models import Attribution, BlockKind
-from tests.conftest import DATA
+from tests.helpers import DATA
 
 DOCX = DATA / "docx"
 PRESS = DOCX / "press_release.docx"

@@ -23,7 +23,7 @@ from provenance.extract.pipeline import extract
 from provenance.ingest import ingest
 from provenance.models import BlockKind
 from provenance.publish.serve import make_datasette
-from tests.conftest import DATA
+from tests.helpers import DATA
 
 PDF = DATA / "pdf"
 BMC = PDF / "bmc_jtmo_2010_dvt_prophylaxis_excerpt.pdf"

@@ -16,8 +16,7 @@ from provenance.cli import cli
 from provenance.errors import ProvenanceError
 from provenance.extract.fetch import USER_AGENT, FetchLimits
 from provenance.ingest import ingest
-from tests.conftest import DATA
-from tests.localserver import LocalServer
+from tests.helpers import DATA, LocalServer
 
 ARTICLE = """<!doctype html><html><head><title>Zinc and colds</title>
 <link rel="canonical" href="/articles/zinc"></head><body>
