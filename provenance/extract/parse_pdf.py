@@ -16,8 +16,9 @@ The lines of each page come from :mod:`provenance.extract.pdf_text` (pypdfium2).
 - Reading order: on a page with two columns, blocks are read column by column (left, then
   right) within bands cut by full-width body text (a title, an abstract); full-width
   captions and boilerplate do not cut bands. A paragraph that ends without a full stop goes
-  on in the next paragraph when that starts in lower case (a column or page break), and a
-  reference entry in the next reference block that does not open a new entry.
+  on in the next paragraph when that does not start with a capital, or, for a paragraph of several
+  lines, when the next one starts higher up or on another page (a column or page break); a
+  reference entry goes on in the next reference block that does not open a new entry.
 - Words split at a line end are joined and the hyphen dropped ("immobi-" + "lization"). It
   is kept where it belongs to the word: before a capital or a digit, after a single letter
   ("p-" + "values"), where the document prints the hyphenated word whole elsewhere and never
@@ -50,6 +51,8 @@ from provenance.models import BlockKind
 MARGIN_BAND = 0.07
 #: Lines at the same height (points) count as the same running line on another page.
 SAME_HEIGHT = 4.0
+#: Lines whose font sizes differ by more than this share (or 0.6 pt) are not one block.
+SIZE_TOLERANCE = 0.12
 #: A line this many times the body's font size or more is a title, never a section name.
 TITLE_SIZE = 1.4
 #: A text layer with fewer printable characters per page than this is taken for a scan.
@@ -166,9 +169,12 @@ def _mark_boilerplate(pages: list[list[Line]], heights: list[float]) -> None:
 
 
 def _section_name(text: str) -> bool:
-    """A line that only names a usual section of a paper or report ("2. Methods")."""
-    core = _SECTION_DECORATION.sub("", text).casefold()
-    return core in _SECTION_NAMES or _is_references_heading(text)
+    """A line that only names a usual section of a paper or report ("2. Methods"), with a
+    capital as headings have ("results." at the top of a column ends a sentence)."""
+    core = _SECTION_DECORATION.sub("", text)
+    if not core[:1].isupper():
+        return False
+    return core.casefold() in _SECTION_NAMES or _is_references_heading(text)
 
 
 def _names_section(line: Line, body_size: float, text: str | None = None) -> bool:
@@ -183,7 +189,9 @@ def _continues(block: _Block, line: Line, body_size: float) -> bool:
         return False
     if _names_section(line, body_size) or _names_section(last, body_size):
         return False
-    if abs(line.size - last.size) > 0.6 or (line.bold != last.bold and len(line.text) > 3):
+    # Sizes are measured on a few letters: an italic word can shift them by a tenth.
+    size_step = max(0.6, SIZE_TOLERANCE * max(line.size, last.size))
+    if abs(line.size - last.size) > size_step or (line.bold != last.bold and len(line.text) > 3):
         return False
     if line.top > last.top + 1:  # above the last line: another column or a float
         return False
@@ -320,7 +328,12 @@ def _merge_continuations(blocks: list[_Block]) -> list[_Block]:
     for block in blocks:
         if block.kind is BlockKind.paragraph and open_paragraph is not None:
             first = block.text[:1]
-            if first.islower() or first.isdigit() or open_paragraph.lines[-1].hyphen:
+            last, head = open_paragraph.lines[-1], block.lines[0]
+            # Across a column or page break (the next text is higher up, or on another page)
+            # a paragraph of several lines goes on whatever the case of the next word.
+            broken = head.page != last.page or head.top > last.top + 1
+            carried = broken and len(open_paragraph.lines) > 1
+            if not first.isupper() or last.hyphen or carried:
                 open_paragraph.lines.extend(block.lines)
                 open_paragraph = None if _ends_sentence(open_paragraph) else open_paragraph
                 continue
