@@ -16,6 +16,7 @@ import pytest
 from click.testing import CliRunner
 
 from benchmarks.bench_pdf import long_pdf
+from evaluation.pdf_vs_markdown import FOUND_BAR, score
 from provenance.cli import cli
 from provenance.extract.blocks import ParsedDocument, page_at
 from provenance.extract.parse_pdf import parse_pdf
@@ -231,3 +232,15 @@ async def test_claim_and_document_pages_show_the_page(db_path: Path) -> None:
     name = db_path.stem
     response = await ds.client.get(f"/{name}/claims?id={claim_id}")
     assert f"p. 2 · {line}:{column}" in response.text
+
+
+def test_same_statements_from_markdown_and_pdf_versions() -> None:
+    scores = [
+        score(markdown, PDF / f"{markdown.stem}.pdf")
+        for markdown in sorted((DATA / "citations").glob("*.md"))
+    ]
+    assert len(scores) == 3
+    found = sum(s.found for s in scores) / sum(s.markdown_claims for s in scores)
+    assert found >= FOUND_BAR
+    assert all(s.found_share >= FOUND_BAR for s in scores)
+    assert not any(s.boilerplate_claims for s in scores)
