@@ -158,3 +158,16 @@ def test_docx_ingest_stores_the_bytes_hash_and_the_text(db_path: Path) -> None:
     assert fmt == "docx" and size == PRESS.stat().st_size
     assert sha == hashlib.sha256(PRESS.read_bytes()).hexdigest()
     assert claims and all(text[start:end] == claim for start, end, claim in claims)
+
+
+def test_entity_expansion_is_refused() -> None:
+    entities = "".join(f'<!ENTITY lol{i} "{f"&lol{i - 1};" * 10}">' for i in range(1, 10)).replace(
+        "&lol0;", "lol"
+    )
+    document = (
+        f'<?xml version="1.0"?><!DOCTYPE lolz [{entities}]>'
+        '<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+        "<w:body><w:p><w:r><w:t>&lol9;</w:t></w:r></w:p></w:body></w:document>"
+    )
+    with pytest.raises(ProvenanceError, match="declares a DTD"):
+        parse_docx(zip_of({"word/document.xml": document.encode()}), "lol.docx")

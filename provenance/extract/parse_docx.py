@@ -14,7 +14,8 @@ Read with the standard library (zipfile, ElementTree) from the WordprocessingML 
   their fallbacks.
 
 Bounded: parts larger than ``MAX_PART_BYTES`` once uncompressed, or compressed more than
-``MAX_RATIO`` times, are refused (a zip bomb) before they are read in full.
+``MAX_RATIO`` times, are refused (a zip bomb) before they are read in full; so is a part
+that declares a DTD (entity expansion, "billion laughs").
 """
 
 from __future__ import annotations
@@ -86,6 +87,9 @@ def _read_part(archive: zipfile.ZipFile, name: str, label: str) -> bytes | None:
 
 
 def _xml(data: bytes, name: str, label: str) -> ET.Element:
+    if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
+        # Word never writes one; entities are how "billion laughs" XML inflates.
+        raise ProvenanceError(f"{label}: refused: {name} declares a DTD (Word never does)")
     try:
         return ET.fromstring(data)
     except ET.ParseError as error:
