@@ -244,3 +244,52 @@ def test_same_statements_from_markdown_and_pdf_versions() -> None:
     assert found >= FOUND_BAR
     assert all(s.found_share >= FOUND_BAR for s in scores)
     assert not any(s.boilerplate_claims for s in scores)
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+RUN_IN_AND_TABLE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><style>
+@page { size: A4; margin: 20mm; }
+body { font: 10pt/1.3 "DejaVu Serif", serif; columns: 2; column-gap: 8mm; text-align: justify; }
+td { padding: 0 3mm; }
+</style></head><body>
+<p><b>Participants and recruitment.</b> We recruited 120 adults aged 60 to 80 years from three
+clinics in Oslo and Bergen between 2019 and 2021, and each gave written consent before any
+measurement was taken.</p>
+<table><tr><td>Arm</td><td>n</td><td>Mean</td><td>SD</td></tr>
+<tr><td>A</td><td>60</td><td>85.5</td><td>12.1</td></tr>
+<tr><td>B</td><td>60</td><td>79.4</td><td>11.8</td></tr></table>
+<p><b>Outcomes.</b> The primary outcome was the number of falls recorded in the twelve months
+after randomisation, counted from diaries that the participants returned every month.</p>
+</body></html>"""
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="needs /usr/bin/chromium to print a PDF")
+def test_run_in_headings_stay_in_their_paragraph_and_table_cells_are_a_table(
+    tmp_path: Path,
+) -> None:
+    page = tmp_path / "trial.html"
+    page.write_text(RUN_IN_AND_TABLE, encoding="utf-8")
+    pdf = tmp_path / "trial.pdf"
+    subprocess.run(
+        [
+            str(CHROMIUM),
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-pdf-header-footer",
+            f"--print-to-pdf={pdf}",
+            str(page),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    doc = parsed(pdf)
+    claims = [c.text for c in extract(doc, source="t.pdf", document_id="d", version=1).claims]
+    assert (
+        "We recruited 120 adults aged 60 to 80 years from three clinics in Oslo and Bergen"
+        " between 2019 and 2021, and each gave written consent before any measurement was"
+        " taken." in claims
+    )
+    assert any(c.startswith("The primary outcome was the number of falls") for c in claims)
+    assert not any("85.5" in claim or "79.4" in claim for claim in claims)
+    assert any("85.5" in text for text in blocks_of(doc, BlockKind.table))

@@ -7,7 +7,8 @@ The lines of each page come from :mod:`provenance.extract.pdf_text` (pypdfium2).
   or that is only a page number ("3", "Page 3 of 8", "- 3 -"); also a line anywhere that
   recurs at the same height on half the pages, three at least (margin notes such as
   "Downloaded from ..."). These are boilerplate blocks: kept in the text, never claims; so
-  are blocks without a letter (a stray superscript number, a figure's axis values).
+  are blocks without a letter (a stray superscript number), except a row of numbers, which is
+  a table block, as is any block of four words or more, half of them numbers.
 - Lines join into a block while they continue one another: the next line below the last
   (not above it: that is another column), a gap under about one line, the same font size
   and weight, overlapping horizontally. A short line ending a sentence, an indented first
@@ -51,6 +52,8 @@ from provenance.models import BlockKind
 MARGIN_BAND = 0.07
 #: Lines at the same height (points) count as the same running line on another page.
 SAME_HEIGHT = 4.0
+#: A block at least this share of whose words (four or more) are numbers is a table.
+TABLE_NUMBERS = 0.5
 #: Lines whose font sizes differ by more than this share (or 0.6 pt) are not one block.
 SIZE_TOLERANCE = 0.12
 #: A line this many times the body's font size or more is a title, never a section name.
@@ -70,6 +73,7 @@ _CAPTION = re.compile(
 _ENTRY_LABEL = re.compile(r"^\s*(?:\[\d{1,4}\]|\d{1,4}\.\s|\d{1,4}\s+[A-Z])")
 _SENTENCE_END = re.compile(r"[.?!:;][\"”’)\]]*$")
 _DIGITS = re.compile(r"\d+")
+_NUMBER = re.compile(r"[-+±−–(]?\d[\d.,:/%±−–)*]*")
 _WORD = re.compile(r"\w+(?:-\w+)*")
 _LAST_WORD = re.compile(r"\w+$")
 _FIRST_WORD = re.compile(r"\w+")
@@ -166,6 +170,15 @@ def _mark_boilerplate(pages: list[list[Line]], heights: list[float]) -> None:
             line.boilerplate = bool(running) or (
                 len(pages) >= 3 and recurrences(line) >= everywhere
             )
+
+
+def _numeric_share(text: str, least: int = 4) -> float:
+    """The share of a block's words that are numbers (a table's cells, a figure's axes), if
+    it has ``least`` words or more."""
+    words = text.split()
+    if len(words) < least:
+        return 0.0
+    return sum(1 for word in words if _NUMBER.fullmatch(word)) / len(words)
 
 
 def _section_name(text: str) -> bool:
@@ -280,9 +293,13 @@ def _classify(blocks: list[_Block], body_size: float, body_bold: bool) -> None:
         if _CAPTION.match(text):
             block.kind = BlockKind.caption
             continue
+        if _numeric_share(text) >= TABLE_NUMBERS:
+            block.kind = BlockKind.table  # a table's cells, read as lines
+            continue
         if not any(character.isalpha() for character in text):
-            # Page furniture: a stray superscript number, a figure's axis values.
-            block.kind = BlockKind.boilerplate
+            # A row of figures is a table's; else page furniture (a stray superscript number).
+            numbers = len(text.split()) > 1 and _numeric_share(text, 2) == 1
+            block.kind = BlockKind.table if numbers else BlockKind.boilerplate
             continue
         short = len(block.lines) <= 3 and len(text.split()) <= 18 and text[-1:] not in ".,;"
         larger = first.size >= body_size + 1.0

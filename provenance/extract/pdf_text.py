@@ -65,13 +65,20 @@ def _font_name(raw: object, index: int) -> str:
     return buffer.value.decode("latin-1")
 
 
+def _bold(raw: object, index: int) -> bool:
+    font = _font_name(raw, index)
+    return bool(_BOLD_FONT.search(font)) or pdfium_c.FPDFText_GetFontWeight(raw, index) >= 600
+
+
 def _pieces(
-    textpage: pdfium.PdfTextPage, text: str, first: int, last: int
+    textpage: pdfium.PdfTextPage, text: str, first: int, last: int, middle: float
 ) -> list[tuple[int, int]]:
     """Cut PDFium's line ``text[first:last + 1]`` where it jumps to another line or column.
 
     PDFium can run two lines together (side by side in two columns, or a line and the one
-    under it): the words on either side of a space then sit far apart or at another height.
+    under it): the words on either side of a space then sit far apart (more than 2.5 line
+    heights, or more than half of one across the middle of the page, where a column gutter
+    is), go back to the left, or sit at another height.
     """
     cuts: list[tuple[int, int]] = []
     start = first
@@ -84,7 +91,8 @@ def _pieces(
         following = textpage.get_charbox(after, loose=True)
         height = max(before[3] - before[1], 1.0)
         backwards = following[0] < before[2] - 2 * height
-        gutter = following[0] > before[2] + 2.5 * height
+        gap = following[0] - before[2]
+        gutter = gap > 2.5 * height or (gap > 0.5 * height and before[2] <= middle <= following[0])
         other_height = abs(following[1] - before[1]) > 0.9 * height
         if backwards or gutter or other_height:
             cuts.append((start, index - 1))
@@ -107,7 +115,7 @@ def page_lines(page: pdfium.PdfPage, number: int) -> list[Line]:
             if piece.strip():
                 first = position + (len(piece) - len(piece.lstrip()))
                 last = position + len(piece.rstrip()) - 1
-                pieces = _pieces(textpage, text, first, last)
+                pieces = _pieces(textpage, text, first, last, page.get_width() / 2)
                 for start, stop in pieces:
                     line = _line(textpage, raw, text, start, stop, number)
                     if line is not None:
@@ -129,8 +137,8 @@ def _line(
         return None
     boxes = [textpage.get_charbox(i, loose=True) for i in (first, (first + last) // 2, last)]
     size = statistics.median(box[3] - box[1] for box in boxes)
-    font = _font_name(raw, first)
-    bold = bool(_BOLD_FONT.search(font)) or pdfium_c.FPDFText_GetFontWeight(raw, first) >= 600
+    # Bold from end to end: a line that opens with a run-in heading ("Methods. We ...") is not.
+    bold = _bold(raw, first) and _bold(raw, last)
     hyphen = raw_text.endswith("\u00ad")
     if not hyphen and len(stripped) > 2 and stripped[-1] in _HYPHENS and stripped[-2].isalpha():
         hyphen = True
