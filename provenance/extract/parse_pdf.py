@@ -44,7 +44,7 @@ from dataclasses import dataclass, field
 
 from provenance.errors import ProvenanceError
 from provenance.extract.blocks import Block, ParsedDocument
-from provenance.extract.pdf_text import Line, open_pdf, page_lines
+from provenance.extract.pdf_text import Line, line_joiner, open_pdf, page_lines, vocabulary
 from provenance.extract.references import reference_heading
 from provenance.models import BlockKind
 
@@ -74,9 +74,6 @@ _ENTRY_LABEL = re.compile(r"^\s*(?:\[\d{1,4}\]|\d{1,4}\.\s|\d{1,4}\s+[A-Z])")
 _SENTENCE_END = re.compile(r"[.?!:;][\"”’)\]]*$")
 _DIGITS = re.compile(r"\d+")
 _NUMBER = re.compile(r"[-+±−–(]?\d[\d.,:/%±−–)*]*")
-_WORD = re.compile(r"\w+(?:-\w+)*")
-_LAST_WORD = re.compile(r"\w+$")
-_FIRST_WORD = re.compile(r"\w+")
 _SECTION_DECORATION = re.compile(r"^\s*(?:\d{1,2}(?:\.\d{1,2})*\.?|[IVX]{1,4}\.)?\s*|[\s:.]*$")
 _SECTION_NAMES = frozenset(
     {
@@ -426,7 +423,7 @@ def parse_pdf(data: bytes, label: str) -> ParsedDocument:
         ordered.extend(_reading_order(blocks, width, _two_columns(lines, width)))
         in_references = _classify_references(ordered)
     ordered = _merge_continuations(_split_entries(ordered))
-    return _assemble(ordered, _vocabulary(pages))
+    return _assemble(ordered, vocabulary(pages))
 
 
 def _classify_references(blocks: list[_Block]) -> bool:
@@ -441,44 +438,7 @@ def _classify_references(blocks: list[_Block]) -> bool:
     return in_references
 
 
-def _joiner(previous: Line, line: Line, vocabulary: frozenset[str]) -> str:
-    """What goes between two lines of a block: a space, or nothing after a split word.
-
-    The hyphen is kept where it is the word's own: before a capital or a digit ("Pre-" +
-    "Study", "COVID-" + "19"), after a single letter ("p-" + "values"), or where the
-    document spells the word with a hyphen elsewhere and never without ("large-scale"), or
-    where both halves are words of the document and the joined form is not
-    ("lifestyle-" + "related"; but "some-" + "times" joins where "sometimes" occurs).
-    """
-    if not previous.hyphen:
-        return " "
-    head = _LAST_WORD.search(previous.text)
-    tail = _FIRST_WORD.match(line.text)
-    if not head or not tail or line.text[:1].isupper() or line.text[:1].isdigit():
-        return "-"
-    before, after = head.group().casefold(), tail.group().casefold()
-    if len(before) == 1:
-        return "-"
-    joined = f"{before}{after}"
-    if f"{before}-{after}" in vocabulary and joined not in vocabulary:
-        return "-"
-    halves_are_words = min(len(before), len(after)) >= 3 and {before, after} <= vocabulary
-    return "-" if halves_are_words and joined not in vocabulary else ""
-
-
-def _vocabulary(pages: list[list[Line]]) -> frozenset[str]:
-    """The words of the text as printed whole (not split at a line end), case folded."""
-    words: set[str] = set()
-    for lines in pages:
-        split_before = False
-        for line in lines:
-            found = _WORD.findall(line.text.casefold())
-            words.update(found[int(split_before) : len(found) - int(line.hyphen)])
-            split_before = line.hyphen
-    return frozenset(words)
-
-
-def _assemble(blocks: list[_Block], vocabulary: frozenset[str]) -> ParsedDocument:
+def _assemble(blocks: list[_Block], words: frozenset[str]) -> ParsedDocument:
     parts: list[str] = []
     out: list[Block] = []
     pages: list[tuple[int, int]] = []
@@ -491,7 +451,7 @@ def _assemble(blocks: list[_Block], vocabulary: frozenset[str]) -> ParsedDocumen
         start = offset
         for index, line in enumerate(block.lines):
             if index:
-                joiner = _joiner(block.lines[index - 1], line, vocabulary)
+                joiner = line_joiner(block.lines[index - 1], line, words)
                 parts.append(joiner)
                 offset += len(joiner)
             if not pages or pages[-1][1] != line.page:

@@ -8,6 +8,9 @@ A word PDFium joined over a line-end hyphen (it marks the hyphen U+FFFE) is cut 
 and the line is marked as ending in a split word, as is a line ending in a hyphen (ASCII,
 U+2010 or a soft hyphen) after a letter. Boxes are PDFium's "loose" ones (from the font's
 ascent and descent), so a line's height is its font size whatever its letters.
+
+:func:`line_joiner` says how two lines of a block join (a space, nothing, or a hyphen kept),
+from the words the document prints whole (:func:`vocabulary`).
 """
 
 from __future__ import annotations
@@ -24,6 +27,9 @@ from provenance.errors import ProvenanceError
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n|\ufffe")
 _HYPHENS = "-\u2010\u00ad\ufffe"
+_WORD = re.compile(r"\w+(?:-\w+)*")
+_LAST_WORD = re.compile(r"\w+$")
+_FIRST_WORD = re.compile(r"\w+")
 _BOLD_FONT = re.compile(r"bold|black|heavy|semibold|demi|[.,-]B(?:$|\W)|-BoldMT", re.IGNORECASE)
 
 
@@ -154,3 +160,40 @@ def _line(
         bold=bold,
         hyphen=hyphen,
     )
+
+
+def line_joiner(previous: Line, line: Line, vocabulary: frozenset[str]) -> str:
+    """What goes between two lines of a block: a space, or nothing after a split word.
+
+    The hyphen is kept where it is the word's own: before a capital or a digit ("Pre-" +
+    "Study", "COVID-" + "19"), after a single letter ("p-" + "values"), or where the
+    document spells the word with a hyphen elsewhere and never without ("large-scale"), or
+    where both halves are words of the document and the joined form is not
+    ("lifestyle-" + "related"; but "some-" + "times" joins where "sometimes" occurs).
+    """
+    if not previous.hyphen:
+        return " "
+    head = _LAST_WORD.search(previous.text)
+    tail = _FIRST_WORD.match(line.text)
+    if not head or not tail or line.text[:1].isupper() or line.text[:1].isdigit():
+        return "-"
+    before, after = head.group().casefold(), tail.group().casefold()
+    if len(before) == 1:
+        return "-"
+    joined = f"{before}{after}"
+    if f"{before}-{after}" in vocabulary and joined not in vocabulary:
+        return "-"
+    halves_are_words = min(len(before), len(after)) >= 3 and {before, after} <= vocabulary
+    return "-" if halves_are_words and joined not in vocabulary else ""
+
+
+def vocabulary(pages: list[list[Line]]) -> frozenset[str]:
+    """The words of the text as printed whole (not split at a line end), case folded."""
+    words: set[str] = set()
+    for lines in pages:
+        split_before = False
+        for line in lines:
+            found = _WORD.findall(line.text.casefold())
+            words.update(found[int(split_before) : len(found) - int(line.hyphen)])
+            split_before = line.hyphen
+    return frozenset(words)
