@@ -55,6 +55,8 @@ def long_pdf(target: Path, pages: int) -> Path:
     while added < pages:
         for source in sources:
             take = min(len(source), pages - added)
+            if take == 0:  # (an empty list would import every page)
+                break
             long.import_pages(source, list(range(take)))
             added += take
     buffer = io.BytesIO()
@@ -87,8 +89,9 @@ def main(argv: list[str]) -> None:
             size_mb = pdf.stat().st_size / 1e6
             for kind in ("parse", "ingest"):
                 result = measure(kind, pdf, folder)
+                counted = int(result["pages"]) if result["pages"] else pages
                 rows.append(
-                    (kind, pages, size_mb, result["seconds"], result["peak_mb"], result["claims"])
+                    (kind, counted, size_mb, result["seconds"], result["peak_mb"], result["claims"])
                 )
     print(f"{'step':7} {'pages':>5} {'MB':>6} {'s':>7} {'pages/s':>8} {'MB/s':>6} {'peak MB':>8}")
     for kind, pages, size_mb, seconds, peak, claims in rows:
