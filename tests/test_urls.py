@@ -134,6 +134,8 @@ def test_many_addresses_from_a_file(server: LocalServer, db_path: Path, tmp_path
         (server.url("/a"), "html"),
         (server.url("/b"), "text"),
     ]
+    code, _, err = run(["ingest", "--db", str(db_path)])
+    assert code == 2 and "give at least one path or address" in err
 
 
 def test_a_declared_charset_decodes_and_is_recorded(server: LocalServer, db_path: Path) -> None:
