@@ -1,8 +1,9 @@
 """The text layer of PDF pages as lines, read with pypdfium2 (PDFium).
 
 PDFium gives a page's text in its content order with a box per character and marks where a
-line ends. Each line here is one run of text: PDFium's line breaks cut the text, and so
-does a jump inside what PDFium ran together (to the next column at the same height, or to
+line ends (the text is kept aligned with the boxes, character for character). Each line
+here is one run of text: PDFium's line breaks cut the text, and so does a jump inside what
+PDFium ran together (to the next column at the same height, or to
 another line: the words on either side of a space then sit far apart or at another height).
 A word PDFium joined over a line-end hyphen (it marks the hyphen U+FFFE) is cut there too,
 and the line is marked as ending in a split word, as is a line ending in a hyphen (ASCII,
@@ -108,10 +109,31 @@ def _pieces(
     return cuts
 
 
+def _page_text(textpage: pdfium.PdfTextPage) -> str:
+    """The page's text, one character per PDFium character, so that indices match boxes.
+
+    PDFium's text leaves out characters without a Unicode value (some math glyphs), which
+    would shift every box after them: then the text is read character by character.
+    """
+    text: str = textpage.get_text_range()
+    count = textpage.count_chars()
+    if len(text) == count:
+        return text
+    return "".join(_character(pdfium_c.FPDFText_GetUnicode(textpage.raw, i)) for i in range(count))
+
+
+def _character(code: int) -> str:
+    if code == 2:  # PDFium's mark of a hyphen at a line end, as in its text
+        return "\ufffe"
+    if code == 0 or 0xD800 <= code <= 0xDFFF:
+        return " "
+    return chr(code)
+
+
 def page_lines(page: pdfium.PdfPage, number: int) -> list[Line]:
     textpage = page.get_textpage()
     try:
-        text = textpage.get_text_range()
+        text = _page_text(textpage)
         raw = textpage.raw
         lines: list[Line] = []
         position = 0
