@@ -28,8 +28,10 @@ The lines of each page come from :mod:`provenance.extract.pdf_text` (pypdfium2).
   passes none of these tests loses its hyphen: the text layer cannot tell.
 - A short block in a font at least a point larger than the body's, or bold in a document
   whose body is not, is a heading (levels by font size); so is a line that names a usual
-  section. "Figure 3." / "Table 2:" opens a caption. After a reference heading ("References",
-  see rules/citations.json) each numbered entry is its own block of kind reference.
+  section, and a short line of its own, in capitals first and without a final stop, that
+  opens a run of text (a subheading in the body's font: "Study design"). "Figure 3." /
+  "Table 2:" opens a caption. After a reference heading ("References", see
+  rules/citations.json) each numbered entry is its own block of kind reference.
 - The title is the first level-1 heading (the largest font).
 
 The stored text is the blocks joined by blank lines, lines within a block by single spaces.
@@ -52,6 +54,8 @@ from provenance.models import BlockKind
 MARGIN_BAND = 0.07
 #: Lines at the same height (points) count as the same running line on another page.
 SAME_HEIGHT = 4.0
+#: A short line of its own with at most this many words may be a subheading.
+HEADING_WORDS = 12
 #: A block at least this share of whose words (four or more) are numbers is a table.
 TABLE_NUMBERS = 0.5
 #: Lines whose font sizes differ by more than this share (or 0.6 pt) are not one block.
@@ -193,7 +197,8 @@ def _names_section(line: Line, body_size: float, text: str | None = None) -> boo
     return _section_name(line.text if text is None else text) and line.size < TITLE_SIZE * body_size
 
 
-def _continues(block: _Block, line: Line, body_size: float) -> bool:
+def _continues(block: _Block, line: Line, body_size: float, column: float) -> bool:
+    """Whether ``line`` goes on with ``block`` (``column``: the page's usual line width)."""
     last = block.lines[-1]
     if line.boilerplate or last.boilerplate:
         return False
@@ -212,6 +217,8 @@ def _continues(block: _Block, line: Line, body_size: float) -> bool:
         return False
     if block.kind is BlockKind.reference:
         return not _ENTRY_LABEL.match(line.text)
+    if len(block.lines) == 1 and _heading_line(last, column) and line.text[:1].isupper():
+        return False  # a run of text opened by a short line of its own: that is its heading
     width = max(ln.x1 for ln in block.lines) - min(ln.x0 for ln in block.lines)
     if (width > 0 and len(block.lines) > 1) or width > 20 * body_size:
         short = last.x1 < block.x1 - 0.12 * width
@@ -259,12 +266,31 @@ def _reading_order(blocks: list[_Block], width: float, two_columns: bool) -> lis
     return sorted(blocks, key=lambda b: (band(b), max(column(b), 0), -b.top))
 
 
+def _heading_line(line: Line, column: float) -> bool:
+    """A short line (under 60 % of the column, a dozen words at most) that starts with a
+    capital and does not end a sentence: the look of a subheading in the body's font."""
+    return (
+        line.x1 - line.x0 < 0.6 * column
+        and line.text[:1].isupper()
+        and len(line.text.split()) <= HEADING_WORDS
+        and not _SENTENCE_END.search(line.text)
+        and not line.text.endswith(",")
+    )
+
+
+def _column_width(lines: list[Line]) -> float:
+    """The usual width of a page's lines of prose (the median of those of 40 characters)."""
+    widths = sorted(line.x1 - line.x0 for line in lines if len(line.text) >= 40)
+    return widths[len(widths) // 2] if widths else 0.0
+
+
 def _group(lines: list[Line], body_size: float, in_references: bool) -> list[_Block]:
     """Lines into blocks, in PDFium's order; ``in_references``: the page goes on with a
     reference list begun on an earlier page."""
     blocks: list[_Block] = []
+    column = _column_width(lines)
     for line in lines:
-        if blocks and _continues(blocks[-1], line, body_size):
+        if blocks and _continues(blocks[-1], line, body_size, column):
             blocks[-1].lines.append(line)
             continue
         kind = BlockKind.boilerplate if line.boilerplate else BlockKind.paragraph
@@ -280,7 +306,7 @@ def _is_references_heading(text: str) -> bool:
     return reference_heading(text)
 
 
-def _classify(blocks: list[_Block], body_size: float, body_bold: bool) -> None:
+def _classify(blocks: list[_Block], body_size: float, body_bold: bool, column: float) -> None:
     heading_sizes: set[float] = set()
     for block in blocks:
         if block.kind is BlockKind.boilerplate:
@@ -301,7 +327,9 @@ def _classify(blocks: list[_Block], body_size: float, body_bold: bool) -> None:
         short = len(block.lines) <= 3 and len(text.split()) <= 18 and text[-1:] not in ".,;"
         larger = first.size >= body_size + 1.0
         bolder = first.bold and not body_bold
-        if (short and (larger or bolder)) or _names_section(first, body_size, text):
+        # One short line on its own, as a subheading in the body's font ("Study design").
+        alone = len(block.lines) == 1 and _heading_line(first, column) and len(text) > 1
+        if (short and (larger or bolder or alone)) or _names_section(first, body_size, text):
             block.kind = BlockKind.heading
             heading_sizes.add(first.size)
     ranks = {size: rank for rank, size in enumerate(sorted(heading_sizes, reverse=True), 1)}
@@ -419,7 +447,7 @@ def parse_pdf(data: bytes, label: str) -> ParsedDocument:
     in_references = False
     for lines, (width, _) in zip(pages, sizes, strict=True):
         blocks = _group(lines, body_size, in_references)
-        _classify(blocks, body_size, body_bold)
+        _classify(blocks, body_size, body_bold, _column_width(lines))
         ordered.extend(_reading_order(blocks, width, _two_columns(lines, width)))
         in_references = _classify_references(ordered)
     ordered = _merge_continuations(_split_entries(ordered))

@@ -31,6 +31,8 @@ _HYPHENS = "-\u2010\u00ad\ufffe"
 _WORD = re.compile(r"\w+(?:-\w+)*")
 _LAST_WORD = re.compile(r"\w+$")
 _FIRST_WORD = re.compile(r"\w+")
+#: Control characters some fonts map their glyphs to (bullets drawn as U+0001): spaces.
+_CONTROLS = {code: " " for code in range(0x20)}
 _BOLD_FONT = re.compile(r"bold|black|heavy|semibold|demi|[.,-]B(?:$|\W)|-BoldMT", re.IGNORECASE)
 
 
@@ -160,7 +162,7 @@ def _line(
     textpage: pdfium.PdfTextPage, raw: object, text: str, first: int, last: int, page: int
 ) -> Line | None:
     raw_text = text[first : last + 1]
-    stripped = " ".join(raw_text.replace("\u00ad", "").split())
+    stripped = " ".join(raw_text.replace("\u00ad", "").translate(_CONTROLS).split())
     if not stripped:
         return None
     boxes = [textpage.get_charbox(i, loose=True) for i in (first, (first + last) // 2, last)]
