@@ -258,6 +258,10 @@ measurement was taken.</p>
 <table><tr><td>Arm</td><td>n</td><td>Mean</td><td>SD</td></tr>
 <tr><td>A</td><td>60</td><td>85.5</td><td>12.1</td></tr>
 <tr><td>B</td><td>60</td><td>79.4</td><td>11.8</td></tr></table>
+<p style="margin: 0">Study design</p>
+<p style="margin: 0">Participants were randomised to exercise classes or to usual care by a
+computer in the trial office, in blocks of four, and the staff who counted falls did not know
+the allocation.</p>
 <p><b>Outcomes.</b> The primary outcome was the number of falls recorded in the twelve months
 after randomisation, counted from diaries that the participants returned every month.</p>
 </body></html>"""
@@ -284,7 +288,8 @@ def test_run_in_headings_stay_in_their_paragraph_and_table_cells_are_a_table(
         capture_output=True,
     )
     doc = parsed(pdf)
-    claims = [c.text for c in extract(doc, source="t.pdf", document_id="d", version=1).claims]
+    extraction = extract(doc, source="t.pdf", document_id="d", version=1)
+    claims = [c.text for c in extraction.claims]
     assert (
         "We recruited 120 adults aged 60 to 80 years from three clinics in Oslo and Bergen"
         " between 2019 and 2021, and each gave written consent before any measurement was"
@@ -292,4 +297,9 @@ def test_run_in_headings_stay_in_their_paragraph_and_table_cells_are_a_table(
     )
     assert any(c.startswith("The primary outcome was the number of falls") for c in claims)
     assert not any("85.5" in claim or "79.4" in claim for claim in claims)
+    # A subheading in the body's font, on a line of its own, heads what follows.
+    assert "Study design" in blocks_of(doc, BlockKind.heading)
+    (randomised,) = [c for c in extraction.claims if c.text.startswith("Participants were")]
+    assert randomised.section == "Study design"
+    assert randomised.text.endswith("did not know the allocation.")
     assert any("85.5" in text for text in blocks_of(doc, BlockKind.table))
