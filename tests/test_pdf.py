@@ -303,3 +303,12 @@ def test_run_in_headings_stay_in_their_paragraph_and_table_cells_are_a_table(
     assert randomised.section == "Study design"
     assert randomised.text.endswith("did not know the allocation.")
     assert any("85.5" in text for text in blocks_of(doc, BlockKind.table))
+
+
+def test_worker_processes_read_pdfs_as_one_process_does(tmp_path: Path) -> None:
+    sources = [IOANNIDIS, BMC, DATA / "docx" / "press_release.docx"]
+    ingest(sources, tmp_path / "one.db", jobs=1)
+    ingest(sources, tmp_path / "two.db", jobs=2)
+    query = "select id, document, start, [end], page, text from claims order by id"
+    with sqlite3.connect(tmp_path / "one.db") as one, sqlite3.connect(tmp_path / "two.db") as two:
+        assert one.execute(query).fetchall() == two.execute(query).fetchall()
