@@ -20,10 +20,10 @@ import hashlib
 import json
 import math
 import struct
-from itertools import repeat
-from operator import mul, sub
 from dataclasses import dataclass
 from importlib import resources
+from itertools import repeat
+from operator import mul, sub
 
 from provenance.errors import ProvenanceError
 from provenance.models import Attribution, Category
