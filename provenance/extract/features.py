@@ -74,6 +74,8 @@ def load_words(name: str) -> dict[str, frozenset[str]]:
 SOURCE_WORDS = load_words("sources.words")
 _SPEECH = SOURCE_WORDS["speech"]
 _SOURCE = SOURCE_WORDS["source"]
+# Most sentences hold neither: one set test for both first.
+_SPEECH_OR_SOURCE = _SPEECH | _SOURCE
 
 
 class Prepared(NamedTuple):
@@ -118,10 +120,11 @@ def prepare(text: str, cited: bool = False) -> Prepared:
     words = words_of(lowered)
     terms = words + list(map(_JOIN, itertools.pairwise(words)))
     flags: list[str] = []
-    if not _SPEECH.isdisjoint(terms):
-        flags.append("say")
-    if not _SOURCE.isdisjoint(terms):
-        flags.append("src")
+    if not _SPEECH_OR_SOURCE.isdisjoint(terms):
+        if not _SPEECH.isdisjoint(terms):
+            flags.append("say")
+        if not _SOURCE.isdisjoint(terms):
+            flags.append("src")
     if '"' in text or "“" in text or "”" in text:
         flags.append("quote")
     return Prepared(
