@@ -17,9 +17,9 @@ from pathlib import Path
 import sqlite_utils
 
 from provenance.errors import ProvenanceError
-from provenance.extract.classify import RULESET_VERSION
 from provenance.extract.parse import parse_document
-from provenance.extract.pipeline import Extraction, extract
+from provenance.extract.parse_html import extractor_versions
+from provenance.extract.pipeline import RULESET_VERSION, Extraction, extract
 from provenance.extract.read import SourceText, find_sources, read_source
 from provenance.ids import document_id
 from provenance.models import Claim, ClaimDraft, Document, Run
@@ -86,6 +86,7 @@ def new_run(arguments: list[str]) -> Run:
         tool_version=__version__,
         ruleset_version=RULESET_VERSION,
         arguments=arguments,
+        extractors=extractor_versions(),
     )
 
 
@@ -154,7 +155,9 @@ def _extract(planned: _Planned) -> _Extracted:
     rows = first_version_rows(
         extraction.drafts, document_id=planned.document_id, run_id=planned.run_id
     )
-    extraction = Extraction(sections=extraction.sections, references=extraction.references)
+    extraction = Extraction(
+        sections=extraction.sections, references=extraction.references, blocks=extraction.blocks
+    )
     return _Extracted(parsed.title, parsed.text, extraction, rows)
 
 
@@ -201,6 +204,7 @@ def _store(
                 claims=claims,
                 sections=extracted.extraction.sections,
                 references=extracted.extraction.references,
+                blocks=extracted.extraction.blocks,
                 rows=extracted.rows,
             ),
         )

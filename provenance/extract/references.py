@@ -147,10 +147,33 @@ def mark_reference_blocks(text: str, blocks: list[Block]) -> list[Block]:
         elif in_list_level is not None and (
             block.kind in BODY_BLOCK_KINDS or block.kind is BlockKind.question
         ):
+            if _reads_like_prose(text, block):
+                # "Notes:" over remarks, "Literature" over a section about it: not a list.
+                in_list_level = None
+                continue
             marked[index] = _entry(block)
     if not found_heading:
         _mark_trailing_works(text, marked)
     return marked
+
+
+PROSE_MIN_WORDS = 12
+"""An unlabelled block this long, mostly in lower-case words and naming no work, is prose."""
+PROSE_LOWER_SHARE = 0.6
+"""Titles, names and journals are capitalised: a list of works has fewer lower-case words."""
+
+
+def _reads_like_prose(text: str, block: Block) -> bool:
+    """Whether a block under a reference heading is prose rather than an entry: unlabelled,
+    long, mostly lower-case words, and naming no work."""
+    if _numbered(text, block):
+        return False
+    content = text[block.start : block.end]
+    if looks_like_work(content):
+        return False
+    words = re.findall(r"[^\W\d_][\w'’-]*", content)
+    lower = sum(1 for word in words if word[0].islower())
+    return len(words) >= PROSE_MIN_WORDS and lower >= PROSE_LOWER_SHARE * len(words)
 
 
 def _mark_trailing_works(text: str, blocks: list[Block]) -> None:
