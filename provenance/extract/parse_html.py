@@ -1,5 +1,8 @@
 """HTML: the main text only, rebuilt as plain stored text that every offset refers to.
 
+Longer than 500 lines because the page is read by one state machine (the parser class and the
+element and block records it keeps): splitting it would scatter one pass over several files.
+
 The page is read with the standard library's ``html.parser`` in one pass (linear in the size
 of the input: each element is pushed and popped once, implicit closes are found through the
 nearest block ancestor instead of a search of the stack). What becomes a block:
@@ -11,14 +14,20 @@ nearest block ancestor instead of a search of the stack). What becomes a block:
 - ``<br>`` keeps a line break inside the block; two in a row end the block.
 - Never text: ``script``, ``style``, ``noscript``, ``template``, ``nav``, ``footer``,
   ``aside``, ``form``, ``svg`` and similar, anything ``hidden``, ``aria-hidden="true"`` or
-  styled ``display:none``/``visibility:hidden``; ``pre`` (code, as in Markdown) and text sitting
-  directly in table cells (data, as Markdown tables), although paragraphs nested in a cell
-  are kept; inside a ``header`` only its headings are kept. The ARIA roles ``navigation``,
-  ``contentinfo``, ``complementary``, ``search`` and ``banner`` count as the elements they
-  stand for, ``role="main"`` as ``<main>``.
+  styled ``display:none``/``visibility:hidden`` (except a formula's MathML, the text of what is
+  shown), Wikipedia's "[edit]" links; ``pre`` (code, as in Markdown); inside a ``header`` only
+  its headings are kept. The ARIA roles ``navigation``, ``contentinfo``, ``complementary``,
+  ``search`` and ``banner`` count as the elements they stand for, ``role="main"`` as ``<main>``.
+- A table is one ``table`` block: its cells' text, row by row (the rows are kept as data);
+  paragraphs nested in a data cell (layout tables) are kept as paragraphs.
+- Typed by their markup: a table of contents (``id="toc"``, ``class="toc"``) is ``contents``,
+  ``figcaption`` and caption classes are ``caption``, embedded social posts are
+  ``boilerplate``, a block that is only a formula is ``formula``.
 - Reference numbers in ``<sup>`` (``<sup>1,2</sup>``) become superscript digits (``¹,²``),
   the form the citation finder reads; other ``<sup>`` text is kept as it is.
 - If the page has text inside ``<main>`` (or else ``<article>``), only that text is kept.
+- Body blocks that the main-content extractor leaves out (menus, related stories, footers
+  without a ``<footer>``) are ``boilerplate`` (:mod:`provenance.extract.main_content`).
 
 The stored text is the blocks' text joined by blank lines: entities decoded, whitespace in a
 block collapsed to single spaces. Markup never reaches it, so text that shows ``<script>``
@@ -29,11 +38,11 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from functools import cache
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
 from provenance.extract.blocks import Block, ParsedDocument
+from provenance.extract.main_content import MainContent, main_content
 from provenance.extract.parse_text import is_question_line
 from provenance.models import BlockKind
 
@@ -499,62 +508,16 @@ def _region(tag: str, attrs: list[tuple[str, str | None]], inherited: str) -> st
     return ""
 
 
+MAIN_CONTENT_MIN_BLOCKS = 20
+"""A page with fewer blocks is all article (an extractor guesses badly on a short page)."""
+
 #: Kinds a main-content extractor may call boilerplate.
 _CONTENT_KINDS = frozenset(
     {BlockKind.paragraph, BlockKind.list_item, BlockKind.quote, BlockKind.question}
 )
-_NOT_WORD = re.compile(r"\W+")
 
 
-@cache
-def extractor_versions() -> dict[str, str]:
-    """The main-content extractor HTML pages are read with, and its version."""
-    try:
-        import trafilatura
-    except ImportError:  # pragma: no cover - a declared dependency
-        return {}
-    return {"trafilatura": trafilatura.__version__}
-
-
-#: A block of fewer letters and digits than this is main content only if the extractor kept
-#: it as a line of its own (a menu entry's text is found inside any article).
-SHORT_BLOCK_KEY = 40
-
-
-@dataclass(frozen=True, slots=True)
-class _MainContent:
-    """The page's main content as the extractor found it, reduced to letters and digits."""
-
-    text: str
-    lines: frozenset[str]
-
-    def holds(self, text: str) -> bool:
-        key = _key(text)
-        if not key:
-            return True
-        return key in self.lines or (len(key) >= SHORT_BLOCK_KEY and key in self.text)
-
-
-def _key(text: str) -> str:
-    return _NOT_WORD.sub("", text).casefold()
-
-
-def _main_content(source: str) -> _MainContent | None:
-    """What trafilatura keeps of the page (None when it keeps nothing)."""
-    if not extractor_versions():
-        return None  # pragma: no cover
-    import trafilatura
-
-    extracted = trafilatura.extract(
-        source, include_tables=True, include_comments=False, deduplicate=False
-    )
-    if not extracted:
-        return None
-    lines = frozenset(_key(line.lstrip("-*#| ")) for line in extracted.splitlines())
-    return _MainContent(_key(extracted), lines)
-
-
-def _mark_boilerplate(blocks: list[_TextBlock], main: _MainContent | None) -> list[_TextBlock]:
+def _mark_boilerplate(blocks: list[_TextBlock], main: MainContent | None) -> list[_TextBlock]:
     """Body blocks that the main-content extractor left out are boilerplate."""
     if main is None:
         return blocks
@@ -582,7 +545,9 @@ def parse_html(source: str) -> ParsedDocument:
     parser = _MainTextParser()
     parser.feed(source)
     parser.close()
-    selected = _mark_boilerplate(_select_main(parser.blocks), _main_content(source))
+    selected = _select_main(parser.blocks)
+    if len(selected) >= MAIN_CONTENT_MIN_BLOCKS:
+        selected = _mark_boilerplate(selected, main_content(source))
     parts: list[str] = []
     blocks: list[Block] = []
     offset = 0

@@ -5,8 +5,9 @@ decides what it is, from several signals at once: its text (rules/structure.rule
 shape (length, sentences, final punctuation, a verb), its position (the first blocks of a
 document, what follows a heading) and the heading it sits under. What it finds:
 
-- **title**: a first paragraph that is one short sentence followed by more text (a headline,
-  even one ending in a period), and a one-sentence deck right under it;
+- **title**: in plain text, a first line that is one short sentence standing above a heading,
+  a deck or a much longer paragraph (a headline, even one ending in a period), and a
+  one-sentence deck right under it;
 - **dateline**: "ANN ARBOR--", "Feb. 23, 2015 --" opening the first paragraphs (split off the
   sentence they are glued to), or a block that is only a date;
 - **byline**: "By Brenda Goodman, MA", "Michael Shadlen, Ph.D.", "Posted on … by …";
@@ -42,6 +43,11 @@ from provenance.models import BODY_BLOCK_KINDS, BlockKind, DocumentFormat
 
 TITLE_MAX_WORDS = 20
 """A first paragraph longer than this is text, not a headline."""
+TITLE_FOLLOWED_BY_WORDS = 15
+"""A headline is followed by a paragraph at least this long (and twice its length)."""
+RULES_MAX_CHARS = 3000
+"""Blocks longer than this are never furniture: the rules are not run on them (which also
+keeps their cost bounded on a 50 MB paragraph)."""
 SHORT_BLOCK_WORDS = 30
 """Contact and source lines are short; a longer block is text."""
 SENTENCE_HEADING_MIN_WORDS = 6
@@ -177,6 +183,8 @@ def _title_case_line(text: str) -> bool:
 
 def _kind_of_text(text: str, body_seen: int, structure: StructureRules) -> BlockKind | None:
     """The kept kind a body block's own text shows, if any."""
+    if _words(text) <= SHORT_BLOCK_WORDS and structure.matches("dateline whole", text):
+        return BlockKind.dateline
     if structure.matches("boilerplate whole", text) or structure.matches(
         "boilerplate start", text
     ):
@@ -220,8 +228,14 @@ def refine_blocks(text: str, blocks: list[Block], fmt: DocumentFormat) -> list[B
     body_seen = 0
     boilerplate_list = False  # list items continuing a boilerplate lead-in ("These resources:")
     for index, block in enumerate(blocks):
-        content = _plain(text[block.start : block.end])
         kind = block.kind
+        if block.end - block.start > RULES_MAX_CHARS:
+            # Titles, bylines and furniture are short: a long block is text, read as it is.
+            if kind in BODY_BLOCK_KINDS:
+                body_seen += 1
+            refined.append(block)
+            continue
+        content = _plain(text[block.start : block.end])
         edit = (
             _EDIT_MARKER.search(text, block.start, block.end)
             if kind in (BlockKind.heading, BlockKind.paragraph)
@@ -253,6 +267,11 @@ def refine_blocks(text: str, blocks: list[Block], fmt: DocumentFormat) -> list[B
             block = replace(block, kind=kind, level=6)
         if kind is BlockKind.heading:
             effect = _heading_effect(content, structure)
+            shown_as = _kind_of_text(content, body_seen + 1, structure) if effect is None else None
+            if shown_as in _NOT_HEADINGS:
+                # "By Brenda Goodman, MA", "Font Size": short lines a parser takes for headings.
+                refined.append(replace(block, kind=shown_as, level=0))
+                continue
             if under is None or block.level <= heading_level or heading_level == 0:
                 under, heading_level = effect, block.level
             elif effect is not None:
@@ -296,7 +315,7 @@ def refine_blocks(text: str, blocks: list[Block], fmt: DocumentFormat) -> list[B
             and _TRAILING_URL.search(content)
         ):
             new_kind = BlockKind.reference
-        if new_kind is None and _is_title(text, blocks, index, refined):
+        if new_kind is None and fmt is DocumentFormat.text and _is_title(text, blocks, index, refined):
             new_kind = BlockKind.title
         if new_kind is not None:
             refined.append(replace(block, kind=new_kind, level=0))
@@ -316,6 +335,19 @@ def refine_blocks(text: str, blocks: list[Block], fmt: DocumentFormat) -> list[B
     return refined
 
 
+#: Kinds that a line looking like a heading turns out to be.
+_NOT_HEADINGS = frozenset(
+    {
+        BlockKind.byline,
+        BlockKind.dateline,
+        BlockKind.boilerplate,
+        BlockKind.contact,
+        BlockKind.source_line,
+        BlockKind.caption,
+    }
+)
+
+
 def _heading_effect(heading: str, structure: StructureRules) -> BlockKind | str | None:
     """What a heading makes of the body blocks under it, if anything special."""
     if reference_heading(heading):
@@ -328,7 +360,7 @@ def _heading_effect(heading: str, structure: StructureRules) -> BlockKind | str 
         return BlockKind.boilerplate
     if structure.matches("source line heading", heading):
         return BlockKind.source_line
-    if structure.matches("contact start", heading + ":") or heading.lower().rstrip(":") in (
+    if (_words(heading) <= 3 and structure.matches("contact start", heading.rstrip(":") + ":")) or heading.lower().rstrip(":") in (
         "contact",
         "contacts",
         "media contact",
@@ -352,8 +384,12 @@ def _is_title(text: str, blocks: list[Block], index: int, refined: list[Block]) 
         return False
     following = blocks[index + 1]
     following_text = _collapsed(text[following.start : following.end])
-    # A headline stands above something else: a deck, a dateline, a heading or longer text.
-    return following.kind is not BlockKind.paragraph or _words(following_text) > _words(content)
+    # A headline stands above something else: a deck, a dateline, a heading or a paragraph of
+    # running text (a short first sentence followed by another short one is just text).
+    if following.kind is not BlockKind.paragraph:
+        return True
+    following_words = _words(following_text)
+    return following_words >= TITLE_FOLLOWED_BY_WORDS and following_words >= 2 * _words(content)
 
 
 def _raw_offset(text: str, start: int, collapsed_length: int) -> int:

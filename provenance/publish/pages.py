@@ -185,6 +185,14 @@ async def document_page(datasette: Any, request: Any) -> Response:
             )
         ).rows
     )
+    kept = _row_dicts(
+        (
+            await db.execute(
+                "select kind, start, [end] from blocks where document_id = ? order by start",
+                [document_id],
+            )
+        ).rows
+    )
     latest = (
         await db.execute(
             "select id, version from documents where source = ? order by version desc limit 1",
@@ -194,7 +202,7 @@ async def document_page(datasette: Any, request: Any) -> Response:
     spans = [Span(c["start"], c["end"], "claim", c) for c in claims] + [
         Span(s["start"], s["end"], "question" if s["kind"] == "question" else "heading", s)
         for s in sections
-    ]
+    ] + [Span(b["start"], b["end"], "block", b) for b in kept]
     counts = Counter(c["evidence_status"] for c in claims)
     legend = [
         {
