@@ -17,8 +17,8 @@ from pathlib import Path
 import sqlite_utils
 
 from provenance.errors import ProvenanceError
-from provenance.extract.parse import parse_document
 from provenance.extract.main_content import extractor_versions
+from provenance.extract.parse import parse_document
 from provenance.extract.pipeline import RULESET_VERSION, Extraction, extract
 from provenance.extract.read import SourceText, find_sources, read_source
 from provenance.ids import document_id

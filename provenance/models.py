@@ -73,7 +73,7 @@ class BlockKind(str, Enum):
     list_item = "list_item"
     quote = "quote"
     reference = "reference"
-    title = "title"
+    page_title = "title"  # not "title": str.title is a method
     dateline = "dateline"
     byline = "byline"
     caption = "caption"
@@ -91,7 +91,7 @@ SECTION_BLOCK_KINDS = frozenset({BlockKind.heading, BlockKind.question})
 #: are kept as such too).
 KEPT_BLOCK_KINDS = frozenset(
     {
-        BlockKind.title,
+        BlockKind.page_title,
         BlockKind.dateline,
         BlockKind.byline,
         BlockKind.caption,

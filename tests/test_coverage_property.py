@@ -156,7 +156,9 @@ def plain_documents(draw: st.DrawFn) -> GeneratedDocument:
         elif kind == "furniture":
             doc.add(draw(st.sampled_from(FURNITURE)))
         elif kind == "dateline":
-            doc.add(draw(st.sampled_from(["ANN ARBOR--", "BOSTON (Reuters) -", "Feb. 23, 2015 --"])))
+            doc.add(
+                draw(st.sampled_from(["ANN ARBOR--", "BOSTON (Reuters) -", "Feb. 23, 2015 --"]))
+            )
             doc.add(" " + draw(sentences()))
         elif kind == "asked":
             doc.add(draw(sentences()) + " " + draw(sentences(end="?")) + " " + draw(sentences()))

@@ -10,7 +10,7 @@ from provenance.extract.parse import parse_document
 from provenance.extract.pipeline import Extraction, extract, is_question_sentence
 from provenance.extract.sentences import split_sentences
 from provenance.extract.structure import parse_rules
-from provenance.models import BlockKind, DocumentFormat
+from provenance.models import DocumentFormat
 
 
 def run(text: str, fmt: DocumentFormat = DocumentFormat.text) -> Extraction:
@@ -102,7 +102,8 @@ def test_a_section_about_literature_is_not_a_bibliography() -> None:
 NEWS_RELEASE = """\
 New drug cuts migraine days in half.
 Trial in 1,200 adults finds fewer attacks after three months
-ANN ARBOR--Patients who took the drug had half as many migraine days as those on placebo, researchers at the University of Michigan report in a study of 1,200 adults.
+ANN ARBOR--Patients who took the drug had half as many migraine days as those on placebo, \
+researchers at the University of Michigan report in a study of 1,200 adults.
 Feb. 23, 2015 -- The drug was well tolerated by most of the patients in the trial.
 4.9 million babies are born with a serious birth defect worldwide every year
 What if the drug also prevented strokes? That question is now being studied.
@@ -137,7 +138,9 @@ def test_a_news_release_keeps_its_furniture_out_of_the_claims() -> None:
         " doi:10.1056/NEJMoa1234567"
     ]
     assert ("boilerplate", "Share this story") in blocks
-    assert any(kind == "boilerplate" and text.startswith("About the University") for kind, text in blocks)
+    assert any(
+        kind == "boilerplate" and text.startswith("About the University") for kind, text in blocks
+    )
 
 
 @pytest.mark.parametrize(
@@ -151,12 +154,20 @@ def test_a_news_release_keeps_its_furniture_out_of_the_claims() -> None:
         ("Font Size", "boilerplate"),
         ("Email a Friend", "boilerplate"),
         ("Please try again later.", "boilerplate"),
-        ("This article is republished from The Conversation under a Creative Commons license.", "boilerplate"),
-        ("Related research article Bergevin C (2020). Overtone focusing. eLife 9:e50476.", "source_line"),
+        (
+            "This article is republished from The Conversation under a Creative Commons license.",
+            "boilerplate",
+        ),
+        (
+            "Related research article Bergevin C (2020). Overtone focusing. eLife 9:e50476.",
+            "source_line",
+        ),
     ],
 )
 def test_lines_that_are_not_statements(line: str, kind: str) -> None:
-    text = f"Ducks\nDucks are waterfowl that live near water.\n{line}\nDucks eat plants and insects.\n"
+    text = (
+        f"Ducks\nDucks are waterfowl that live near water.\n{line}\nDucks eat plants and insects.\n"
+    )
     extraction = run(text)
     assert claims(extraction) == [
         "Ducks are waterfowl that live near water.",
@@ -187,7 +198,10 @@ def test_a_raw_page_keeps_only_its_article_as_claims() -> None:
         for i in range(8)
     )
     footer = "<div class=foot><p>Sign up for our newsletter to get the latest news.</p></div>"
-    page = f"<html><body><div class=top>{menu}</div><div class=story>{article}</div>{footer}</body></html>"
+    page = (
+        f"<html><body><div class=top>{menu}</div><div class=story>{article}</div>"
+        f"{footer}</body></html>"
+    )
     extraction = run(page, DocumentFormat.html)
     assert len(claims(extraction)) == 8
     assert all(text.startswith("Paragraph") for text in claims(extraction))
@@ -215,7 +229,9 @@ def test_statements_that_end_in_a_question_mark_are_statements(sentence: str) ->
 
 
 def test_questions_inside_a_paragraph_are_kept_not_claimed() -> None:
-    extraction = run("Cocoa is studied widely. What if chocolate prevented diabetes? Nobody knows.\n")
+    extraction = run(
+        "Cocoa is studied widely. What if chocolate prevented diabetes? Nobody knows.\n"
+    )
     assert claims(extraction) == ["Cocoa is studied widely.", "Nobody knows."]
     assert kept(extraction) == [("question", "What if chocolate prevented diabetes?")]
 

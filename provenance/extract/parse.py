@@ -24,7 +24,7 @@ def parse_document(source_text: str, fmt: DocumentFormat) -> ParsedDocument:
     parsed.blocks = mark_reference_blocks(parsed.text, blocks)
     if parsed.title is None:
         parsed.title = next(
-            (parsed.text[b.start : b.end] for b in parsed.blocks if b.kind is BlockKind.title),
+            (parsed.text[b.start : b.end] for b in parsed.blocks if b.kind is BlockKind.page_title),
             None,
         )
     return parsed

@@ -408,9 +408,7 @@ class _MainTextParser(HTMLParser):
             block_kind = BlockKind.formula
         level = pending.level if block_kind is BlockKind.heading else 0
         prose = "".join(pending.prose)
-        return _TextBlock(
-            block_kind, level, text, pending.in_main, pending.in_article, prose=prose
-        )
+        return _TextBlock(block_kind, level, text, pending.in_main, pending.in_article, prose=prose)
 
     def handle_data(self, data: str) -> None:
         element = self.stack[-1]
@@ -523,11 +521,12 @@ def _mark_boilerplate(blocks: list[_TextBlock], main: MainContent | None) -> lis
         return blocks
     marked = []
     for block in blocks:
-        if block.kind in _CONTENT_KINDS:
-            if not main.holds(block.text if block.prose is None else block.prose):
-                block = _TextBlock(
-                    BlockKind.boilerplate, 0, block.text, block.in_main, block.in_article
-                )
+        if block.kind in _CONTENT_KINDS and not main.holds(
+            block.text if block.prose is None else block.prose
+        ):
+            block = _TextBlock(
+                BlockKind.boilerplate, 0, block.text, block.in_main, block.in_article
+            )
         marked.append(block)
     return marked
 

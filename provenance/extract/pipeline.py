@@ -66,7 +66,7 @@ _TEXT_STATUS = {
 _QUESTION_END = re.compile(r"\?[\"'”’)\]*]*(?:\[\d{1,4}(?:[,–-]\d{1,4})*\])*[⁰¹²³⁴⁵⁶⁷⁸⁹]*$")
 
 
-_QUOTE_CLOSERS = {"\"": "\"", "”": "“", "’": "‘", "'": "'"}
+_QUOTE_CLOSERS = {'"': '"', "”": "“", "’": "‘", "'": "'"}
 #: A clause this long before a colon states something even when a question follows it.
 STATEMENT_BEFORE_COLON_WORDS = 5
 
@@ -143,7 +143,9 @@ def extract(parsed: ParsedDocument, *, source: str, document_id: str, version: i
             )
             continue
         if block.kind in KEPT_BLOCK_KINDS:
-            result.blocks.append(_kept(parsed, block.kind, block.start, block.end, document_id, lines, block.rows))
+            result.blocks.append(
+                _kept(parsed, block.kind, block.start, block.end, document_id, lines, block.rows)
+            )
             continue
         if block.kind not in BODY_BLOCK_KINDS:
             continue

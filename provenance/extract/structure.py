@@ -5,9 +5,9 @@ decides what it is, from several signals at once: its text (rules/structure.rule
 shape (length, sentences, final punctuation, a verb), its position (the first blocks of a
 document, what follows a heading) and the heading it sits under. What it finds:
 
-- **title**: in plain text, a first line that is one short sentence standing above a heading,
-  a deck or a much longer paragraph (a headline, even one ending in a period), and a
-  one-sentence deck right under it;
+- **title**: in plain text, a first line that is one short sentence standing above a heading
+  or deck line, a dateline or a one-sentence deck (a headline, even one ending in a period),
+  and such a deck right under it;
 - **dateline**: "ANN ARBOR--", "Feb. 23, 2015 --" opening the first paragraphs (split off the
   sentence they are glued to), or a block that is only a date;
 - **byline**: "By Brenda Goodman, MA", "Michael Shadlen, Ph.D.", "Posted on … by …";
@@ -129,6 +129,7 @@ def rules() -> StructureRules:
 
 
 _MARKDOWN_INLINE = re.compile(r"!?\[([^\]]*)\]\([^)]*\)|\*\*|__|(?<!\w)[*_]|[*_](?!\w)|`")
+_CITATION_MARK = re.compile(r"\[\d|\(\w[^()]{0,40}\d{4}\)")
 _TRAILING_URL = re.compile(r"https?://\S+$")
 _DOI = re.compile(r"\b10\.\d{4,9}/\S+")
 _LEAD_LABEL = re.compile(r"\*\*(?P<label>[^*\n]{1,40}?):?\*\*:?[ \t]+(?=\S)")
@@ -185,9 +186,7 @@ def _kind_of_text(text: str, body_seen: int, structure: StructureRules) -> Block
     """The kept kind a body block's own text shows, if any."""
     if _words(text) <= SHORT_BLOCK_WORDS and structure.matches("dateline whole", text):
         return BlockKind.dateline
-    if structure.matches("boilerplate whole", text) or structure.matches(
-        "boilerplate start", text
-    ):
+    if structure.matches("boilerplate whole", text) or structure.matches("boilerplate start", text):
         return BlockKind.boilerplate
     if structure.matches("hatnote start", text):
         return BlockKind.reference
@@ -248,10 +247,15 @@ def refine_blocks(text: str, blocks: list[Block], fmt: DocumentFormat) -> list[B
             marker_end = text.rindex("]", edit.start(), edit.end()) + 1
             refined.append(head)
             refined.append(Block(BlockKind.boilerplate, marker_start, marker_end))
-            under, heading_level = _heading_effect(_plain(text[head.start : head.end]), structure), level
+            under, heading_level = (
+                _heading_effect(_plain(text[head.start : head.end]), structure),
+                level,
+            )
             continue
-        if kind is BlockKind.heading and fmt is DocumentFormat.text and _sentence_like_heading(
-            content
+        if (
+            kind is BlockKind.heading
+            and fmt is DocumentFormat.text
+            and _sentence_like_heading(content)
         ):
             kind = BlockKind.paragraph
             block = replace(block, kind=kind, level=0)
@@ -285,14 +289,17 @@ def refine_blocks(text: str, blocks: list[Block], fmt: DocumentFormat) -> list[B
             refined.append(block)  # a reference list: references.py reads it
             continue
         body_seen += 1
-        label = _LEAD_LABEL.match(text, block.start, block.end) if fmt is DocumentFormat.markdown else None
+        label = (
+            _LEAD_LABEL.match(text, block.start, block.end)
+            if fmt is DocumentFormat.markdown
+            else None
+        )
         if label and structure.matches("lead label", label.group("label")):
             inner = label.start("label")
             refined.append(Block(BlockKind.heading, inner, inner + len(label.group("label")), 6))
             block = replace(block, start=label.end())
             content = _plain(text[block.start : block.end])
         new_kind = _kind_of_text(content, body_seen, structure)
-        previous = refined[-1] if refined else None
         if under is BlockKind.contents:
             if structure.matches("contents entry", content) or _words(content) <= 6:
                 new_kind = BlockKind.contents
@@ -315,8 +322,12 @@ def refine_blocks(text: str, blocks: list[Block], fmt: DocumentFormat) -> list[B
             and _TRAILING_URL.search(content)
         ):
             new_kind = BlockKind.reference
-        if new_kind is None and fmt is DocumentFormat.text and _is_title(text, blocks, index, refined):
-            new_kind = BlockKind.title
+        if (
+            new_kind is None
+            and fmt is DocumentFormat.text
+            and _is_title(text, blocks, index, refined)
+        ):
+            new_kind = BlockKind.page_title
         if new_kind is not None:
             refined.append(replace(block, kind=new_kind, level=0))
             continue
@@ -360,7 +371,9 @@ def _heading_effect(heading: str, structure: StructureRules) -> BlockKind | str 
         return BlockKind.boilerplate
     if structure.matches("source line heading", heading):
         return BlockKind.source_line
-    if (_words(heading) <= 3 and structure.matches("contact start", heading.rstrip(":") + ":")) or heading.lower().rstrip(":") in (
+    if (
+        _words(heading) <= 3 and structure.matches("contact start", heading.rstrip(":") + ":")
+    ) or heading.lower().rstrip(":") in (
         "contact",
         "contacts",
         "media contact",
@@ -372,24 +385,38 @@ def _heading_effect(heading: str, structure: StructureRules) -> BlockKind | str 
 
 
 def _is_title(text: str, blocks: list[Block], index: int, refined: list[Block]) -> bool:
-    """A short one-sentence paragraph that opens the document (or stands right under such a
-    headline, as its deck), followed by more blocks, is a headline."""
-    if index > 1 or (index == 1 and not (refined and refined[-1].kind is BlockKind.title)):
+    """A short one-sentence paragraph that opens a plain-text document is a headline when what
+    follows it is what follows headlines: a heading or deck line, a dateline, or a one-sentence
+    deck; the deck right under such a headline is part of it."""
+    if index > 1 or index + 1 >= len(blocks):
         return False
     block = blocks[index]
     content = _collapsed(text[block.start : block.end])
-    if block.kind is not BlockKind.paragraph or index + 1 >= len(blocks):
+    if (
+        block.kind is not BlockKind.paragraph
+        or _words(content) > TITLE_MAX_WORDS
+        or not _one_sentence(content)
+        or _CITATION_MARK.search(content)
+    ):
         return False
-    if _words(content) > TITLE_MAX_WORDS or not _one_sentence(content):
-        return False
+    if index == 1:
+        return bool(refined) and refined[-1].kind is BlockKind.page_title
     following = blocks[index + 1]
     following_text = _collapsed(text[following.start : following.end])
-    # A headline stands above something else: a deck, a dateline, a heading or a paragraph of
-    # running text (a short first sentence followed by another short one is just text).
-    if following.kind is not BlockKind.paragraph:
+    if following.kind in (BlockKind.heading, BlockKind.question):
         return True
-    following_words = _words(following_text)
-    return following_words >= TITLE_FOLLOWED_BY_WORDS and following_words >= 2 * _words(content)
+    if following.kind is not BlockKind.paragraph:
+        return False
+    if rules().prefix("dateline start", following_text):
+        return True
+    # A one-sentence deck, itself followed by running text.
+    return (
+        index + 2 < len(blocks)
+        and _one_sentence(following_text)
+        and _words(following_text) <= TITLE_MAX_WORDS
+        and _words(_collapsed(text[blocks[index + 2].start : blocks[index + 2].end]))
+        >= TITLE_FOLLOWED_BY_WORDS
+    )
 
 
 def _raw_offset(text: str, start: int, collapsed_length: int) -> int:

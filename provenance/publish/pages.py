@@ -199,10 +199,14 @@ async def document_page(datasette: Any, request: Any) -> Response:
             [document["source"]],
         )
     ).rows[0]
-    spans = [Span(c["start"], c["end"], "claim", c) for c in claims] + [
-        Span(s["start"], s["end"], "question" if s["kind"] == "question" else "heading", s)
-        for s in sections
-    ] + [Span(b["start"], b["end"], "block", b) for b in kept]
+    spans = (
+        [Span(c["start"], c["end"], "claim", c) for c in claims]
+        + [
+            Span(s["start"], s["end"], "question" if s["kind"] == "question" else "heading", s)
+            for s in sections
+        ]
+        + [Span(b["start"], b["end"], "block", b) for b in kept]
+    )
     counts = Counter(c["evidence_status"] for c in claims)
     legend = [
         {
