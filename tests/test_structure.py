@@ -4,12 +4,20 @@ see-also lists and asked questions are kept, typed, and never claims."""
 
 from __future__ import annotations
 
-import pytest
+import json
+from pathlib import Path
 
+import pytest
+import sqlite_utils
+import trafilatura
+from click.testing import CliRunner
+
+from provenance.cli import cli
 from provenance.extract.parse import parse_document
 from provenance.extract.pipeline import Extraction, extract, is_question_sentence
 from provenance.extract.sentences import split_sentences
 from provenance.extract.structure import parse_rules
+from provenance.ingest import ingest
 from provenance.models import DocumentFormat
 
 
@@ -285,3 +293,32 @@ def test_structure_rules_are_data_with_a_version() -> None:
     assert not rules.matches("boilerplate whole", "Share the load.")
     with pytest.raises(ValueError):
         parse_rules("share\n")
+
+
+def test_kept_blocks_are_stored_counted_by_stats_and_the_run_names_its_extractor(
+    tmp_path: Path,
+) -> None:
+    release = tmp_path / "release.txt"
+    release.write_text(NEWS_RELEASE, encoding="utf-8")
+    db_path = tmp_path / "claims.db"
+    ingest([release], db_path)
+    result = CliRunner().invoke(cli, ["stats", "--db", str(db_path), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    stats = json.loads(result.output)
+    assert stats["claims"] == 4
+    assert stats["kept_blocks"] == {
+        "boilerplate": 4,
+        "dateline": 2,
+        "contact": 1,
+        "question": 1,
+        "source_line": 1,
+        "title": 1,
+    }
+    text = CliRunner().invoke(cli, ["stats", "--db", str(db_path)]).output
+    assert "kept blocks (not claims)" in text and "title" in text
+    db = sqlite_utils.Database(db_path)
+    (run,) = db["runs"].rows
+    assert json.loads(run["extractors"]) == {"trafilatura": trafilatura.__version__}
+    stored = {row["kind"]: row["text"] for row in db["blocks"].rows}
+    assert stored["dateline"] == "Feb. 23, 2015 --"
+    assert not set(db["blocks"].rows_where("text in (select text from claims)"))
