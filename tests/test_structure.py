@@ -13,6 +13,7 @@ import trafilatura
 from click.testing import CliRunner
 
 from provenance.cli import cli
+from provenance.extract.citations import find_citations
 from provenance.extract.parse import parse_document
 from provenance.extract.pipeline import Extraction, extract, is_question_sentence
 from provenance.extract.sentences import split_sentences
@@ -322,3 +323,10 @@ def test_kept_blocks_are_stored_counted_by_stats_and_the_run_names_its_extractor
     stored = {row["kind"]: row["text"] for row in db["blocks"].rows}
     assert stored["dateline"] == "Feb. 23, 2015 --"
     assert not set(db["blocks"].rows_where("text in (select text from claims)"))
+
+
+def test_a_supplement_address_is_not_a_citation_but_a_source_address_is() -> None:
+    supplement = "Data are in Supplemental Material (http://www.ehponline.org/docs/suppl.pdf)."
+    assert find_citations(supplement, 0, len(supplement)) == []
+    cited = "Data are from the survey (http://www.cdc.gov/nchs/nhanes.htm)."
+    assert [c.kind.value for c in find_citations(cited, 0, len(cited))] == ["url"]

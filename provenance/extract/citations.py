@@ -294,6 +294,8 @@ def _interpret(text: str, match: re.Match[str], floor: int) -> _Found | None:
     if group in ("doi", "bare_doi", "url"):
         finish = begin + len(_trim_trailing(match.group(0)))
         if group == "url":
+            if _supplement().search(text, max(floor, begin - SUPPLEMENT_WINDOW), begin):
+                return None  # the paper's own supplement ("Supplemental Material (http://…)")
             return _url(begin, finish, text[begin:finish])
         doi_start = match.start("doi_id") if group == "doi" else begin
         return _Found(CitationKind.doi, begin, finish, [text[doi_start:finish]])
@@ -311,6 +313,17 @@ def _interpret(text: str, match: re.Match[str], floor: int) -> _Found | None:
         numbers = match.group(f"{group}_numbers")
         return _numbered(CitationKind.superscript, begin, finish, numbers)
     return None
+
+
+SUPPLEMENT_WINDOW = 40
+"""How far before a web address a mention of the paper's supplement may stand."""
+
+
+@cache
+def _supplement() -> re.Pattern[str]:
+    return re.compile(
+        "|".join(rf"\b{re.escape(p)}\b" for p in rules()["supplement_phrases"]), re.IGNORECASE
+    )
 
 
 def _narrative(text: str, match: re.Match[str], floor: int) -> _Found | None:

@@ -66,6 +66,8 @@ _TEXT_STATUS = {
 _QUESTION_END = re.compile(r"\?[\"'”’)\]*]*(?:\[\d{1,4}(?:[,–-]\d{1,4})*\])*[⁰¹²³⁴⁵⁶⁷⁸⁹]*$")
 
 
+#: The question mark of a question is this close to its end (after quotes and markers).
+QUESTION_TAIL = 40
 _QUOTE_CLOSERS = {'"': '"', "”": "“", "’": "‘", "'": "'"}
 #: A clause this long before a colon states something even when a question follows it.
 STATEMENT_BEFORE_COLON_WORDS = 5
@@ -78,7 +80,7 @@ def is_question_sentence(sentence: str) -> bool:
     chart in "How Much Sleep Is Enough?"'), or one that states something before a colon and
     then the question it raises ("Settling it takes an answer to one question: did …?").
     """
-    if _QUESTION_END.search(sentence) is None:
+    if "?" not in sentence[-QUESTION_TAIL:] or _QUESTION_END.search(sentence) is None:
         return False
     stripped = sentence.rstrip("⁰¹²³⁴⁵⁶⁷⁸⁹]0123456789,–-[").rstrip()
     closer = stripped[-1]

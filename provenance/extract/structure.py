@@ -45,6 +45,9 @@ TITLE_MAX_WORDS = 20
 """A first paragraph longer than this is text, not a headline."""
 TITLE_FOLLOWED_BY_WORDS = 15
 """A headline is followed by a paragraph at least this long (and twice its length)."""
+LONG_BLOCK_CHARS = 400
+"""A block longer than this is never short furniture: only its first characters are read
+(for an "About …:" paragraph, a caption, a source line or a dateline that opens it)."""
 RULES_MAX_CHARS = 3000
 """Blocks longer than this are never furniture: the rules are not run on them (which also
 keeps their cost bounded on a 50 MB paragraph)."""
@@ -58,6 +61,8 @@ DATELINE_BLOCKS = 4
 
 #: What a reference list's heading makes of its blocks: nothing here (references.py reads them).
 _REFERENCE_LIST = "reference list"
+#: "[edit source]" with some space: the marker is found among a block's last characters.
+EDIT_MARKER_CHARS = 20
 _SECTION = re.compile(r"\[(?P<name>[\w ]+)\]")
 _EDIT_MARKER = re.compile(r"\s*\[\s*edit(?: source)?\s*\]\s*$", re.IGNORECASE)
 _SENTENCE_BREAK = re.compile(r"[.!?][\"'”’)\]]*\s+[\"“‘(]?[A-Z0-9]")
@@ -130,6 +135,7 @@ def rules() -> StructureRules:
 
 _MARKDOWN_INLINE = re.compile(r"!?\[([^\]]*)\]\([^)]*\)|\*\*|__|(?<!\w)[*_]|[*_](?!\w)|`")
 _CITATION_MARK = re.compile(r"\[\d|\(\w[^()]{0,40}\d{4}\)")
+_MARKUP_CHARS = frozenset("*_`[>")
 _TRAILING_URL = re.compile(r"https?://\S+$")
 _DOI = re.compile(r"\b10\.\d{4,9}/\S+")
 _LEAD_LABEL = re.compile(r"\*\*(?P<label>[^*\n]{1,40}?):?\*\*:?[ \t]+(?=\S)")
@@ -144,6 +150,8 @@ def _collapsed(text: str) -> str:
 def _plain(text: str) -> str:
     """A block's text as read: whitespace collapsed, Markdown emphasis, code and link syntax
     removed, a quote's ``>`` marks dropped."""
+    if _MARKUP_CHARS.isdisjoint(text):
+        return " ".join(text.split())
     return _collapsed(_MARKDOWN_INLINE.sub(lambda m: m.group(1) or "", text).replace("\n>", "\n"))
 
 
@@ -182,9 +190,22 @@ def _title_case_line(text: str) -> bool:
     return all(word[0].isupper() for word in significant)
 
 
-def _kind_of_text(text: str, body_seen: int, structure: StructureRules) -> BlockKind | None:
-    """The kept kind a body block's own text shows, if any."""
-    if _words(text) <= SHORT_BLOCK_WORDS and structure.matches("dateline whole", text):
+def _kind_of_text(
+    text: str, body_seen: int, structure: StructureRules, long: bool = False
+) -> BlockKind | None:
+    """The kept kind a block's own text shows, if any (of a long block, ``text`` is its start:
+    only the rules that read a block's beginning apply)."""
+    if long:
+        if structure.matches("boilerplate start", text):
+            return BlockKind.boilerplate
+        if structure.matches("hatnote start", text):
+            return BlockKind.reference
+        if structure.matches("caption start", text):
+            return BlockKind.caption
+        return None
+    words = _words(text)
+    short = words <= SHORT_BLOCK_WORDS
+    if short and structure.matches("dateline whole", text):
         return BlockKind.dateline
     if structure.matches("boilerplate whole", text) or structure.matches("boilerplate start", text):
         return BlockKind.boilerplate
@@ -192,21 +213,18 @@ def _kind_of_text(text: str, body_seen: int, structure: StructureRules) -> Block
         return BlockKind.reference
     if structure.matches("caption start", text):
         return BlockKind.caption
-    short = _words(text) <= SHORT_BLOCK_WORDS
     if short and structure.matches("byline whole", text):
         return BlockKind.byline
     if body_seen <= DATELINE_BLOCKS and structure.matches("author list whole", text):
         return BlockKind.byline
-    if short and structure.matches("dateline whole", text):
-        return BlockKind.dateline
     if short and (
         structure.matches("contact start", text)
         or (structure.matches("contact signals", text) and not _SENTENCE_BREAK.search(text))
     ):
         return BlockKind.contact
-    if _words(text) <= SHORT_BLOCK_WORDS * 2 and structure.matches("source line start", text):
+    if words <= SHORT_BLOCK_WORDS * 2 and structure.matches("source line start", text):
         return BlockKind.source_line
-    if body_seen <= DATELINE_BLOCKS and _words(text) <= 15 and _DOI.search(text):
+    if body_seen <= DATELINE_BLOCKS and words <= 15 and _DOI.search(text):
         return BlockKind.source_line
     return None
 
@@ -234,10 +252,16 @@ def refine_blocks(text: str, blocks: list[Block], fmt: DocumentFormat) -> list[B
                 body_seen += 1
             refined.append(block)
             continue
-        content = _plain(text[block.start : block.end])
+        long = block.end - block.start > LONG_BLOCK_CHARS
+        # Furniture is short and the rules for long text look only at its start.
+        content = _plain(
+            text[block.start : block.start + LONG_BLOCK_CHARS]
+            if long
+            else text[block.start : block.end]
+        )
         edit = (
-            _EDIT_MARKER.search(text, block.start, block.end)
-            if kind in (BlockKind.heading, BlockKind.paragraph)
+            _EDIT_MARKER.search(text, max(block.start, block.end - EDIT_MARKER_CHARS), block.end)
+            if text[block.end - 1] == "]" and kind in (BlockKind.heading, BlockKind.paragraph)
             else None
         )
         if edit is not None and edit.start() > block.start:
@@ -261,6 +285,7 @@ def refine_blocks(text: str, blocks: list[Block], fmt: DocumentFormat) -> list[B
             block = replace(block, kind=kind, level=0)
         elif (
             kind is BlockKind.paragraph
+            and not long
             and under is not _REFERENCE_LIST
             and index + 1 < len(blocks)
             and (_title_case_line(content) or _lead_in_label(content))
@@ -271,7 +296,9 @@ def refine_blocks(text: str, blocks: list[Block], fmt: DocumentFormat) -> list[B
             block = replace(block, kind=kind, level=6)
         if kind is BlockKind.heading:
             effect = _heading_effect(content, structure)
-            shown_as = _kind_of_text(content, body_seen + 1, structure) if effect is None else None
+            shown_as = (
+                _kind_of_text(content, body_seen + 1, structure, long) if effect is None else None
+            )
             if shown_as in _NOT_HEADINGS:
                 # "By Brenda Goodman, MA", "Font Size": short lines a parser takes for headings.
                 refined.append(replace(block, kind=shown_as, level=0))
@@ -299,7 +326,7 @@ def refine_blocks(text: str, blocks: list[Block], fmt: DocumentFormat) -> list[B
             refined.append(Block(BlockKind.heading, inner, inner + len(label.group("label")), 6))
             block = replace(block, start=label.end())
             content = _plain(text[block.start : block.end])
-        new_kind = _kind_of_text(content, body_seen, structure)
+        new_kind = _kind_of_text(content, body_seen, structure, long)
         if under is BlockKind.contents:
             if structure.matches("contents entry", content) or _words(content) <= 6:
                 new_kind = BlockKind.contents
