@@ -53,7 +53,7 @@ RULES_MAX_CHARS = 3000
 keeps their cost bounded on a 50 MB paragraph)."""
 SHORT_BLOCK_WORDS = 30
 """Contact and source lines are short; a longer block is text."""
-SENTENCE_HEADING_MIN_WORDS = 6
+SENTENCE_HEADING_MIN_WORDS = 8
 """A plain-text heading with this many words, most of them lower-case and one a verb, is a
 sentence that lacks its period."""
 DATELINE_BLOCKS = 4
@@ -66,6 +66,30 @@ EDIT_MARKER_CHARS = 20
 _SECTION = re.compile(r"\[(?P<name>[\w ]+)\]")
 _EDIT_MARKER = re.compile(r"\s*\[\s*edit(?: source)?\s*\]\s*$", re.IGNORECASE)
 _SENTENCE_BREAK = re.compile(r"[.!?][\"'”’)\]]*\s+[\"“‘(]?[A-Z0-9]")
+_FINITE_VERB = re.compile(
+    r"\b(?:is|are|was|were|has|have|had|will|would|can|could|may|might|must|should|shall|"
+    r"does|do|did)\b",
+    re.IGNORECASE,
+)
+_QUESTION_WORDS = frozenset(
+    {
+        "who",
+        "what",
+        "when",
+        "where",
+        "why",
+        "how",
+        "which",
+        "whose",
+        "whom",
+        "is",
+        "are",
+        "can",
+        "does",
+        "do",
+        "should",
+    }
+)
 _WORD = re.compile(r"[\w’'-]+")
 _VERB = re.compile(
     r"\b(?:is|are|was|were|be|been|being|has|have|had|will|would|can|could|may|might|must|"
@@ -164,12 +188,14 @@ def _one_sentence(text: str) -> bool:
 
 
 def _sentence_like_heading(text: str) -> bool:
-    """A plain-text heading that is really a sentence without its final period."""
+    """A plain-text heading that is really a sentence without its final period: long, mostly
+    lower-case, with a finite verb ("… are born …"), not opening like a question ("Who might
+    benefit from …", a heading that asks)."""
     words = _WORD.findall(text)
-    if len(words) < SENTENCE_HEADING_MIN_WORDS:
+    if len(words) < SENTENCE_HEADING_MIN_WORDS or words[0].lower() in _QUESTION_WORDS:
         return False
     lower = sum(1 for word in words[1:] if word[0].islower())
-    return lower * 2 > len(words) - 1 and _VERB.search(text) is not None
+    return lower * 2 > len(words) - 1 and _FINITE_VERB.search(text) is not None
 
 
 def _lead_in_label(text: str) -> bool:
