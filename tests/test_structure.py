@@ -330,3 +330,28 @@ def test_a_supplement_address_is_not_a_citation_but_a_source_address_is() -> Non
     assert find_citations(supplement, 0, len(supplement)) == []
     cited = "Data are from the survey (http://www.cdc.gov/nchs/nhanes.htm)."
     assert [c.kind.value for c in find_citations(cited, 0, len(cited))] == ["url"]
+
+
+def test_wikipedia_pages_edit_links_are_not_text_and_references_heading_is_found() -> None:
+    page = (
+        '<div id="content"><h1>Duck</h1><p>Ducks are waterfowl.<sup class="reference">'
+        '<a href="#cite_note-1">[1]</a></sup></p>'
+        '<h2><span class="mw-headline">References</span><span class="mw-editsection">'
+        '<span class="mw-editsection-bracket">[</span><a href="/edit">edit</a>'
+        '<span class="mw-editsection-bracket">]</span></span></h2>'
+        '<ol class="references"><li>^ Carboneras C (1992). Ducks. Lynx Edicions.</li></ol></div>'
+    )
+    extraction = run(page, DocumentFormat.html)
+    assert "edit" not in extraction.drafts[0].text
+    assert claims(extraction) == ["Ducks are waterfowl.[1]"]
+    assert [s.text for s in extraction.sections] == ["Duck", "References"]
+    assert [r.text for r in extraction.references] == [
+        "^ Carboneras C (1992). Ducks. Lynx Edicions."
+    ]
+
+
+def test_author_year_lists_without_a_period_after_et_al_are_citations() -> None:
+    text = "Fat intake was linked to risk (Weiss et al, 1981; Potter and McMichael, 1983)."
+    (found,) = find_citations(text, 0, len(text))
+    assert found.kind.value == "author_year"
+    assert found.marker == "(Weiss et al, 1981; Potter and McMichael, 1983)"
