@@ -98,12 +98,29 @@ _VERB = re.compile(
 )
 
 
+#: The sections a long block's start is read with, and the kind each one shows.
+_START_SECTIONS = {
+    "boilerplate start": BlockKind.boilerplate,
+    "hatnote start": BlockKind.reference,
+    "caption start": BlockKind.caption,
+}
+
+
 @dataclass(frozen=True, slots=True)
 class StructureRules:
     """The compiled rules: one pattern per section, and the file's version."""
 
     version: str
     patterns: dict[str, re.Pattern[str]]
+    #: The start sections in one pattern (a long block is read with one match).
+    starts: re.Pattern[str] | None = None
+
+    def start_kind(self, text: str) -> BlockKind | None:
+        """The kind the start of ``text`` shows by the start sections, if any."""
+        found = self.starts.match(text) if self.starts is not None else None
+        if found is None or found.lastgroup is None:
+            return None
+        return _START_SECTIONS[found.lastgroup.replace("_", " ")]
 
     def matches(self, section: str, text: str) -> bool:
         pattern = self.patterns.get(section)
@@ -147,7 +164,16 @@ def parse_rules(source: str) -> StructureRules:
         for name, lines in sections.items()
         if lines
     }
-    return StructureRules(version=f"{version}-{digest}", patterns=patterns)
+    starts = "|".join(
+        f"(?P<{name.replace(' ', '_')}>{'|'.join(f'(?:{p})' for p in sections[name])})"
+        for name in _START_SECTIONS
+        if sections.get(name)
+    )
+    return StructureRules(
+        version=f"{version}-{digest}",
+        patterns=patterns,
+        starts=re.compile(starts, re.IGNORECASE) if starts else None,
+    )
 
 
 @cache
@@ -222,13 +248,7 @@ def _kind_of_text(
     """The kept kind a block's own text shows, if any (of a long block, ``text`` is its start:
     only the rules that read a block's beginning apply)."""
     if long:
-        if structure.matches("boilerplate start", text):
-            return BlockKind.boilerplate
-        if structure.matches("hatnote start", text):
-            return BlockKind.reference
-        if structure.matches("caption start", text):
-            return BlockKind.caption
-        return None
+        return structure.start_kind(text)
     words = _words(text)
     short = words <= SHORT_BLOCK_WORDS
     if short and structure.matches("dateline whole", text):
@@ -280,11 +300,10 @@ def refine_blocks(text: str, blocks: list[Block], fmt: DocumentFormat) -> list[B
             continue
         long = block.end - block.start > LONG_BLOCK_CHARS
         # Furniture is short and the rules for long text look only at its start.
-        content = _plain(
-            text[block.start : block.start + LONG_BLOCK_CHARS]
-            if long
-            else text[block.start : block.end]
-        )
+        if long and fmt is not DocumentFormat.markdown:
+            content = text[block.start : block.start + LONG_BLOCK_CHARS]  # only its start is read
+        else:
+            content = _plain(text[block.start : min(block.end, block.start + LONG_BLOCK_CHARS)])
         edit = (
             _EDIT_MARKER.search(text, max(block.start, block.end - EDIT_MARKER_CHARS), block.end)
             if text[block.end - 1] == "]" and kind in (BlockKind.heading, BlockKind.paragraph)
@@ -322,8 +341,11 @@ def refine_blocks(text: str, blocks: list[Block], fmt: DocumentFormat) -> list[B
             block = replace(block, kind=kind, level=6)
         if kind is BlockKind.heading:
             effect = _heading_effect(content, structure)
+            # Only plain text guesses headings from punctuation: markup says what a heading is.
             shown_as = (
-                _kind_of_text(content, body_seen + 1, structure, long) if effect is None else None
+                _kind_of_text(content, body_seen + 1, structure, long)
+                if effect is None and fmt is DocumentFormat.text
+                else None
             )
             if shown_as in _NOT_HEADINGS:
                 # "By Brenda Goodman, MA", "Font Size": short lines a parser takes for headings.
