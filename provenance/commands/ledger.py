@@ -16,12 +16,12 @@ from provenance.commands.options import (
     db_option,
     format_option,
 )
-from provenance.ingest import DocumentOutcome, ingest_files, prepare_sources
+from provenance.ingest import BadSources, DocumentOutcome, check_sources, ingest_files
 from provenance.output import model_rows, write_rows
 from provenance.review.agreement import agreement_text, reviewer_agreement
 from provenance.schemas import generate_schemas, schema_text, write_schemas
 from provenance.store.connection import open_database
-from provenance.store.reads import get_claim, iter_claims, resolve_claim_id
+from provenance.store.reads import check_documents, get_claim, iter_claims, resolve_claim_id
 from provenance.store.schema import CLAIM_FIELDS
 from provenance.store.stats import STAT_COLUMNS, claim_stats
 
@@ -42,7 +42,7 @@ def _outcome_line(outcome: DocumentOutcome) -> str:
 
 
 @click.command(name="ingest")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
 @db_option
 @click.option(
     "--jobs",
@@ -52,10 +52,18 @@ def _outcome_line(outcome: DocumentOutcome) -> str:
     help="Worker processes for parsing and extraction (0: one per CPU for large corpora).",
 )
 @click.option("--quiet", is_flag=True, help="Print nothing but errors.")
-def ingest_command(paths: tuple[Path, ...], db_path: Path, jobs: int, quiet: bool) -> None:
+@click.option(
+    "--keep-going",
+    is_flag=True,
+    help="Ingest the files that can be read, skipping (and listing) the others; exit 1.",
+)
+def ingest_command(
+    paths: tuple[str, ...], db_path: Path, jobs: int, quiet: bool, keep_going: bool
+) -> None:
     """Extract the claims of files or folders (.txt, .md, .html) into the database
 
-    Folders are read recursively. Every file is checked before anything is written; each
+    Folders are read recursively. Every file is checked before anything is written, and
+    every file that cannot be read is listed; with --keep-going the others are ingested. Each
     document is written in one transaction. An unchanged file is skipped; a changed one
     becomes a new version, and so does an unchanged one read with older rules (reclassified).
 
@@ -64,7 +72,12 @@ def ingest_command(paths: tuple[Path, ...], db_path: Path, jobs: int, quiet: boo
         provenance ingest corpus/magnesium-glutamate.txt
         provenance ingest docs/ --db review.db
     """
-    files = prepare_sources(paths)
+    checked = check_sources(paths)
+    if checked.problems and not keep_going:
+        raise BadSources(checked.problems)
+    for problem in checked.problems:
+        click.echo(f"skipped: {problem}", err=True)
+    files = checked.files
     show_bar = len(files) > 1 and not quiet
     bar_context: Any = (
         click.progressbar(length=len(files), label="Ingesting", file=sys.stderr)
@@ -87,6 +100,8 @@ def ingest_command(paths: tuple[Path, ...], db_path: Path, jobs: int, quiet: boo
             jobs=jobs,
         )
     if quiet:
+        if checked.problems:
+            sys.exit(1)
         return
     if len(outcomes) <= LISTED_OUTCOMES:
         for outcome in outcomes:
@@ -98,6 +113,9 @@ def ingest_command(paths: tuple[Path, ...], db_path: Path, jobs: int, quiet: boo
         + (f" {reclassified} reclassified (the rules changed)," if reclassified else "")
         + f" {summary.count('unchanged')} unchanged; {summary.claims} claims written to {db_path}"
     )
+    if checked.problems:
+        click.echo(f"{len(checked.problems)} file(s) not ingested: they cannot be read", err=True)
+        sys.exit(1)
 
 
 @click.command(name="claims")
@@ -117,6 +135,7 @@ def claims_command(db_path: Path, fmt: str, limit: int | None, **filters: Any) -
     claim_filter = claim_filter_from(filters)
     db = open_database(db_path, create=False)
     try:
+        check_documents(db, claim_filter.documents)
         rows = model_rows(iter_claims(db, claim_filter, limit))
         write_rows(rows, sys.stdout, fmt, fields=list(CLAIM_FIELDS), table_columns=TABLE_COLUMNS)
     finally:
@@ -157,7 +176,7 @@ def show_command(claim_id: str, db_path: Path, json_: bool) -> None:
 
     \b
     Example:
-        provenance show 3f9a1c
+        provenance show da5ed3
     """
     db = open_database(db_path, create=False)
     try:

@@ -62,10 +62,10 @@ def find_sources(paths: list[Path]) -> list[Path]:
             )
         else:
             found.append(path)
-    # ./a.txt and a.txt are one source: ingesting it twice in one run would clash.
+    # ./a.txt, a.txt and /abs/a.txt are one file: ingesting it twice in one run would clash.
     unique: dict[str, Path] = {}
     for path in found:
-        unique.setdefault(display_source(path), path)
+        unique.setdefault(str(path.resolve()), path)
     return list(unique.values())
 
 

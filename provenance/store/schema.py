@@ -303,3 +303,11 @@ def m008_kept_blocks(db: sqlite_utils.Database) -> None:
     db.table("blocks").create_index(["document_id", "start"])
     # Which main-content extractor (and version) read the run's web pages.
     db.execute("alter table runs add column extractors text")
+
+
+@migrations()
+def m010_document_paths(db: sqlite_utils.Database) -> None:
+    # Every absolute path a source was read from: the same file ingested from another working
+    # directory, or by an absolute path, is the same document (its claims keep their ids).
+    db.table("document_paths").create({"path": str, "source": str}, pk="path", not_null={"source"})
+    db.table("document_paths").create_index(["source"])
