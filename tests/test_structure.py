@@ -17,7 +17,7 @@ from provenance.extract.citations import find_citations
 from provenance.extract.parse import parse_document
 from provenance.extract.pipeline import Extraction, extract, is_question_sentence
 from provenance.extract.sentences import split_sentences
-from provenance.extract.structure import parse_rules
+from provenance.extract.structure_rules import parse_rules
 from provenance.ingest import ingest
 from provenance.models import DocumentFormat
 

@@ -141,6 +141,9 @@ _ONE_WORK = rf"{_authors(_SURNAME_WIDE)},?\s+{_YEARS}{_LOCATOR}"
 _WORKS = rf"{_PREFIX}{_ONE_WORK}(?:\s*[;,]\s*(?:{_PREFIX}{_ONE_WORK}|{_YEARS}{_LOCATOR})){{0,15}}"
 _NUMBERS = r"\d{1,3}(?:\s*(?:[-–—−]|,|;)\s*\d{1,3}){0,60}"
 _SUPERSCRIPTS = r"[⁰¹²³⁴⁵⁶⁷⁸⁹]{1,3}(?:(?:[⁻–\-]|[,˒]\s?)[⁰¹²³⁴⁵⁶⁷⁸⁹]{1,3}){0,30}"
+#: A web address this close after "Supplemental Material" (citations.json) is the paper's own.
+SUPPLEMENT_WINDOW = 40
+_SUPPLEMENT = re.compile(rf"\b(?:{_words('supplement_phrases')})\b", re.IGNORECASE)
 _URL_BODY = r"[^\s<>\"'`{}|\\^\[\]]{1,2000}"
 
 _MARKERS = re.compile(
@@ -294,7 +297,7 @@ def _interpret(text: str, match: re.Match[str], floor: int) -> _Found | None:
     if group in ("doi", "bare_doi", "url"):
         finish = begin + len(_trim_trailing(match.group(0)))
         if group == "url":
-            if _supplement().search(text, max(floor, begin - SUPPLEMENT_WINDOW), begin):
+            if _SUPPLEMENT.search(text, max(floor, begin - SUPPLEMENT_WINDOW), begin):
                 return None  # the paper's own supplement ("Supplemental Material (http://…)")
             return _url(begin, finish, text[begin:finish])
         doi_start = match.start("doi_id") if group == "doi" else begin
@@ -313,17 +316,6 @@ def _interpret(text: str, match: re.Match[str], floor: int) -> _Found | None:
         numbers = match.group(f"{group}_numbers")
         return _numbered(CitationKind.superscript, begin, finish, numbers)
     return None
-
-
-SUPPLEMENT_WINDOW = 40
-"""How far before a web address a mention of the paper's supplement may stand."""
-
-
-@cache
-def _supplement() -> re.Pattern[str]:
-    return re.compile(
-        "|".join(rf"\b{re.escape(p)}\b" for p in rules()["supplement_phrases"]), re.IGNORECASE
-    )
 
 
 def _narrative(text: str, match: re.Match[str], floor: int) -> _Found | None:

@@ -14,7 +14,7 @@ from provenance.extract.classify import classify_sentence
 from provenance.extract.positions import LineIndex
 from provenance.extract.references import parse_references, resolve_citations
 from provenance.extract.sentences import split_sentences
-from provenance.extract.structure import rules as structure_rules
+from provenance.extract.structure_rules import rules as structure_rules
 from provenance.ids import claim_id, claim_key, normalise_text, part_id
 from provenance.models import (
     BODY_BLOCK_KINDS,
