@@ -7,6 +7,8 @@ from pydantic import BaseModel
 from sqlite_utils.migrations import Migrations
 
 from provenance.models import (
+    ATTRIBUTION_MEANINGS,
+    CATEGORY_MEANINGS,
     Annotation,
     Claim,
     Document,
@@ -306,8 +308,55 @@ def m008_kept_blocks(db: sqlite_utils.Database) -> None:
 
 
 @migrations()
+def m009_taxonomy(db: sqlite_utils.Database) -> None:
+    # The 14 categories (finding, method, event and prediction are new; evidence is narrowed
+    # to the state of research as a whole) and the four attributions (named is new), with what
+    # each means, for reviewers reading the facets. Stored claims keep their values until the
+    # next ingest: the classifier's version changed, so every unchanged document is classified
+    # again then ("reclassified"), keeping claim ids and reviews.
+    db.table("taxonomy").insert_all(
+        [
+            *(
+                {"kind": "category", "name": c.value, "meaning": meaning}
+                for c, meaning in CATEGORY_MEANINGS.items()
+            ),
+            *(
+                {"kind": "attribution", "name": a.value, "meaning": meaning}
+                for a, meaning in ATTRIBUTION_MEANINGS.items()
+            ),
+        ],
+        pk=("kind", "name"),
+    )
+
+
+@migrations()
 def m010_document_paths(db: sqlite_utils.Database) -> None:
     # Every absolute path a source was read from: the same file ingested from another working
     # directory, or by an absolute path, is the same document (its claims keep their ids).
     db.table("document_paths").create({"path": str, "source": str}, pk="path", not_null={"source"})
     db.table("document_paths").create_index(["source"])
+
+
+@migrations()
+def m011_pages_and_sources(db: sqlite_utils.Database) -> None:
+    # The page a claim of a paged document (PDF) starts on; null for the other formats.
+    db.execute("alter table claims add column page integer")
+    # How each document version was read: the encoding its text was decoded with, and for a
+    # web address what the server said (final address after the redirects, the page's
+    # canonical address, ETag, Last-Modified, fetch time, content type).
+    db.table("document_sources").create(
+        {
+            "document_id": str,
+            "encoding": str,
+            "url": str,
+            "final_url": str,
+            "redirects": str,
+            "canonical_url": str,
+            "content_type": str,
+            "etag": str,
+            "last_modified": str,
+            "fetched_at": str,
+        },
+        pk="document_id",
+        foreign_keys=[("document_id", "documents", "id")],
+    )
