@@ -172,6 +172,14 @@ _ATTRIBUTION_OF = {_CATEGORY_COUNT + k: a for k, a in enumerate(_SENTENCE.attrib
 _INDICATIVE = _SENTENCE.indicative
 
 
+#: Per category: a feature's sort key -> how an expert reads the feature (the keys are unique,
+#: model.py), so the strongest present features are found by sorting integers.
+_DESCRIBED = {
+    category: {key: describe(feature) for feature, key in keys.items()}
+    for category, keys in _INDICATIVE.items()
+}
+
+
 #: Below this probability the model defers to the category rules when one fired (their
 #: precedence order decides, as before the model), unless the rules' choice is one of
 #: ``MODEL_DECIDES``. Chosen for the example article, which the rules were written for
@@ -224,11 +232,11 @@ def _model_category(
             cues.append(f"model unsure ({model} {probability:.2f}): the rule decides")
             return _SECTION_CATEGORY[section], cues
     category = _SENTENCE.categories[index]
-    weights = _INDICATIVE[category]
     # The sort keys are unique (model.py): one order whatever the string hashes of the process.
-    strongest = sorted(set(filter(weights.__contains__, present)), key=weights.__getitem__)
+    strongest = sorted(set(filter(None, map(_INDICATIVE[category].get, present))))
+    described = _DESCRIBED[category]
     cues = [f"{category.value}: model {probability:.2f}"]
-    cues.extend(describe(feature) for feature in reversed(strongest[-TOP_FEATURES:]))
+    cues.extend(described[key] for key in reversed(strongest[-TOP_FEATURES:]))
     return category, cues
 
 
