@@ -139,6 +139,10 @@ HEDGE_CASES = [
     ("The membrane potential was recorded in each cell.", False),
     ("The paper appeared in May 2020.", False),
     ("As indicated by the arrows, the cells divide.", False),
+    # a report of other research: a vague attribution, not the writer's inference
+    ("Research has indicated that magnesium can influence glutamate.", False),
+    ("A number of studies indicate that activity levels are low.", False),
+    ("These data indicate that the binding sites are required.", True),
     ("Magnesium can relax muscles.", False),
     ("Magnesium blocks the NMDA receptor.", False),
     # technical uses of hedge words, decided in context by the hedge-cue model
@@ -366,9 +370,9 @@ def test_article_category_accuracy_bar() -> None:
     assert result.accuracy >= 0.9, [(g.category, p.category, g.text) for g, p in result.misses]
     matched = category_evaluation.match(gold, claims)
     assert category_evaluation.agreement(gold, matched, "attribution") >= 0.99
-    # 0.97 measured (3 misses: "Research has indicated" read as a hedge, two "potential"
-    # benefits not): under the 0.98 asked for; the floor keeps it from getting worse.
-    assert category_evaluation.agreement(gold, matched, "certainty") >= 0.96
+    # 0.98 measured (2 misses: "its potential benefits", "its potential to lower" taken as
+    # not hedged, as the labelled data mostly take the noun "potential").
+    assert category_evaluation.agreement(gold, matched, "certainty") >= 0.98
 
 
 def test_bioscope_hedge_f1_bar() -> None:

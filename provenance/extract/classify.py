@@ -164,8 +164,6 @@ _CATEGORY_COUNT = len(_SENTENCE.categories)
 _CATEGORY_RANGE = range(_CATEGORY_COUNT)
 
 
-
-
 _ATTRIBUTION_OF = {_CATEGORY_COUNT + k: a for k, a in enumerate(_SENTENCE.attributions)}
 
 
