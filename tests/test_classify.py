@@ -378,16 +378,16 @@ def test_article_category_accuracy_bar() -> None:
 def test_bioscope_hedge_f1_bar() -> None:
     sentences = hedge_evaluation.load()
     assert len(sentences) == 1303
-    assert hedge_evaluation.evaluate(sentences).f1 >= 0.85
+    assert hedge_evaluation.evaluate(sentences).f1 >= 0.87
     _, held_out = hedge_evaluation.halves(sentences)
-    assert hedge_evaluation.evaluate(held_out).f1 >= 0.85
+    assert hedge_evaluation.evaluate(held_out).f1 >= 0.87
 
 
 #: Floors a little under the figures measured on the labelled data (README "Measured"):
 #: a change that loses more than noise fails here.
 LABELLED_BARS = {
     "test": {"category": 0.56, "certainty": 0.93, "attribution": 0.93},
-    "dev": {"category": 0.6, "certainty": 0.92, "attribution": 0.9},
+    "dev": {"category": 0.61, "certainty": 0.92, "attribution": 0.9},
 }
 
 
