@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import sqlite3
 from typing import Any
 
 import click
@@ -49,6 +50,8 @@ class ProvenanceGroup(click.Group):
             return super().invoke(ctx)
         except ProvenanceError as error:
             raise click.ClickException(str(error)) from None
+        except sqlite3.Error as error:  # a damaged or unwritable database the library missed
+            raise click.ClickException(f"database error: {error}") from None
 
 
 @click.group(cls=ProvenanceGroup)

@@ -38,6 +38,7 @@ from provenance.store.writes import (
 )
 from provenance.timestamps import SECONDS_FORMAT, utc_timestamp
 from provenance.version import __version__
+from provenance.workers import exit_with_parent
 
 #: SQLite page cache while ingesting (KiB).
 INGEST_CACHE_KIB = 65536
@@ -47,6 +48,13 @@ INGEST_CACHE_KIB = 65536
 INGEST_WAL_CHECKPOINT_PAGES = 16384
 #: Below this much text, starting worker processes costs more than it saves.
 PARALLEL_MIN_BYTES = 4_000_000
+#: The most text one document may have (characters) unless the caller raises it. Extracting a
+#: document holds its claims in memory, about 23 bytes per character of text: peak RSS 166 MB
+#: at 5 MB, 285 MB at 10 MB, 498 MB at 20 MB, 1.2 GB at 50 MB
+#: (``benchmarks/bench_document_memory.py``). At this limit an ingest stays under 400 MB.
+MAX_DOCUMENT_CHARS = 10_000_000
+#: Bytes of memory per character of a document's text, for the message that refuses one.
+MEMORY_PER_CHAR = 23
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,14 +97,25 @@ def new_run(arguments: list[str]) -> Run:
     )
 
 
-def validate_sources(paths: Iterable[Path]) -> None:
-    """Refuse the whole ingest before writing anything if any file is unreadable.
+def check_document_size(source: SourceText, max_chars: int = MAX_DOCUMENT_CHARS) -> None:
+    """Refuse a document whose text is over ``max_chars`` characters, naming the limit."""
+    if len(source.text) > max_chars:
+        needed = MEMORY_PER_CHAR * len(source.text) / 1e9
+        raise ProvenanceError(
+            f"{source.source}: {len(source.text) / 1e6:,.1f} million characters of text, over"
+            f" the limit of {max_chars / 1e6:,g} million for one document (it would need about"
+            f" {needed:,.1f} GB of memory); raise the limit with --max-document-mb"
+        )
+
+
+def validate_sources(paths: Iterable[Path], max_chars: int = MAX_DOCUMENT_CHARS) -> None:
+    """Refuse the whole ingest before writing anything if any file is unreadable or too large.
 
     Each file is read again when its turn comes: holding every text until then would make
     memory grow with the corpus, and a second read costs well under 1% of an ingest.
     """
     for path in paths:
-        read_source(path)
+        check_document_size(read_source(path), max_chars)
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,10 +262,13 @@ def _extract_now(planned: _Planned) -> Future[_Extracted]:
     return future
 
 
-def prepare_sources(paths: Iterable[str | Path]) -> list[Path]:
-    """The files to ingest, each checked to be readable UTF-8 text before anything is written."""
+def prepare_sources(
+    paths: Iterable[str | Path], *, max_document_chars: int = MAX_DOCUMENT_CHARS
+) -> list[Path]:
+    """The files to ingest, each checked to be readable UTF-8 text of at most
+    ``max_document_chars`` characters before anything is written."""
     files = find_sources([Path(p) for p in paths])
-    validate_sources(files)
+    validate_sources(files, max_document_chars)
     return files
 
 
@@ -272,7 +294,16 @@ def ingest_files(
     db.execute(f"PRAGMA wal_autocheckpoint = {INGEST_WAL_CHECKPOINT_PAGES}")
     run = new_run(arguments)
     summary = IngestSummary()
-    pool = ProcessPoolExecutor(jobs, mp_context=_worker_context()) if jobs > 1 else None
+    pool = (
+        ProcessPoolExecutor(
+            jobs,
+            mp_context=_worker_context(),
+            initializer=exit_with_parent,
+            initargs=(os.getpid(),),
+        )
+        if jobs > 1
+        else None
+    )
     in_flight: deque[tuple[_Planned | DocumentOutcome, Future[_Extracted] | None]] = deque()
 
     def finish() -> None:
@@ -330,13 +361,15 @@ def ingest(
     *,
     on_document: Callable[[DocumentOutcome], None] | None = None,
     jobs: int = 0,
+    max_document_chars: int = MAX_DOCUMENT_CHARS,
 ) -> IngestSummary:
     """Ingest files and folders into the database at ``db_path``.
 
-    Every file is checked before anything is written, so a bad file changes nothing.
+    Every file is checked before anything is written, so a bad file (or one with more than
+    ``max_document_chars`` characters of text) changes nothing.
     """
     paths = list(paths)
-    files = prepare_sources(paths)
+    files = prepare_sources(paths, max_document_chars=max_document_chars)
     return ingest_files(
         files, db_path, arguments=[str(p) for p in paths], on_document=on_document, jobs=jobs
     )

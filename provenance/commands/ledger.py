@@ -16,7 +16,12 @@ from provenance.commands.options import (
     db_option,
     format_option,
 )
-from provenance.ingest import DocumentOutcome, ingest_files, prepare_sources
+from provenance.ingest import (
+    MAX_DOCUMENT_CHARS,
+    DocumentOutcome,
+    ingest_files,
+    prepare_sources,
+)
 from provenance.output import model_rows, write_rows
 from provenance.review.agreement import agreement_text, reviewer_agreement
 from provenance.schemas import generate_schemas, schema_text, write_schemas
@@ -51,8 +56,18 @@ def _outcome_line(outcome: DocumentOutcome) -> str:
     show_default=True,
     help="Worker processes for parsing and extraction (0: one per CPU for large corpora).",
 )
+@click.option(
+    "--max-document-mb",
+    type=click.FloatRange(min=0, min_open=True),
+    default=MAX_DOCUMENT_CHARS / 1e6,
+    show_default=True,
+    help="Refuse a document with more text than this (million characters): extracting one"
+    " takes about 23 times its text in memory.",
+)
 @click.option("--quiet", is_flag=True, help="Print nothing but errors.")
-def ingest_command(paths: tuple[Path, ...], db_path: Path, jobs: int, quiet: bool) -> None:
+def ingest_command(
+    paths: tuple[Path, ...], db_path: Path, jobs: int, max_document_mb: float, quiet: bool
+) -> None:
     """Extract the claims of files or folders (.txt, .md, .html) into the database
 
     Folders are read recursively. Every file is checked before anything is written; each
@@ -64,7 +79,7 @@ def ingest_command(paths: tuple[Path, ...], db_path: Path, jobs: int, quiet: boo
         provenance ingest corpus/magnesium-glutamate.txt
         provenance ingest docs/ --db review.db
     """
-    files = prepare_sources(paths)
+    files = prepare_sources(paths, max_document_chars=int(max_document_mb * 1e6))
     show_bar = len(files) > 1 and not quiet
     bar_context: Any = (
         click.progressbar(length=len(files), label="Ingesting", file=sys.stderr)

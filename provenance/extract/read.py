@@ -69,8 +69,13 @@ def find_sources(paths: list[Path]) -> list[Path]:
     return list(unique.values())
 
 
+def _unreadable_folder(error: OSError) -> None:
+    # os.walk skips a folder it cannot list unless told otherwise: refuse it like a file.
+    raise ProvenanceError(f"{error.filename}: cannot read folder ({error.strerror})")
+
+
 def _walk(folder: Path) -> Iterator[Path]:
-    for root, dirs, files in os.walk(folder):
+    for root, dirs, files in os.walk(folder, onerror=_unreadable_folder):
         dirs[:] = [d for d in dirs if not d.startswith(".")]
         for name in files:
             path = Path(root) / name
@@ -78,10 +83,44 @@ def _walk(folder: Path) -> Iterator[Path]:
                 yield path
 
 
+#: Byte-order marks of the encodings a text file is found in besides UTF-8 (UTF-32 first: its
+#: little-endian mark starts with UTF-16's).
+_OTHER_UNICODE_BOMS = (
+    (codecs.BOM_UTF32_LE, "UTF-32 (little-endian)"),
+    (codecs.BOM_UTF32_BE, "UTF-32 (big-endian)"),
+    (codecs.BOM_UTF16_LE, "UTF-16 (little-endian)"),
+    (codecs.BOM_UTF16_BE, "UTF-16 (big-endian)"),
+)
+
+
+def other_unicode_encoding(data: bytes) -> str | None:
+    """UTF-16 or UTF-32 by its byte-order mark, or UTF-16 without one (mostly Latin text: a
+    NUL in every other byte, always on the same side), else None."""
+    for bom, name in _OTHER_UNICODE_BOMS:
+        if data.startswith(bom):
+            return name
+    sample = data[:4096]
+    pairs = len(sample) // 2
+    if pairs >= 2:
+        high_nul = sample[1 : 2 * pairs : 2].count(0)
+        low_nul = sample[0 : 2 * pairs : 2].count(0)
+        if high_nul >= pairs * 0.4 and low_nul == 0:
+            return "UTF-16 (little-endian, no byte-order mark)"
+        if low_nul >= pairs * 0.4 and high_nul == 0:
+            return "UTF-16 (big-endian, no byte-order mark)"
+    return None
+
+
 def decode(data: bytes, label: str) -> str:
     """Strict UTF-8 (a BOM is dropped); binary or undecodable input is refused."""
     if not data:
         raise ProvenanceError(f"{label}: file is empty")
+    encoding = other_unicode_encoding(data)
+    if encoding is not None:
+        raise ProvenanceError(
+            f"{label}: file is {encoding}, not UTF-8; convert it first"
+            f" (for example: iconv -f {encoding.split()[0]} -t UTF-8)"
+        )
     if b"\x00" in data:
         raise ProvenanceError(f"{label}: file looks binary (it contains NUL bytes)")
     if data.startswith(codecs.BOM_UTF8):
