@@ -43,8 +43,8 @@ from provenance.workers import exit_with_parent
 #: SQLite page cache while ingesting (KiB).
 INGEST_CACHE_KIB = 65536
 #: Write-ahead log pages between checkpoints while ingesting (SQLite's default is 1,000).
-#: Each checkpoint copies the pages back and syncs the file. Ingesting 52 MB (a 329 MB
-#: database) took 35.0 s and wrote 2.7 GB at 1,000 pages, 30.6 s and 1.9 GB at this.
+#: Each checkpoint copies the pages back and syncs the file: fewer checkpoints write less and
+#: ingest faster (measured in benchmarks/README.md).
 INGEST_WAL_CHECKPOINT_PAGES = 16384
 #: Below this much text, starting worker processes costs more than it saves.
 PARALLEL_MIN_BYTES = 4_000_000

@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 
 class Category(str, Enum):
-    """What kind of statement a claim makes (see DESIGN.md)."""
+    """What kind of statement a claim makes (see docs/design.md)."""
 
     definition = "definition"
     mechanism = "mechanism"

@@ -8,10 +8,7 @@ from pathlib import Path
 import pytest
 
 from provenance.ingest import ingest
-
-REPO = Path(__file__).resolve().parent.parent
-EXAMPLE = REPO / "corpus" / "magnesium-glutamate.txt"
-DATA = REPO / "data"
+from tests.helpers import EXAMPLE
 
 
 @pytest.fixture

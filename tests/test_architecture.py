@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO
+from tests.helpers import REPO
 
 PACKAGE = REPO / "provenance"
 MAX_LINES = 500
@@ -95,3 +95,11 @@ def test_a_long_module_says_why_at_its_top(name: str) -> None:
         f"{path.relative_to(REPO)} has {lines} lines: split it, or say at its top"
         f' "{LONG_REASON} ..."'
     )
+
+
+def test_no_test_module_imports_another() -> None:
+    for path in sorted((REPO / "tests").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                name = node.module.rpartition(".")[2]
+                assert not name.startswith(("test_", "conftest")), f"{path.name} imports {name}"

@@ -9,8 +9,6 @@ import re
 import sqlite3
 import subprocess
 import sys
-from collections import Counter
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -35,132 +33,14 @@ from provenance.errors import ProvenanceError
 from provenance.extract.blocks import trimmed_span
 from provenance.extract.positions import LineIndex
 from provenance.extract.read import FORMATS_BY_SUFFIX
-from provenance.ids import claim_id, claim_key, document_id, normalise_text
 from provenance.ingest import ingest
 from provenance.models import (
-    Attribution,
     Category,
-    Certainty,
-    Claim,
-    Document,
-    DocumentFormat,
     EvidenceStatus,
-    Run,
 )
 from provenance.store.connection import open_database
-from provenance.store.writes import DocumentWrite, end_position, write_document, write_run
-from tests.conftest import REPO
-
-
-@dataclass(frozen=True)
-class Spec:
-    """A statement of a fixture document, with the classification the test wants it to have."""
-
-    text: str
-    category: str = "efficacy"
-    certainty: str = "asserted"
-    status: str = "unsupported"
-    section: str | None = None
-
-
-def write_fixture_document(db_path: Path, source: str, text: str, specs: list[Spec]) -> None:
-    """Write one document (version 1) with exactly these claims, bypassing extraction.
-
-    Each spec's text is found in ``text`` in order (a repeated statement is found again after
-    the previous occurrence), so offsets, lines and columns are real.
-    """
-    db = open_database(db_path)
-    doc_id = document_id(source, 1)
-    run = Run(
-        id="fixture" + doc_id[:5],
-        started_at="2026-01-01T00:00:00Z",
-        tool_version="test",
-        ruleset_version="test",
-    )
-    lines = LineIndex(text)
-    occurrences: Counter[str] = Counter()
-    claims = []
-    cursor = 0
-    for paragraph, spec in enumerate(specs):
-        start = text.index(spec.text, cursor)
-        cursor = start + len(spec.text)
-        normalised = normalise_text(spec.text)
-        occurrences[normalised] += 1
-        line, column = lines.line_column(start)
-        claims.append(
-            Claim(
-                id=claim_id(source, normalised, occurrences[normalised]),
-                claim_key=claim_key(normalised),
-                document=source,
-                document_id=doc_id,
-                version=1,
-                section=spec.section,
-                paragraph=paragraph,
-                start=start,
-                end=cursor,
-                line=line,
-                column=column,
-                text=spec.text,
-                category=Category(spec.category),
-                certainty=Certainty(spec.certainty),
-                attribution=Attribution.cited if spec.status == "cited" else Attribution.none,
-                evidence_status=EvidenceStatus(spec.status),
-            )
-        )
-    document = Document(
-        id=doc_id,
-        source=source,
-        name=Path(source).stem,
-        format=DocumentFormat.markdown,
-        sha256="0" * 64,
-        size=len(text.encode()),
-        text=text,
-        version=1,
-        ingested_at="2026-01-01T00:00:00Z",
-        run_id=run.id,
-    )
-    try:
-        with db.atomic():
-            write_run(db, run)
-            write_document(db, DocumentWrite(document=document, claims=claims))
-    finally:
-        db.close()
-
-
-GUIDE = """# Magnesium guide
-
-Magnesium cures migraines in most adults. Zinc may help some people sleep.
-
-## Safety
-
-Experts say high doses are safe. Magnesium cures migraines in most adults.
-Take 400 mg a day with food. Magnesium is *the* <b>best</b> mineral.
-
-## Sources
-
-Vitamin D lowers blood pressure [1].
-"""
-GUIDE_SPECS = [
-    Spec("Magnesium cures migraines in most adults.", section="Magnesium guide"),
-    Spec("Zinc may help some people sleep.", certainty="hedged", section="Magnesium guide"),
-    Spec("Experts say high doses are safe.", "evaluative", status="attributed", section="Safety"),
-    Spec("Magnesium cures migraines in most adults.", section="Safety"),
-    Spec("Take 400 mg a day with food.", "recommendation", status="contradicted", section="Safety"),
-    Spec(
-        "Magnesium is *the* <b>best</b> mineral.",
-        "evaluative",
-        status="supported",
-        section="Safety",
-    ),
-    Spec("Vitamin D lowers blood pressure [1].", "causal", status="cited", section="Sources"),
-]
-FAQ = """Glutamate is an amino acid. Excess glutamate
-can damage neurons.
-"""
-FAQ_SPECS = [
-    Spec("Glutamate is an amino acid.", "definition", status="unverifiable"),
-    Spec("Excess glutamate\ncan damage neurons.", "causal", certainty="hedged"),
-]
+from provenance.store.writes import end_position
+from tests.helpers import FAQ, FAQ_SPECS, GUIDE, GUIDE_SPECS, REPO, write_fixture_document
 
 
 @pytest.fixture

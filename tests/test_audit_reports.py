@@ -24,7 +24,7 @@ from click.testing import CliRunner
 from provenance.audit.formats import ReportContext, artifact_uri, markdown_escape, write_sarif
 from provenance.audit.query import Finding, FindingCounts
 from provenance.cli import cli
-from tests.test_audit import FAQ, FAQ_SPECS, GUIDE, GUIDE_SPECS, write_fixture_document
+from tests.helpers import FAQ, FAQ_SPECS, GUIDE, GUIDE_SPECS, write_fixture_document
 
 HERE = Path(__file__).parent
 SARIF_SCHEMA = HERE / "vendor" / "sarif" / "sarif-schema-2.1.0.json"

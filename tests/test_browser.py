@@ -16,10 +16,8 @@ from typing import Any
 import pytest
 
 from provenance.ingest import ingest
-from tests.conftest import EXAMPLE, REPO
 from tests.dbrows import rows
-from tests.test_plugin import HOSTILE_MARKDOWN, HOSTILE_TEXT
-from tests.test_readonly import serving
+from tests.helpers import EXAMPLE, HOSTILE_MARKDOWN, HOSTILE_TEXT, REPO, serving
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 import pytest
 import sqlite_utils
@@ -13,46 +12,8 @@ from click.testing import CliRunner
 from provenance.cli import cli
 from provenance.export import ExportOptions, common
 from provenance.export.common import evidence_iri, iter_export_claims, source_iri
-from provenance.review.log import make_annotation, record_annotations
 from provenance.store.connection import open_database
-
-
-def claim_ids(db_path: Path) -> list[str]:
-    db = sqlite_utils.Database(db_path)
-    try:
-        return [row[0] for row in db.execute("select id from claims order by document, start")]
-    finally:
-        db.close()
-
-
-def annotate(
-    db_path: Path,
-    claim_id: str,
-    reviewer: str,
-    verdict: str,
-    *,
-    created_at: str,
-    evidence: list[str] | None = None,
-    note: str | None = None,
-) -> str:
-    """A reviewer's verdict, recorded through the annotation log like the annotate command."""
-    annotation = make_annotation(claim_id, reviewer, verdict, evidence or (), note, created_at)
-    db = open_database(db_path)
-    try:
-        record_annotations(db, [annotation])
-    finally:
-        db.close()
-    return annotation.id
-
-
-def run_export(db_path: Path, *args: str) -> str:
-    result = CliRunner().invoke(cli, ["export", "--db", str(db_path), *args])
-    assert result.exit_code == 0, result.output
-    return result.stdout
-
-
-def export_json(db_path: Path, *args: str) -> Any:
-    return json.loads(run_export(db_path, *args))
+from tests.helpers import annotate, claim_ids, export_json, run_export
 
 
 def test_jsonl_has_the_records_of_claims(ingested_db: Path) -> None:

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.test_export import annotate, claim_ids, export_json
+from tests.helpers import annotate, claim_ids, export_json
 
 #: Google Search Central, "Fact check (ClaimReview) structured data": required properties.
 GOOGLE_REQUIRED = {

@@ -12,7 +12,7 @@ import sqlite_utils
 from jsonschema import Draft4Validator
 
 from provenance.ingest import ingest
-from tests.test_export import annotate, claim_ids, export_json
+from tests.helpers import annotate, claim_ids, export_json
 
 SCHEMA = Path(__file__).parent / "vendor" / "prov-json" / "prov-json-schema-v4.json"
 #: The attributes of each relation that name an entity, activity or agent.

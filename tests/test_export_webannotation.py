@@ -15,7 +15,7 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 
 from provenance.ingest import ingest
-from tests.test_export import annotate, claim_ids, export_json
+from tests.helpers import annotate, claim_ids, export_json
 
 VENDOR = Path(__file__).parent / "vendor" / "web-annotation"
 

@@ -11,7 +11,7 @@ from provenance.extract.parse import parse_document
 from provenance.extract.parse_text import is_heading_line, is_question_line, parse_plain_text
 from provenance.extract.pipeline import extract
 from provenance.models import BlockKind, DocumentFormat
-from tests.conftest import EXAMPLE
+from tests.helpers import EXAMPLE
 
 
 def kinds_and_texts(parsed: ParsedDocument) -> list[tuple[str, str]]:

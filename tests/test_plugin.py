@@ -26,26 +26,8 @@ from provenance.publish.metadata import (
 )
 from provenance.publish.serve import make_datasette, warm_up
 from tests.dbrows import rows
+from tests.helpers import HOSTILE_MARKDOWN, HOSTILE_TEXT
 
-HOSTILE_TEXT = """\
-<script>alert(1)</script> Safety first
-Magnesium cures everything <script>alert(1)</script> according to nobody.
-A claim with "><img src=x onerror=alert(1)> inside it is still a claim.
-See javascript:alert(1) for details, or <a href="javascript:alert(1)">this link</a>.
-"""
-HOSTILE_MARKDOWN = """\
-# Heading <script>alert(1)</script>
-
-Magnesium lowers glutamate, see [the proof](javascript:alert(1)) and "><img src=x onerror=alert(1)>.
-
-## <img src=x onerror=alert(1)>
-
-Experts say this is true [1].
-
-## References
-
-1. A paper. javascript:alert(1) https://example.org/"><script>alert(1)</script>
-"""
 HOSTILE_STRINGS = ("<script>alert(1)</script>", "<img src=x", 'href="javascript:')
 
 

@@ -3,17 +3,10 @@
 from __future__ import annotations
 
 import hashlib
-import os
-import socket
 import sqlite3
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -21,6 +14,7 @@ from datasette.app import Datasette
 
 from provenance.publish.metadata import CANNED_QUERIES, database_name
 from provenance.publish.serve import make_datasette
+from tests.helpers import serving
 
 WRITE_SQL = [
     "delete from claims",
@@ -34,53 +28,10 @@ WRITE_SQL = [
     "attach database 'other.db' as other",
     "pragma journal_mode = wal",
 ]
-PROVENANCE = Path(sys.executable).with_name("provenance")
 
 
 def digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@contextmanager
-def serving(db_path: Path, *extra: str) -> Iterator[str]:
-    """A real ``provenance serve`` on a free loopback port; yields its base URL."""
-    port = free_port()
-    process = subprocess.Popen(
-        [str(PROVENANCE), "serve", "--db", str(db_path), "--port", str(port), *extra],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if process.poll() is not None:
-                output = process.stdout.read().decode() if process.stdout else ""
-                raise AssertionError(f"provenance serve exited: {output}")
-            try:
-                with urllib.request.urlopen(f"{base}/-/versions.json", timeout=5):
-                    break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.2)
-        yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        if process.stdout:
-            process.stdout.close()
 
 
 def http(url: str, data: bytes | None = None) -> tuple[int, str]:

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from provenance.extract.sentences import lexicon, parse_lexicon, split_sentences
-from tests.conftest import DATA, EXAMPLE
+from tests.helpers import DATA, EXAMPLE
 
 GOLDEN = json.loads((DATA / "golden_rules_en" / "golden_rules_en.json").read_text("utf-8"))
 

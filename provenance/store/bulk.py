@@ -27,9 +27,9 @@ import sqlite_utils
 #: Tables whose secondary indexes a bulk load builds at its end.
 DEFERRED_TABLES = ("claims", "citations")
 #: Page cache (KiB) while the indexes are built. SQLite's sorter buffers up to the page cache
-#: size in memory before it spills to temporary files: with the ingest's 64 MB cache, building
-#: the indexes of 585k claims peaked at 124 MB (more for a larger corpus, up to the cap);
-#: at 4 MB it peaked at 21 MB and took 3.3 s instead of 3.8 s.
+#: size in memory before it spills to temporary files: with the ingest's 64 MB cache the
+#: build's memory grows with the corpus; with this one it stays flat, and the build is no
+#: slower (measured in benchmarks/README.md).
 INDEX_BUILD_CACHE_KIB = 4096
 
 

@@ -272,7 +272,8 @@ def m007_claim_position(db: sqlite_utils.Database) -> None:
     )
     # The claims page reads its first rows from this index, filtered by is_current = 1 when old
     # versions exist. No (is_current, position) index: with one, the planner chose it over
-    # (is_current, document, start) for the audit, which then sorted every claim (0.5 s more).
+    # (is_current, document, start) for the audit, which then sorted every claim (slower: see
+    # benchmarks/README.md).
     db.table("claims").create_index(["position"])
 
 

@@ -73,10 +73,10 @@ def refresh_statistics(db: sqlite_utils.Database, written: int) -> None:
     """Keep the query planner's statistics (ANALYZE) in step with the claims table.
 
     Without them SQLite guesses, and for the audit it guessed an index that made it read every
-    row (2.2 s at 1 M claims instead of 1.6 s). A full ANALYZE costs about 0.7 s per million
-    claims, so it runs when the table has no statistics yet (also a database from an earlier
-    version, re-ingested unchanged) or a run wrote a tenth of it; sampled statistics
-    (``analysis_limit``) were cheaper but led to worse plans (2.6 s).
+    row. A full ANALYZE is not free, so it runs when the table has no statistics yet (also a
+    database from an earlier version, re-ingested unchanged) or a run wrote a tenth of it;
+    sampled statistics (``analysis_limit``) were cheaper but led to worse plans. The
+    measurements are in benchmarks/README.md.
     """
     analysed = "sqlite_stat1" in db.table_names() and bool(
         db.execute("select 1 from sqlite_stat1 where tbl = 'claims' limit 1").fetchone()
