@@ -100,11 +100,10 @@ def new_run(arguments: list[str]) -> Run:
 def check_document_size(source: SourceText, max_chars: int = MAX_DOCUMENT_CHARS) -> None:
     """Refuse a document whose text is over ``max_chars`` characters, naming the limit."""
     if len(source.text) > max_chars:
-        needed = MEMORY_PER_CHAR * len(source.text) / 1e9
         raise ProvenanceError(
-            f"{source.source}: {len(source.text) / 1e6:,.1f} million characters of text, over"
-            f" the limit of {max_chars / 1e6:,g} million for one document (it would need about"
-            f" {needed:,.1f} GB of memory); raise the limit with --max-document-mb"
+            f"{source.source}: {len(source.text):,} characters of text, over the limit of"
+            f" {max_chars:,} for one document (extraction takes about {MEMORY_PER_CHAR} bytes"
+            " of memory per character); raise the limit with --max-document-mb"
         )
 
 

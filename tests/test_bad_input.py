@@ -60,9 +60,21 @@ BAD_FILES: dict[str, tuple[Callable[[Path], Path], str]] = {
         lambda d: _write(d, "latin1.txt", "Café au lait is hot.".encode("latin-1")),
         "not valid UTF-8 (byte 0xe9 at offset 3)",
     ),
-    "50 MB single line of non-prose": (
-        lambda d: _write(d, "huge.txt", b"x" * (50 * 1024 * 1024)),
+    "5 MB single line of non-prose": (
+        lambda d: _write(d, "huge.txt", b"x" * (5 * 1024 * 1024)),
         "without a sentence boundary",
+    ),
+    "50 MB document": (
+        lambda d: _write(d, "huge.txt", b"Zinc is a metal. " * (3 * 1024 * 1024)),
+        "53,477,376 characters of text, over the limit of 10,000,000 for one document",
+    ),
+    "UTF-16 with a byte-order mark": (
+        lambda d: _write(d, "utf16.txt", "Zinc is a metal.\n".encode("utf-16")),
+        "file is UTF-16 (little-endian), not UTF-8",
+    ),
+    "UTF-16 without a byte-order mark": (
+        lambda d: _write(d, "utf16.txt", "Zinc is a metal.\n".encode("utf-16-be")),
+        "file is UTF-16 (big-endian, no byte-order mark), not UTF-8",
     ),
 }
 
@@ -89,7 +101,7 @@ def test_one_bad_file_among_good_ones_writes_nothing(
     ingested_db: Path, example_copy: Path, tmp_path: Path
 ) -> None:
     good = _write(tmp_path / "docs", "zinc.txt", b"Zinc supports immune function.\n")
-    _write(tmp_path / "docs", "broken.txt", b"\xff\xfe bad bytes")
+    _write(tmp_path / "docs", "broken.txt", b"\xff\xff bad bytes")
     before = digest(ingested_db)
     result = run_cli(["ingest", str(good.parent), "--db", str(ingested_db)])
     assert_clean_failure(result, "broken.txt", "not valid UTF-8")
