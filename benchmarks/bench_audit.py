@@ -1,7 +1,7 @@
 """Benchmark: ``provenance audit --format json`` over a million claims.
 
-Builds a real provenance database (``store.open_database``) holding synthetic documents and
-claim rows written directly with ``executemany``, then runs the audit command in a child
+Builds a real provenance database holding synthetic documents and claims (written by the
+store itself: ``benchmarks/ledger.py``), then runs the audit command in a child
 process with its output sent to /dev/null, and reports wall-clock seconds and the child's
 peak RSS. The bar (issue 5) is 1M claims in at most 2 s, with memory flat in the number of
 findings: compare the RSS of ``--claims 100000`` and ``--claims 1000000``. The JSON audit runs
@@ -10,9 +10,9 @@ each worker's is about the same as the main process's.
 
 Usage::
 
-    .venv/bin/python benchmarks/bench_audit.py                 # 1M claims, JSON
-    .venv/bin/python benchmarks/bench_audit.py --claims 100000 --format sarif
-    .venv/bin/python benchmarks/bench_audit.py --db /tmp/audit-1m.db   # reuse a built database
+    .venv/bin/python -m benchmarks.bench_audit                 # 1M claims, JSON
+    .venv/bin/python -m benchmarks.bench_audit --claims 100000 --format sarif
+    .venv/bin/python -m benchmarks.bench_audit --db /tmp/audit-1m.db   # reuse a built database
 
 Not part of the test run: timings depend on the machine.
 """
@@ -20,23 +20,16 @@ Not part of the test run: timings depend on the machine.
 from __future__ import annotations
 
 import argparse
-import hashlib
-import json
 import random
 import resource
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
-from provenance.extract.positions import LineIndex
-from provenance.ids import claim_key, normalise_text
-from provenance.models import Category, Certainty
+from benchmarks.ledger import synthetic_documents, write_ledger
 from provenance.store.connection import open_database
-from provenance.store.writes import end_position
 
 CLAIMS_PER_DOCUMENT = 1000
 SENTENCES_PER_PARAGRAPH = 5
@@ -59,16 +52,6 @@ OBJECTS = [
     "blood pressure",
     "the release of calcium ions",
 ]
-CLAIM_COLUMNS = (
-    "id", "claim_key", "document", "document_id", "version", "section", "paragraph", "start",
-    "end", "line", "column", "end_line", "end_column", "text", "category", "category_cues",
-    "certainty", "hedge_cues", "attribution", "attribution_cues", "citations",
-    "evidence_status", "text_status", "first_version", "is_current", "run_id",
-)  # fmt: skip
-
-
-def _digest(*parts: object) -> str:
-    return hashlib.sha256("\x1f".join(map(str, parts)).encode()).hexdigest()[:16]
 
 
 def _sentence(rng: random.Random) -> str:
@@ -76,120 +59,25 @@ def _sentence(rng: random.Random) -> str:
     text = f"{rng.choice(SUBJECTS)} {rng.choice(VERBS)} {rng.choice(OBJECTS)}"
     if rng.random() < 0.5:
         text += f" in study group {rng.randrange(100_000)}"
-    return text + "."
-
-
-def _document(number: int, claims: int, rng: random.Random) -> tuple[str, list[tuple[int, int]]]:
-    """A Markdown document's text and the [start, end) spans of its sentences."""
-    parts: list[str] = []
-    spans: list[tuple[int, int]] = []
-    offset = 0
-    for index in range(claims):
-        if index % (SENTENCES_PER_PARAGRAPH * 4) == 0:
-            heading = f"## Section {index // (SENTENCES_PER_PARAGRAPH * 4) + 1}\n\n"
-            parts.append(heading)
-            offset += len(heading)
-        sentence = _sentence(rng)
-        if rng.random() < 0.05:
-            sentence = sentence.replace(" ", "\n", 1)
-        spans.append((offset, offset + len(sentence)))
-        end_of_paragraph = index % SENTENCES_PER_PARAGRAPH == SENTENCES_PER_PARAGRAPH - 1
-        separator = "\n\n" if end_of_paragraph else " "
-        parts.append(sentence + separator)
-        offset += len(sentence) + len(separator)
-    return "".join(parts), spans
-
-
-def _claim_rows(
-    number: int, text: str, spans: list[tuple[int, int]], rng: random.Random, run_id: str
-) -> Iterator[tuple[Any, ...]]:
-    source = f"docs/document-{number:05d}.md"
-    document_id = _digest("document", source, 1)[:12]
-    lines = LineIndex(text)
-    statuses = list(STATUS_WEIGHTS)
-    weights = list(STATUS_WEIGHTS.values())
-    categories = [c.value for c in Category]
-    for position, (start, end) in enumerate(spans):
-        sentence = text[start:end]
-        line, column = lines.line_column(start)
-        status = rng.choices(statuses, weights)[0]
-        attribution = {"cited": "cited", "attributed": "vague"}.get(status, "none")
-        certainty = Certainty.hedged.value if rng.random() < 0.3 else Certainty.asserted.value
-        yield (
-            _digest("claim", source, position),
-            claim_key(normalise_text(sentence)),
-            source,
-            document_id,
-            1,
-            f"Section {position // (SENTENCES_PER_PARAGRAPH * 4) + 1}",
-            position // SENTENCES_PER_PARAGRAPH,
-            start,
-            end,
-            line,
-            column,
-            *end_position(line, column, sentence),
-            sentence,
-            rng.choice(categories),
-            "[]",
-            certainty,
-            "[]",
-            attribution,
-            "[]",
-            "[]",
-            status,
-            status if status in ("cited", "attributed", "unsupported") else "unsupported",
-            1,
-            1,
-            run_id,
-        )
+    text += "."
+    return text.replace(" ", "\n", 1) if rng.random() < 0.05 else text
 
 
 def build_database(path: Path, claims: int, seed: int = 5) -> None:
-    """A real provenance database with ``claims`` synthetic claim rows."""
-    rng = random.Random(seed)
-    db = open_database(path)
-    conn = db.conn
-    run_id = "benchmark000"
-    placeholders = ", ".join("?" for _ in CLAIM_COLUMNS)
-    insert_claim = (
-        f"insert into claims ({', '.join(f'[{c}]' for c in CLAIM_COLUMNS)}) values ({placeholders})"
+    """A real provenance database with ``claims`` synthetic claims (see ``ledger.py``)."""
+    write_ledger(
+        path,
+        synthetic_documents(
+            claims,
+            per_document=CLAIMS_PER_DOCUMENT,
+            sentence=_sentence,
+            heading=lambda rng, number: f"Section {number}",
+            statuses=STATUS_WEIGHTS,
+            seed=seed,
+            section_every=SENTENCES_PER_PARAGRAPH * 4,
+            sentences_per_paragraph=SENTENCES_PER_PARAGRAPH,
+        ),
     )
-    with conn:
-        conn.execute(
-            "insert into runs (id, started_at, tool_version, ruleset_version, arguments)"
-            " values (?, ?, ?, ?, ?)",
-            [run_id, "2026-01-01T00:00:00Z", "benchmark", "benchmark", json.dumps([])],
-        )
-        remaining = claims
-        number = 0
-        while remaining > 0:
-            count = min(CLAIMS_PER_DOCUMENT, remaining)
-            text, spans = _document(number, count, rng)
-            source = f"docs/document-{number:05d}.md"
-            conn.execute(
-                "insert into documents (id, source, name, title, format, sha256, size, text,"
-                " version, ingested_at, run_id, is_latest) values (?, ?, ?, ?, ?, ?, ?, ?, ?,"
-                " ?, ?, ?)",
-                [
-                    _digest("document", source, 1)[:12],
-                    source,
-                    f"document-{number:05d}",
-                    None,
-                    "markdown",
-                    hashlib.sha256(text.encode()).hexdigest(),
-                    len(text.encode()),
-                    text,
-                    1,
-                    "2026-01-01T00:00:00Z",
-                    run_id,
-                    1,
-                ],
-            )
-            conn.executemany(insert_claim, _claim_rows(number, text, spans, rng, run_id))
-            remaining -= count
-            number += 1
-    conn.execute("analyze")
-    db.close()
 
 
 def run_audit(db_path: Path, fmt: str) -> tuple[float, float, float, int]:

@@ -14,7 +14,7 @@ configures it (immutable, inspect data, settings, the plugin, the warm-up reques
 Requests go through the in-process ASGI client (no sockets). ``--old 0.05`` makes 5% of
 the claims belong to earlier document versions, which the default view then filters out.
 
-Run:  .venv/bin/python benchmarks/bench_datasette.py [--claims 1000000] [--old 0.0]
+Run:  .venv/bin/python -m benchmarks.bench_datasette [--claims 1000000] [--old 0.0]
 The database is kept in benchmarks/out/ and reused while its parameters match.
 """
 
@@ -31,9 +31,9 @@ import time
 from pathlib import Path
 from typing import Any
 
+from benchmarks.ledger import mark_earlier_versions, synthetic_documents, write_ledger
 from provenance.publish.metadata import build_metadata
 from provenance.publish.serve import SETTINGS, make_datasette, warm_up
-from provenance.store.connection import open_database
 
 OUT = Path(__file__).resolve().parent / "out"
 CATEGORIES = ["definition", "mechanism", "causal", "efficacy", "quantitative", "recommendation",
@@ -56,62 +56,26 @@ def sentence(rng: random.Random, words: list[str]) -> str:
 
 
 def build(path: Path, claims: int, old_fraction: float, seed: int = 1) -> None:
-    """A ledger of ``claims`` claims in documents of 500 claims, written in one transaction."""
+    """A ledger of ``claims`` claims in documents of 500 claims (see ``ledger.py``)."""
     rng = random.Random(seed)
     words = [
         "".join(rng.choice("abcdefghiklmnoprstu") for _ in range(rng.randint(3, 9)))
         for _ in range(3000)
     ] + ["magnesium", "glutamate", "may", "reduce", "brain", "the", "of", "and", "is"] * 40
-    statuses = [s for s, weight in STATUSES for _ in range(weight)]
-    db = open_database(path)
-    conn = db.conn
-    conn.execute("pragma journal_mode = off")
-    conn.execute("pragma synchronous = off")
-    conn.execute("begin")
-    conn.execute(
-        "insert into runs values ('bench', '2026-01-01T00:00:00Z', 'bench', 'bench', '[]')"
+    write_ledger(
+        path,
+        synthetic_documents(
+            claims,
+            per_document=PER_DOCUMENT,
+            sentence=lambda rng: sentence(rng, words),
+            heading=lambda rng, number: rng.choice(HEADINGS),
+            statuses=dict(STATUSES),
+            seed=seed,
+            section_every=50,
+            hedged=0.5,
+        ),
     )
-    for first in range(0, claims, PER_DOCUMENT):
-        number = first // PER_DOCUMENT
-        source = f"corpus/document-{number:05}.txt"
-        doc_id = f"doc{number:09}"
-        texts: list[str] = []
-        rows: list[tuple[Any, ...]] = []
-        offset = 0
-        section = None
-        for position in range(min(PER_DOCUMENT, claims - first)):
-            if position % 50 == 0:
-                section = rng.choice(HEADINGS)
-                texts.append(section + "\n")
-                offset += len(section) + 1
-            text = sentence(rng, words)
-            status = rng.choice(statuses)
-            attribution = {"cited": "cited", "attributed": "vague"}.get(status, "none")
-            current = 0 if rng.random() < old_fraction else 1
-            claim_id = f"{number:06}{position:06}c"
-            rows.append(
-                (claim_id, f"k{rng.randrange(claims // 2):08}", source, doc_id, 1, section,
-                 position // 5, offset, offset + len(text), position + 1, 1, text,
-                 rng.choice(CATEGORIES), "[]", rng.choice(["asserted", "hedged"]), "[]",
-                 attribution, "[]", "[]", status, status, 1, current, "bench")
-            )  # fmt: skip
-            texts.append(text + " ")
-            offset += len(text) + 1
-        document_text = "".join(texts)
-        conn.execute(
-            "insert into documents values (?, ?, ?, null, 'text', ?, ?, ?, 1,"
-            " '2026-01-01T00:00:00Z', 'bench', 1)",
-            [doc_id, source, f"document-{number:05}", f"{number:064x}",
-             len(document_text.encode()), document_text],
-        )  # fmt: skip
-        conn.executemany(
-            "insert into claims values (" + ", ".join("?" * 24) + ")",
-            rows,
-        )
-    conn.execute("insert into claims_fts(claims_fts) values ('rebuild')")
-    conn.execute("commit")
-    conn.execute("analyze")
-    db.close()
+    mark_earlier_versions(path, old_fraction)
 
 
 async def time_requests(ds: Any, paths: list[str]) -> list[float]:

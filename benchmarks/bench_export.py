@@ -1,32 +1,36 @@
 """Export memory stays flat: peak RSS of each export format for 100k and 400k claims.
 
-Builds two databases by ingesting the example article once and copying its document and
-claims under new sources (one reviewer's verdict on every tenth claim), then runs each
+Builds two databases by ingesting the example article once and writing its document and
+claims again under new sources through the store (``benchmarks/ledger.py``; one reviewer's
+verdict on every tenth claim, through the annotation log), then runs each
 export in a fresh interpreter writing to /dev/null and reports its peak RSS and time.
 
-    .venv/bin/python benchmarks/bench_export.py [--sizes 100000,400000] [--formats prov]
+    .venv/bin/python -m benchmarks.bench_export [--sizes 100000,400000] [--formats prov]
         [--keep DIR]
 """
 
 from __future__ import annotations
 
 import argparse
-import json
-import sqlite3
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
+from benchmarks.ledger import LedgerDocument, record_verdicts, write_ledger
 from provenance.export import EXPORT_FORMATS
 from provenance.ingest import ingest
+from provenance.models import Document
+from provenance.store.connection import open_database
+from provenance.store.reads import iter_claims
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "corpus" / "magnesium-glutamate.txt"
 
 MEASURE = """
 import resource, sys, time
 from provenance.export import ExportOptions, export
-from provenance.store import open_database
+from provenance.store.connection import open_database
 db = open_database(sys.argv[1], create=False)
 started = time.perf_counter()
 with open("/dev/null", "w") as out:
@@ -36,46 +40,52 @@ print(count, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, round(elapsed, 
 """
 
 
-def build(path: Path, claims: int) -> int:
-    """A database with about ``claims`` claims; returns how many it has."""
-    ingest([EXAMPLE], path)
-    conn = sqlite3.connect(path)
-    conn.row_factory = sqlite3.Row
-    document = dict(conn.execute("select * from documents").fetchone())
-    originals = [dict(row) for row in conn.execute("select * from claims")]
-    copies = max(1, claims // len(originals))
-    with conn:
-        for copy in range(1, copies):
-            source = f"bench/{copy:06d}/{Path(document['source']).name}"
-            doc_id = f"{document['id']}{copy:06d}"
-            conn.execute(
-                f"insert into documents ({', '.join(document)}) values"
-                f" ({', '.join('?' for _ in document)})",
-                [*{**document, "id": doc_id, "source": source}.values()],
-            )
-            rows = [
-                {
-                    **claim,
-                    "id": f"{claim['id']}{copy:06d}",
-                    "document": source,
-                    "document_id": doc_id,
-                }
+def _copies(path: Path, claims: int) -> Iterator[LedgerDocument]:
+    """The example article's document and claims again under new sources, until about
+    ``claims`` claims."""
+    db = open_database(path, create=False)
+    try:
+        originals = list(iter_claims(db))
+        row = db.table("documents").get(originals[0].document_id)
+        document = Document.model_validate({name: row[name] for name in Document.model_fields})
+    finally:
+        db.close()
+    for copy in range(1, max(1, claims // len(originals))):
+        source = f"bench/{copy:06d}/{Path(document.source).name}"
+        doc_id = f"{document.id}{copy:06d}"
+        yield (
+            document.model_copy(update={"id": doc_id, "source": source}),
+            [
+                claim.model_copy(
+                    update={
+                        "id": f"{claim.id}{copy:06d}",
+                        "document": source,
+                        "document_id": doc_id,
+                    }
+                )
                 for claim in originals
-            ]
-            marks = ", ".join("?" for _ in rows[0])
-            conn.executemany(
-                f"insert into claims ({', '.join(rows[0])}) values ({marks})",
-                [list(row.values()) for row in rows],
-            )
-        conn.execute(
-            "insert into annotations (id, claim_id, reviewer, verdict, evidence, note, created_at)"
-            " select 'a' || id, id, 'bench', 'contradicted', ?, null, '2026-01-01T00:00:00.000000Z'"
-            " from claims where rowid % 10 = 0",
-            [json.dumps(["doi:10.1000/bench"])],
+            ],
         )
-    (count,) = conn.execute("select count(*) from claims").fetchone()
-    conn.close()
-    return int(count)
+
+
+def build(path: Path, claims: int) -> int:
+    """A database with about ``claims`` claims (the example article ingested, then copied; one
+    reviewer's verdict on every tenth claim); returns how many it has."""
+    ingest([EXAMPLE], path)
+    write_ledger(path, _copies(path, claims))
+    record_verdicts(
+        path,
+        every=10,
+        reviewer="bench",
+        verdict="contradicted",
+        evidence=["doi:10.1000/bench"],
+        created_at="2026-01-01T00:00:00.000000Z",
+    )
+    db = open_database(path, create=False)
+    try:
+        return int(db.execute("select count(*) from claims").fetchone()[0])
+    finally:
+        db.close()
 
 
 def measure(path: Path, fmt: str) -> tuple[int, int, float]:

@@ -1,4 +1,4 @@
-"""Check that the claim classifier's output is unchanged (for speed work on classify.py).
+"""Check that the claim classifier's output is unchanged (for speed work on provenance/extract/).
 
 Usage: python evaluation/classify_identity.py --save /tmp/classify_before.json
        python evaluation/classify_identity.py --check /tmp/classify_before.json
