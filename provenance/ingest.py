@@ -48,10 +48,9 @@ INGEST_CACHE_KIB = 65536
 INGEST_WAL_CHECKPOINT_PAGES = 16384
 #: Below this much text, starting worker processes costs more than it saves.
 PARALLEL_MIN_BYTES = 4_000_000
-#: The most text one document may have (characters) unless the caller raises it. Extracting a
-#: document holds its claims in memory, about 23 bytes per character of text: peak RSS 166 MB
-#: at 5 MB, 285 MB at 10 MB, 498 MB at 20 MB, 1.2 GB at 50 MB
-#: (``benchmarks/bench_document_memory.py``). At this limit an ingest stays under 400 MB.
+#: The most text one document may have (characters) unless the caller raises it: extracting a
+#: document holds all its claims in memory, so peak memory grows with the largest document.
+#: At this limit an ingest stays under 400 MB (measured in benchmarks/README.md).
 MAX_DOCUMENT_CHARS = 10_000_000
 #: Bytes of memory per character of a document's text, for the message that refuses one.
 MEMORY_PER_CHAR = 23

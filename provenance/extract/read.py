@@ -131,7 +131,7 @@ def decode(data: bytes, label: str) -> str:
         raise ProvenanceError(
             f"{label}: not valid UTF-8 (byte 0x{data[error.start]:02x} at offset {error.start})"
         ) from None
-    if not text.strip():
+    if not text or text.isspace():  # not text.strip(), which would copy a large text
         raise ProvenanceError(f"{label}: file has no text")
     return text
 
