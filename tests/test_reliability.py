@@ -12,6 +12,7 @@ import shutil
 import signal
 import sqlite3
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from datetime import timedelta
@@ -240,6 +241,17 @@ def test_an_exported_csv_imports_back_unchanged(hostile_db: Path, tmp_path: Path
     imported = run_cli("annotations", "import", str(path), "--db", str(fresh))
     assert imported.exit_code == 0, imported.output
     assert rows(fresh, "select * from annotations order by id") == before
+
+
+def test_no_csv_is_written_but_through_the_safe_writer() -> None:
+    package = Path(__file__).resolve().parent.parent / "provenance"
+    writers = sorted(
+        path.relative_to(package).as_posix()
+        for path in package.rglob("*.py")
+        if "csv.writer(" in path.read_text(encoding="utf-8")
+        or "csv.DictWriter(" in path.read_text(encoding="utf-8")
+    )
+    assert writers == ["output.py"]
 
 
 @given(st.text())
@@ -475,6 +487,49 @@ def test_workers_die_with_their_parent(tmp_path: Path, kill_signal: signal.Signa
         if process.poll() is None:
             process.kill()
         process.communicate()
+
+
+FALLBACK_ONLY = """
+import multiprocessing, os, sys, time
+from provenance import workers
+
+workers._ask_kernel_for_death_signal = lambda: None  # leave only the portable watcher
+
+
+def work(parent: int) -> None:
+    workers.exit_with_parent(parent)
+    time.sleep(60)
+
+
+child = multiprocessing.get_context("fork").Process(target=work, args=(os.getpid(),))
+child.start()
+print(child.pid, flush=True)
+time.sleep(60)
+"""
+
+
+@pytest.mark.skipif(
+    not Path("/proc/self/task").exists(), reason="finds child processes through /proc (Linux)"
+)
+def test_without_the_kernel_signal_a_worker_still_follows_its_parent() -> None:
+    parent = subprocess.Popen(
+        [sys.executable, "-c", FALLBACK_ONLY], stdout=subprocess.PIPE, text=True
+    )
+    assert parent.stdout is not None
+    child = int(parent.stdout.readline())
+    try:
+        time.sleep(0.5)
+        assert _running(child)
+        parent.kill()
+        parent.wait()
+        deadline = time.monotonic() + 10
+        while _running(child) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not _running(child)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(child, signal.SIGKILL)
+        parent.stdout.close()
 
 
 # --- 8. nothing skipped silently -----------------------------------------------------------
