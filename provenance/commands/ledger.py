@@ -18,6 +18,7 @@ from provenance.commands.options import (
 )
 from provenance.ingest import (
     MAX_DOCUMENT_CHARS,
+    MEMORY_PER_CHAR,
     DocumentOutcome,
     ingest_files,
     prepare_sources,
@@ -62,7 +63,7 @@ def _outcome_line(outcome: DocumentOutcome) -> str:
     default=MAX_DOCUMENT_CHARS / 1e6,
     show_default=True,
     help="Refuse a document with more text than this (million characters): extracting one"
-    " takes about 23 times its text in memory.",
+    f" takes about {MEMORY_PER_CHAR} times its text in memory.",
 )
 @click.option("--quiet", is_flag=True, help="Print nothing but errors.")
 def ingest_command(
