@@ -30,6 +30,12 @@ COMMANDS = {
 }
 
 
+class UsageFailure(click.ClickException):
+    """A library error that is a usage error (it names something that does not exist): exit 2."""
+
+    exit_code = 2
+
+
 class ProvenanceGroup(click.Group):
     """Loads commands lazily and turns library errors into one-line messages (exit 1)."""
 
@@ -49,7 +55,8 @@ class ProvenanceGroup(click.Group):
         try:
             return super().invoke(ctx)
         except ProvenanceError as error:
-            raise click.ClickException(str(error)) from None
+            usage = getattr(error, "exit_code", 1) == UsageFailure.exit_code
+            raise (UsageFailure if usage else click.ClickException)(str(error)) from None
         except sqlite3.Error as error:  # a damaged or unwritable database the library missed
             raise click.ClickException(f"database error: {error}") from None
 

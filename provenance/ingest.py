@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import multiprocessing
 import os
+import re
 import sqlite3
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
@@ -30,8 +32,10 @@ from provenance.store.writes import (
     ClaimRows,
     DocumentWrite,
     first_version_rows,
+    known_source,
     latest_version,
     refresh_statistics,
+    remember_path,
     write_document,
     write_run,
     write_transaction,
@@ -106,16 +110,6 @@ def check_document_size(source: SourceText, max_chars: int = MAX_DOCUMENT_CHARS)
         )
 
 
-def validate_sources(paths: Iterable[Path], max_chars: int = MAX_DOCUMENT_CHARS) -> None:
-    """Refuse the whole ingest before writing anything if any file is unreadable or too large.
-
-    Each file is read again when its turn comes: holding every text until then would make
-    memory grow with the corpus, and a second read costs well under 1% of an ingest.
-    """
-    for path in paths:
-        check_document_size(read_source(path), max_chars)
-
-
 @dataclass(frozen=True, slots=True)
 class _Planned:
     """A source that changed: the version it becomes."""
@@ -125,6 +119,8 @@ class _Planned:
     document_id: str
     run_id: str
     reclassify: bool = False
+    #: The file's absolute path, recorded as one more path of its source.
+    path: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,8 +141,24 @@ class _Extracted:
         return len(self.rows.claims) if self.rows is not None else len(self.extraction.drafts)
 
 
-def _plan(db: sqlite_utils.Database, source: SourceText, run: Run) -> _Planned | DocumentOutcome:
-    """The next version of a changed source, or the outcome of an unchanged one."""
+def _plan(
+    db: sqlite_utils.Database, source: SourceText, run: Run, path: str | None = None
+) -> _Planned | DocumentOutcome:
+    """The next version of a changed source, or the outcome of an unchanged one.
+
+    ``path`` (absolute) finds the document the file already is, whatever source key it was
+    first given (another working directory, an absolute path): one file is one document.
+    """
+    if path is not None:
+        key = known_source(db, path, source.source)
+        if key != source.source:
+            source = dataclasses.replace(source, source=key)
+        elif (
+            not db.execute("select 1 from document_paths where path = ?", [path]).fetchone()
+            and latest_version(db, source.source) is not None  # known before paths were kept
+        ):
+            with write_transaction(db):
+                remember_path(db, path, source.source)
     latest = latest_version(db, source.source)
     reclassify = False
     if latest is not None and latest["sha256"] == source.sha256:
@@ -156,7 +168,7 @@ def _plan(db: sqlite_utils.Database, source: SourceText, run: Run) -> _Planned |
         # matched claims keep their ids and reviews and the change is recorded like an edit.
         reclassify = True
     version = 1 if latest is None else latest["version"] + 1
-    return _Planned(source, version, document_id(source.source, version), run.id, reclassify)
+    return _Planned(source, version, document_id(source.source, version), run.id, reclassify, path)
 
 
 def _extract(planned: _Planned) -> _Extracted:
@@ -201,6 +213,8 @@ def _store(
         if first:
             write_run(db, run)
             bulk.defer_indexes(db)
+        if planned.path is not None:
+            remember_path(db, planned.path, source.source)
         claims: Sequence[Claim | ClaimDraft] = extracted.extraction.drafts
         changes = None
         if document.version > 1:  # match the claims to the previous version's first
@@ -260,14 +274,71 @@ def _extract_now(planned: _Planned) -> Future[_Extracted]:
     return future
 
 
+#: A web address given where a file or folder is expected.
+_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+
+
+@dataclass(frozen=True, slots=True)
+class CheckedSources:
+    """The files to ingest that can be read, and one message for each that cannot."""
+
+    files: list[Path]
+    problems: list[str]
+
+
+def check_sources(
+    paths: Iterable[str | Path], *, max_document_chars: int = MAX_DOCUMENT_CHARS
+) -> CheckedSources:
+    """Every file under ``paths``, each checked to be readable text of at most
+    ``max_document_chars`` characters; no file (nor unreadable folder) stops the check.
+
+    Each file is read again when its turn comes: holding every text until then would make
+    memory grow with the corpus, and a second read costs well under 1% of an ingest.
+    """
+    given = list(paths)
+    for value in given:
+        if isinstance(value, str) and _URL.match(value):
+            raise ProvenanceError(
+                f"{value}: web addresses cannot be ingested yet; save the page and ingest the file"
+            )
+    files: list[Path] = []
+    problems: list[str] = []
+    for path in find_sources([Path(p) for p in given], problems):
+        try:
+            check_document_size(read_source(path), max_document_chars)
+        except ProvenanceError as error:
+            problems.append(str(error))
+        else:
+            files.append(path)
+    return CheckedSources(files, problems)
+
+
+class BadSources(ProvenanceError):
+    """Files that cannot be ingested: one line naming every one (and what is wrong with it)."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        if len(problems) == 1:
+            super().__init__(problems[0])
+        else:
+            super().__init__(
+                f"{len(problems)} files cannot be ingested, so nothing was written"
+                f" (--keep-going ingests the others): {'; '.join(problems)}"
+            )
+
+
 def prepare_sources(
     paths: Iterable[str | Path], *, max_document_chars: int = MAX_DOCUMENT_CHARS
 ) -> list[Path]:
-    """The files to ingest, each checked to be readable UTF-8 text of at most
-    ``max_document_chars`` characters before anything is written."""
-    files = find_sources([Path(p) for p in paths])
-    validate_sources(files, max_document_chars)
-    return files
+    """The files to ingest, each checked to be readable UTF-8 text (of at most
+    ``max_document_chars`` characters) before anything is written.
+
+    Raises :class:`BadSources`, naming every file that cannot be read, if any cannot.
+    """
+    checked = check_sources(paths, max_document_chars=max_document_chars)
+    if checked.problems:
+        raise BadSources(checked.problems)
+    return checked.files
 
 
 def ingest_files(
@@ -318,7 +389,7 @@ def ingest_files(
 
     try:
         for path in files:
-            plan = _plan(db, read_source(path), run)
+            plan = _plan(db, read_source(path), run, str(path.resolve()))
             if isinstance(plan, DocumentOutcome):
                 in_flight.append((plan, None))
             elif pool is None:

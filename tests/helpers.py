@@ -7,6 +7,7 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.parse
@@ -216,21 +217,30 @@ Experts say this is true [1].
 
 
 @contextmanager
-def serving(db_path: Path, *extra: str) -> Iterator[str]:
-    """A real ``provenance serve`` on a free loopback port; yields its base URL."""
+def serving_process(db_path: Path, *extra: str) -> Iterator[tuple[str, list[str]]]:
+    """A real ``provenance serve`` on a free loopback port: its base URL, and the lines it
+    printed before it started listening (the review sign-in links among them)."""
     port = free_port()
     process = subprocess.Popen(
         [str(PROVENANCE), "serve", "--db", str(db_path), "--port", str(port), *extra],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        text=True,
     )
     base = f"http://127.0.0.1:{port}"
+    printed: list[str] = []
     try:
+        assert process.stdout is not None
+        while "review" in " ".join(extra) and not any("review" in line for line in printed):
+            line = process.stdout.readline()
+            if not line:
+                break
+            printed.append(line.rstrip("\n"))
         deadline = time.monotonic() + 60
         while True:
             if process.poll() is not None:
-                output = process.stdout.read().decode() if process.stdout else ""
+                output = "\n".join(printed) + process.stdout.read()
                 raise AssertionError(f"provenance serve exited: {output}")
             try:
                 with urllib.request.urlopen(f"{base}/-/versions.json", timeout=5):
@@ -239,7 +249,9 @@ def serving(db_path: Path, *extra: str) -> Iterator[str]:
                 if time.monotonic() > deadline:
                     raise
                 time.sleep(0.2)
-        yield base
+        # Keep reading what it prints (the access log), so that a full pipe never blocks it.
+        threading.Thread(target=process.stdout.read, daemon=True).start()
+        yield base, printed
     finally:
         process.terminate()
         try:
@@ -249,6 +261,13 @@ def serving(db_path: Path, *extra: str) -> Iterator[str]:
             process.wait()
         if process.stdout:
             process.stdout.close()
+
+
+@contextmanager
+def serving(db_path: Path, *extra: str) -> Iterator[str]:
+    """A real ``provenance serve`` on a free loopback port; yields its base URL."""
+    with serving_process(db_path, *extra) as (base, _):
+        yield base
 
 
 def run_export(db_path: Path, *args: str) -> str:

@@ -8,6 +8,8 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import urllib.error
+import urllib.request
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,7 +19,7 @@ import pytest
 
 from provenance.ingest import ingest
 from tests.dbrows import rows
-from tests.helpers import EXAMPLE, HOSTILE_MARKDOWN, HOSTILE_TEXT, REPO, serving
+from tests.helpers import EXAMPLE, HOSTILE_MARKDOWN, HOSTILE_TEXT, REPO, serving, serving_process
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -156,3 +158,165 @@ def test_no_script_from_a_document_runs(site: tuple[str, Path], page: Any) -> No
     assert "<script>alert(1)</script>" in body  # shown as text, not run
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "hostile-document.png"), full_page=True)
+
+
+# --- review in the browser ------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def review_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str, Path]]:
+    """``provenance serve --review --reviewer ada``: base URL, the printed sign-in URL, database."""
+    folder = tmp_path_factory.mktemp("review")
+    shutil.copyfile(EXAMPLE, folder / EXAMPLE.name)
+    db_path = folder / "claims.db"
+    ingest([folder / EXAMPLE.name], db_path)
+    with serving_process(db_path, "--review", "--reviewer", "ada") as (base, printed):
+        found = [line for line in printed if line.startswith("review as ada: ")]
+        assert len(found) == 1, printed
+        yield base, found[0].removeprefix("review as ada: "), db_path
+
+
+def next_in_queue(base: str, claim_id: str) -> str:
+    """The claim the queue page sends a reviewer to after ``claim_id``."""
+    request = urllib.request.Request(f"{base}/-/provenance/queue?after={claim_id}")
+    opener = urllib.request.build_opener(NoRedirect)
+    try:
+        opener.open(request)
+    except urllib.error.HTTPError as answer:
+        return str(answer.headers["location"]).rsplit("/", 1)[1]
+    raise AssertionError("the queue page did not redirect")
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+def verdicts(db_path: Path) -> list[tuple[Any, ...]]:
+    return rows(db_path, "select claim_id, reviewer, verdict, evidence, note from annotations")
+
+
+def test_a_reviewer_signs_in_with_the_printed_link_and_reviews_by_keyboard(
+    review_site: tuple[str, str, Path], page: Any
+) -> None:
+    base, login, db_path = review_site
+    assert re.fullmatch(rf"{re.escape(base)}/-/provenance/login\?token=[\w-]{{20,}}", login)
+    page.goto(login)
+    page.wait_for_url(re.compile(r"/-/provenance/claims/[0-9a-f]+$"))
+    first = page.url.rsplit("/", 1)[1]
+    following = next_in_queue(base, first)
+    assert page.locator("form.pv-review").is_visible()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "claim-page-review.png"), full_page=True)
+    before = len(verdicts(db_path))
+    page.keyboard.press("c")  # contradicted, as in the terminal review
+    assert page.locator('input[data-key="c"]').is_checked()
+    assert page.evaluate("document.activeElement.name") == "evidence"
+    page.keyboard.type("doi:10.1000/xyz123")
+    page.keyboard.press("Tab")
+    page.keyboard.type("The trial measured serum magnesium.")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(rf"/-/provenance/claims/{following}$"))  # on to the next claim
+    assert verdicts(db_path)[before:] == [
+        (first, "ada", "contradicted", '["doi:10.1000/xyz123"]',
+         "The trial measured serum magnesium.")
+    ]  # fmt: skip
+    # The status shows at once, with no restart: on the claim page and in the table.
+    page.goto(f"{base}/-/provenance/claims/{first}")
+    assert "contradicted" in page.locator("h1 .pv-badge").inner_text()
+    page.goto(f"{base}/{db_path.stem}/claims?id={first}")
+    assert "contradicted" in page.locator("td.col-evidence_status").inner_text()
+    # j and k move along the queue.
+    page.goto(f"{base}/-/provenance/claims/{following}")
+    with page.expect_navigation():
+        page.keyboard.press("j")
+    assert page.url.rsplit("/", 1)[1] not in (first, following)
+    with page.expect_navigation():
+        page.keyboard.press("k")
+    assert page.url.endswith(f"/claims/{following}")
+
+
+def test_a_reviewer_records_a_verdict_from_the_document_page(
+    review_site: tuple[str, str, Path], page: Any
+) -> None:
+    base, login, db_path = review_site
+    page.goto(login)
+    document = rows(db_path, "select id from documents")[0][0]
+    page.goto(f"{base}/-/provenance/documents/{document}")
+    findings = page.locator(".pv-findings a[data-claim-id]")
+    first = findings.nth(0).get_attribute("data-claim-id")
+    second = findings.nth(1).get_attribute("data-claim-id")
+    page.keyboard.press("j")  # the first finding, worst first
+    assert page.locator(f"#c-{first}").get_attribute("class").endswith("pv-selected")
+    page.keyboard.press("j")
+    page.keyboard.press("k")
+    assert page.locator(".pv-selected").get_attribute("id") == f"c-{first}"
+    page.keyboard.press("s")
+    page.keyboard.type("pmid:12345678")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "document-page-review.png"))
+    page.keyboard.press("Control+Enter")
+    page.wait_for_url(re.compile(rf"claim={second}#c-{second}$"))
+    assert (first, "ada", "supported", '["pmid:12345678"]', None) in verdicts(db_path)
+    assert "pv-status-supported" in page.locator(f"#c-{first}").get_attribute("class")
+    assert page.locator(".pv-selected").get_attribute("id") == f"c-{second}"
+
+
+def test_without_sign_in_or_the_csrf_token_a_post_is_refused(
+    review_site: tuple[str, str, Path], browser: Any
+) -> None:
+    base, login, db_path = review_site
+    claim = rows(db_path, "select id from claims order by start desc limit 1")[0][0]
+    before = verdicts(db_path)
+    anonymous = browser.new_context()
+    try:
+        page = anonymous.new_page()
+        page.goto(f"{base}/-/provenance/claims/{claim}")
+        assert page.locator("form.pv-review").count() == 0
+        assert page.locator(".pv-review-signin a").is_visible()
+        response = page.request.post(
+            f"{base}/-/provenance/annotate", form={"claim": claim, "verdict": "supported"}
+        )
+        assert response.status == 403
+    finally:
+        anonymous.close()
+    signed_in = browser.new_context()
+    try:
+        page = signed_in.new_page()
+        page.goto(login)
+        page.goto(f"{base}/-/provenance/claims/{claim}")
+        # The browser sends its cookies, but the form's CSRF token is missing or forged.
+        for form in ({"claim": claim, "verdict": "supported"},
+                     {"claim": claim, "verdict": "supported", "csrftoken": "forged"}):  # fmt: skip
+            assert page.request.post(f"{base}/-/provenance/annotate", form=form).status == 403
+    finally:
+        signed_in.close()
+    assert verdicts(db_path) == before
+
+
+def test_screenshots_of_the_pages_a_reviewer_lives_on(site: tuple[str, Path], page: Any) -> None:
+    base, db_path = site
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.goto(f"{base}/{db_path.stem}/claims")
+    page.screenshot(path=str(ARTIFACTS / "claims-table.png"))
+    # The claim text is among the first columns and the status is on screen.
+    text = page.locator("th.col-text").bounding_box()
+    status = page.locator("th.col-evidence_status").bounding_box()
+    assert text is not None and status is not None
+    assert text["x"] < 300 and status["x"] + status["width"] <= 1200
+    first_row = page.locator("table.rows-and-columns tbody tr").first.bounding_box()
+    assert first_row is not None and first_row["y"] < 900  # on the first screen
+    # Facets in the order a reviewer narrows by: status first.
+    xs = {
+        name: page.locator(f"#facet-{name}").bounding_box()
+        for name in ("evidence_status", "category", "certainty")
+    }
+    assert all(box is not None for box in xs.values())
+    order = sorted(xs, key=lambda name: (xs[name]["y"], xs[name]["x"]))
+    assert order == ["evidence_status", "category", "certainty"]
+    # A facet's label keeps its count on the same line.
+    item = page.locator("#facet-category li").first.bounding_box()
+    assert item is not None and item["height"] < 30
+    page.goto(f"{base}/{db_path.stem}/unsupported_statements")
+    page.screenshot(path=str(ARTIFACTS / "unsupported-statements.png"))
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1200

@@ -146,7 +146,11 @@ def test_document_filter_accepts_name_source_and_id(ingested_db: Path) -> None:
     first = every[0]
     for value in ("magnesium-glutamate", str(first["document"]), str(first["document_id"])):
         assert claims_json(ingested_db, "--document", value) == every
-    assert claims_json(ingested_db, "--document", "nothing-like-it") == []
+    result = CliRunner().invoke(
+        cli, ["claims", "--db", str(ingested_db), "--document", "nothing-like-it"]
+    )
+    assert result.exit_code == 2  # a filter naming no document is a usage error, not "none"
+    assert "no document named 'nothing-like-it'" in result.output
 
 
 def test_show_accepts_a_unique_prefix(ingested_db: Path) -> None:

@@ -119,11 +119,28 @@ def test_evidence_iri(evidence: str, iri: str | None) -> None:
     assert evidence_iri(evidence) == iri
 
 
-def test_source_iri(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(tmp_path)
-    assert source_iri("https://example.org/a.html") == "https://example.org/a.html"
-    assert source_iri("docs/a b.txt") == (tmp_path / "docs" / "a b.txt").as_uri()
-    assert source_iri(str(tmp_path / "x.md")) == (tmp_path / "x.md").as_uri()
+def test_source_iri_is_never_a_local_path() -> None:
+    published = "https://review.example/claims/documents/abc"
+    assert source_iri("https://example.org/a.html", published) == "https://example.org/a.html"
+    assert source_iri("docs/a b.txt", published) == published
+    assert source_iri("/home/me/x.md", "urn:provenance:documents:abc") == (
+        "urn:provenance:documents:abc"
+    )
+
+
+@pytest.mark.parametrize("fmt", ["webannotation", "claimreview", "prov"])
+def test_exports_never_publish_a_local_file_path(ingested_db: Path, fmt: str) -> None:
+    """A document's address in an export is where it is published, never file:///…"""
+    annotate(ingested_db, claim_ids(ingested_db)[0], "ada", "supported", created_at="2026-01-01")
+    reviewed_db = ingested_db
+    for base in ((), ("--base-url", "https://review.example/claims")):
+        result = CliRunner().invoke(
+            cli, ["export", "--db", str(reviewed_db), "--format", fmt, *base]
+        )
+        assert result.exit_code == 0, result.output
+        assert "file:" not in result.output
+        if base:
+            assert "https://review.example/claims/documents/" in result.output
 
 
 def test_base_url_gives_published_iris(ingested_db: Path) -> None:

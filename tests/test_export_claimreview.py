@@ -76,7 +76,7 @@ def test_google_required_and_recommended_fields(reviewed: tuple[Path, list[str]]
         rating = review["reviewRating"]
         assert rating["worstRating"] <= rating["ratingValue"] <= rating["bestRating"]
         assert review["author"] == {"@type": "Person", "name": review["author"]["name"]}
-        assert review["itemReviewed"]["appearance"]["url"].startswith("file:///")
+        assert review["itemReviewed"]["appearance"]["url"].startswith("urn:provenance:documents:")
 
 
 def test_one_review_per_reviewers_latest_verdict(reviewed: tuple[Path, list[str]]) -> None:

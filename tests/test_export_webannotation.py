@@ -141,11 +141,12 @@ def test_reviewed_claims_are_assessed_the_rest_classified(reviewed_db: Path) -> 
 
 def test_state_pins_the_version_read(reviewed_db: Path, example_copy: Path) -> None:
     db = sqlite_utils.Database(reviewed_db)
-    (ingested_at,) = db.execute("select ingested_at from documents").fetchone()
+    (ingested_at, document_id) = db.execute("select ingested_at, id from documents").fetchone()
     db.close()
     for annotation in export_json(reviewed_db, "--format", "webannotation"):
         target = annotation["target"]
-        assert target["source"] == example_copy.as_uri()
+        # The document as published (a URN without --base-url), never a local file:// path.
+        assert target["source"] == f"urn:provenance:documents:{document_id}"
         assert target["state"]["type"] == "TimeState"
         assert target["state"]["sourceDate"] == ingested_at
         expected = hashlib.sha256(example_copy.read_bytes()).hexdigest()

@@ -16,6 +16,7 @@ from datasette.app import Datasette
 from markupsafe import Markup
 
 from provenance import publish as plugin
+from provenance.audit.query import AuditQuery, iter_findings
 from provenance.ingest import ingest
 from provenance.publish import html as plugin_html
 from provenance.publish.metadata import (
@@ -25,6 +26,7 @@ from provenance.publish.metadata import (
     database_name,
 )
 from provenance.publish.serve import make_datasette, warm_up
+from provenance.store.connection import open_database
 from tests.dbrows import rows
 from tests.helpers import HOSTILE_MARKDOWN, HOSTILE_TEXT
 
@@ -150,9 +152,10 @@ async def test_claims_page_in_reading_order_with_search_box(
     page = await get_html(ds, f"/{name}/claims")
     assert 'name="_search"' in page
     assert "sorted by position" in page
-    # The sort key is shown as where the claim is.
+    # The sort key is shown as where the claim is (with every column shown).
     first = rows(ingested_db, "select line, [column] from claims order by start limit 1")[0]
-    assert f'<td class="col-position type-str">{first[0]}:{first[1]}</td>' in page
+    everything = await get_html(ds, f"/{name}/claims?_columns=all")
+    assert f'<td class="col-position type-str">{first[0]}:{first[1]}</td>' in everything
     listed = await ds.client.get(f"/{name}/claims.json?_shape=objects&_size=max")
     in_order = rows(ingested_db, "select id from claims order by document, version, start")
     assert [row["id"] for row in listed.json()["rows"]] == [r[0] for r in in_order]
@@ -195,12 +198,21 @@ async def test_unsupported_statements_are_the_unsupported_claims_in_order(
     name = database_name(ingested_db)
     response = await ds.client.get(f"/{name}/unsupported_statements.json?_shape=objects&_size=max")
     ids = [row["id"] for row in response.json()["rows"]]
-    expected = rows(
-        ingested_db,
-        "select id from claims where evidence_status = 'unsupported' and is_current = 1"
-        " order by document, version, start",
-    )
-    assert ids == [r[0] for r in expected]
+    db = open_database(ingested_db, create=False)
+    try:
+        audit_order = [f.id for f in iter_findings(db, AuditQuery(fail_on=("unsupported",)))]
+    finally:
+        db.close()
+    assert ids == audit_order  # the audit's order: worst first, not document order
+    assert ids != [
+        r[0]
+        for r in rows(
+            ingested_db,
+            "select id from claims where evidence_status = 'unsupported' order by start",
+        )
+    ]
+    priorities = [row["priority"] for row in response.json()["rows"]]
+    assert priorities == sorted(priorities, reverse=True)
 
 
 @pytest.mark.asyncio
@@ -361,7 +373,7 @@ async def test_document_page_highlights_every_claim(ds: Datasette, ingested_db: 
     page = await get_html(ds, f"/-/provenance/documents/{document_id}")
     claims = rows(ingested_db, "select id, text, evidence_status from claims order by start")
     highlights = re.findall(
-        r'<a class="pv-claim (pv-status-[a-z_]+)" href="[^"]*/-/provenance/claims/'
+        r'<a class="pv-claim (pv-status-[a-z_]+)" id="c-[0-9a-f]+" href="[^"]*/-/provenance/claims/'
         r'([0-9a-f]+)(?:\?[^"]*)?"[^>]*>(.*?)</a>',
         page,
         re.S,

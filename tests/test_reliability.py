@@ -535,9 +535,9 @@ def test_without_the_kernel_signal_a_worker_still_follows_its_parent() -> None:
 # --- 8. nothing skipped silently -----------------------------------------------------------
 
 
-def test_an_unreadable_folder_is_refused_like_an_unreadable_file(
-    tmp_path: Path, db_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.fixture
+def private_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """docs/ with a readable article and a subfolder nobody may list (docs/private)."""
     top = tmp_path / "docs"
     private = top / "private"
     private.mkdir(parents=True)
@@ -552,9 +552,24 @@ def test_an_unreadable_folder_is_refused_like_an_unreadable_file(
         return real_scandir(path)
 
     monkeypatch.setattr(os, "scandir", scandir)
-    result = run_cli("ingest", str(top), "--db", str(db_path))
-    assert_one_line_error(result, f"{private}: cannot read folder (Permission denied)")
+    return private
+
+
+def test_an_unreadable_folder_is_refused_like_an_unreadable_file(
+    private_folder: Path, db_path: Path
+) -> None:
+    result = run_cli("ingest", str(private_folder.parent), "--db", str(db_path))
+    assert_one_line_error(result, f"{private_folder}: cannot read folder (Permission denied)")
     assert not db_path.exists()
+
+
+def test_keep_going_reports_an_unreadable_folder_and_ingests_the_rest(
+    private_folder: Path, db_path: Path
+) -> None:
+    result = run_cli("ingest", str(private_folder.parent), "--db", str(db_path), "--keep-going")
+    assert result.exit_code == 1, result.output
+    assert f"skipped: {private_folder}: cannot read folder (Permission denied)" in result.stderr
+    assert rows(db_path, "select name from documents") == [("a",)]
 
 
 # --- 4. memory per document: a limit, named, that the user can raise -------------------------
@@ -571,3 +586,16 @@ def test_the_document_size_limit_can_be_raised(tmp_path: Path, db_path: Path) ->
     assert not db_path.exists()
     accepted = run_cli("ingest", str(document), "--db", str(db_path), "--max-document-mb", "0.02")
     assert accepted.exit_code == 0, accepted.output
+
+
+def test_keep_going_skips_a_document_over_the_limit(tmp_path: Path, db_path: Path) -> None:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    shutil.copyfile(EXAMPLE, docs / "large.txt")
+    (docs / "small.txt").write_text("Zinc is a metal.\n", encoding="utf-8")
+    result = run_cli(
+        "ingest", str(docs), "--db", str(db_path), "--max-document-mb", "0.01", "--keep-going"
+    )
+    assert result.exit_code == 1, result.output
+    assert "skipped: " in result.stderr and "large.txt" in result.stderr
+    assert rows(db_path, "select name from documents") == [("small",)]

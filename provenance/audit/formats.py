@@ -221,6 +221,11 @@ def rule_id(status: str, category: str) -> str:
     return f"{status}/{category}"
 
 
+def _article(word: str) -> str:
+    """'An' before a vowel sound (every category name that starts with a vowel has one)."""
+    return "An" if word[:1].lower() in "aeiou" else "A"
+
+
 def _rule(status: str, category: str) -> dict[str, object]:
     label = status.replace("_", " ")
     return {
@@ -228,7 +233,8 @@ def _rule(status: str, category: str) -> dict[str, object]:
         "name": "".join(part.capitalize() for part in f"{status}_{category}_claim".split("_")),
         "shortDescription": {"text": f"{label.capitalize()} {category} claim"},
         "fullDescription": {
-            "text": f"A {category} statement whose evidence status is {label}: it needs a"
+            "text": f"{_article(category)} {category} statement whose evidence status is"
+            f" {label}: it needs a"
             " citation or a reviewer's verdict that the evidence supports it."
         },
         "defaultConfiguration": {"level": SARIF_LEVELS.get(status, "note")},

@@ -2,7 +2,10 @@
 
 A *finding* is a current claim whose ``evidence_status`` is in the failing set (by default
 unsupported, attributed, contradicted, disputed and unverifiable), narrowed by category,
-certainty, document, and optionally to claims introduced after a version.
+certainty, document, and optionally to claims introduced (or edited) after a version.
+
+Longer than 500 lines because the findings query, its priority score, one document's ranked
+list and the parallel JSON writer share the private SQL builders defined here.
 
 Findings are grouped by document (in source order of their paths) and, inside a document,
 ranked by a priority score, worst first; ties keep document order. The score is the sum of:
@@ -96,8 +99,9 @@ def priority_score(category: str, certainty: str, evidence_status: str, repeats:
 class AuditQuery:
     """Which claims count as findings.
 
-    ``new_only`` keeps claims that first appeared in their document's latest version;
-    ``since`` keeps claims that first appeared in a version after it. They exclude each other.
+    ``new_only`` keeps claims that first appeared in their document's latest version, or
+    were edited in it; ``since`` keeps claims that first appeared, or were edited, in a version
+    after it. They exclude each other.
     """
 
     fail_on: tuple[str, ...] = DEFAULT_FAIL_ON
@@ -121,11 +125,19 @@ class AuditQuery:
             documents=self.documents,
         ).where()
         if self.new_only:
-            # A current claim's version is its document's latest version.
-            where += " and claims.first_version = claims.version"
+            # New in its document's latest version (a current claim's version is the latest),
+            # or edited in it: a reworded claim is back to review, so it counts as new.
+            where += (
+                " and (claims.first_version = claims.version or exists (select 1 from"
+                " claim_changes ch where ch.claim_id = claims.id and ch.review_reset = 1"
+                " and ch.to_version = claims.version))"
+            )
         if self.since is not None:
-            where += " and claims.first_version > ?"
-            params.append(self.since)
+            where += (
+                " and (claims.first_version > ? or exists (select 1 from claim_changes ch"
+                " where ch.claim_id = claims.id and ch.review_reset = 1 and ch.to_version > ?))"
+            )
+            params.extend([self.since, self.since])
         return where, params
 
 
@@ -216,6 +228,38 @@ def findings_sql(query: AuditQuery, outer: str) -> tuple[str, list[Any]]:
     """The ordered findings query; ``outer`` selects from the inner query's columns."""
     inner, params = _inner_sql(query, "repeated")
     return f"with repeated as ({_REPEATED_SQL}) select {outer} from ({inner}) {_ORDER}", params
+
+
+def document_ranked_sql(
+    query: AuditQuery,
+    outer: str,
+    document_id: str,
+    extra_where: str = "",
+    window: tuple[int, int] | None = None,
+) -> tuple[str, list[Any]]:
+    """Findings of one document version, worst first (``extra_where`` narrows them).
+
+    The priority of :func:`findings_sql`, with repeats counted only for the statements of
+    that document (of its ``window``, a [start, end) range of offsets, if given), so that one
+    document's list does not scan a large ledger. Parameters of ``extra_where`` come last.
+    """
+    span = " and start >= ? and start < ?" if window else ""
+    inner, params = _inner_sql(
+        query,
+        "repeated",
+        f" and claims.document_id = ?{span.replace('start', 'claims.start')}{extra_where}",
+    )
+    repeated = (
+        "select claim_key, count(*) as n from claims where is_current = 1 and claim_key in"
+        f" (select claim_key from claims where document_id = ?{span})"
+        " group by claim_key having count(*) > 1"
+    )
+    bounds = list(window or ())
+    return (
+        f"with repeated as ({repeated}) select {outer} from ({inner})"
+        " order by priority desc, start",
+        [document_id, *bounds, *params, document_id, *bounds],
+    )
 
 
 def iter_findings(db: sqlite_utils.Database, query: AuditQuery) -> Iterator[Finding]:

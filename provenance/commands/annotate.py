@@ -31,7 +31,13 @@ from provenance.review.transfer import (
     read_import_rows,
 )
 from provenance.store.connection import open_database
-from provenance.store.reads import ClaimFilter, get_claim, iter_claims, resolve_claim_id
+from provenance.store.reads import (
+    ClaimFilter,
+    check_documents,
+    get_claim,
+    iter_claims,
+    resolve_claim_id,
+)
 from provenance.store.versions import Change
 from provenance.timestamps import utc_timestamp
 
@@ -84,7 +90,7 @@ def annotate_command(
 
     \b
     Example:
-        provenance annotate 3f9a1c --verdict contradicted \\
+        provenance annotate da5ed3 --verdict contradicted \\
             --evidence doi:10.1000/xyz123 --evidence pmid:12345678 \\
             --note "the cited trial measured serum magnesium, not glutamate" --reviewer alice
     """
@@ -129,7 +135,7 @@ def history_command(claim_id: str, db_path: Path, json_: bool) -> None:
 
     \b
     Example:
-        provenance history 3f9a1c
+        provenance history da5ed3
     """
     db = open_database(db_path, create=False)
     try:
@@ -202,6 +208,7 @@ def export_command(db_path: Path, fmt: str, **filters: Any) -> None:
     claim_filter = claim_filter_from(filters)
     db = open_database(db_path, create=False)
     try:
+        check_documents(db, claim_filter.documents)
         claim_ids = None
         if claim_filter != ClaimFilter():
             with_removed = dataclasses.replace(claim_filter, include_removed=True)

@@ -22,6 +22,7 @@ from provenance.commands.options import (
 from provenance.errors import ProvenanceError
 from provenance.models import EvidenceStatus
 from provenance.store.connection import open_database
+from provenance.store.reads import check_documents
 from provenance.timestamps import REPORT_FORMAT, utc_timestamp
 
 #: Exit statuses: 1 is reserved for "findings over --max", so a CI job never mistakes an
@@ -135,6 +136,7 @@ def audit_command(
         with _audited_database(paths, db_path) as audited:
             db = open_database(audited, create=False)
             try:
+                check_documents(db, query.documents)
                 context = ReportContext(
                     audited=", ".join(map(str, paths)) if paths else str(db_path),
                     query=query,

@@ -17,6 +17,7 @@ from provenance.commands.options import (
 from provenance.export import EXPORT_FORMATS, ExportOptions, export
 from provenance.models import Verdict
 from provenance.store.connection import open_database
+from provenance.store.reads import check_documents
 
 
 @click.command(name="export")
@@ -66,6 +67,7 @@ def export_command(
     )
     db = open_database(db_path, create=False)
     try:
+        check_documents(db, options.claim_filter.documents)
         export(db, fmt.lower(), sys.stdout, options)
     finally:
         db.close()

@@ -19,15 +19,16 @@ from provenance.commands.options import (
 from provenance.ingest import (
     MAX_DOCUMENT_CHARS,
     MEMORY_PER_CHAR,
+    BadSources,
     DocumentOutcome,
+    check_sources,
     ingest_files,
-    prepare_sources,
 )
 from provenance.output import model_rows, write_rows
 from provenance.review.agreement import agreement_text, reviewer_agreement
 from provenance.schemas import generate_schemas, schema_text, write_schemas
 from provenance.store.connection import open_database
-from provenance.store.reads import get_claim, iter_claims, resolve_claim_id
+from provenance.store.reads import check_documents, get_claim, iter_claims, resolve_claim_id
 from provenance.store.schema import CLAIM_FIELDS
 from provenance.store.stats import STAT_COLUMNS, claim_stats
 
@@ -48,7 +49,7 @@ def _outcome_line(outcome: DocumentOutcome) -> str:
 
 
 @click.command(name="ingest")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
 @db_option
 @click.option(
     "--jobs",
@@ -66,12 +67,23 @@ def _outcome_line(outcome: DocumentOutcome) -> str:
     f" takes about {MEMORY_PER_CHAR} times its text in memory.",
 )
 @click.option("--quiet", is_flag=True, help="Print nothing but errors.")
+@click.option(
+    "--keep-going",
+    is_flag=True,
+    help="Ingest the files that can be read, skipping (and listing) the others; exit 1.",
+)
 def ingest_command(
-    paths: tuple[Path, ...], db_path: Path, jobs: int, max_document_mb: float, quiet: bool
+    paths: tuple[str, ...],
+    db_path: Path,
+    jobs: int,
+    max_document_mb: float,
+    quiet: bool,
+    keep_going: bool,
 ) -> None:
     """Extract the claims of files or folders (.txt, .md, .html) into the database
 
-    Folders are read recursively. Every file is checked before anything is written; each
+    Folders are read recursively. Every file is checked before anything is written, and
+    every file that cannot be read is listed; with --keep-going the others are ingested. Each
     document is written in one transaction. An unchanged file is skipped; a changed one
     becomes a new version, and so does an unchanged one read with older rules (reclassified).
 
@@ -80,7 +92,12 @@ def ingest_command(
         provenance ingest corpus/magnesium-glutamate.txt
         provenance ingest docs/ --db review.db
     """
-    files = prepare_sources(paths, max_document_chars=int(max_document_mb * 1e6))
+    checked = check_sources(paths, max_document_chars=int(max_document_mb * 1e6))
+    if checked.problems and not keep_going:
+        raise BadSources(checked.problems)
+    for problem in checked.problems:
+        click.echo(f"skipped: {problem}", err=True)
+    files = checked.files
     show_bar = len(files) > 1 and not quiet
     bar_context: Any = (
         click.progressbar(length=len(files), label="Ingesting", file=sys.stderr)
@@ -103,6 +120,8 @@ def ingest_command(
             jobs=jobs,
         )
     if quiet:
+        if checked.problems:
+            sys.exit(1)
         return
     if len(outcomes) <= LISTED_OUTCOMES:
         for outcome in outcomes:
@@ -114,6 +133,11 @@ def ingest_command(
         + (f" {reclassified} reclassified (the rules changed)," if reclassified else "")
         + f" {summary.count('unchanged')} unchanged; {summary.claims} claims written to {db_path}"
     )
+    if checked.problems:
+        click.echo(
+            f"{len(checked.problems)} file(s) or folder(s) not ingested (listed above)", err=True
+        )
+        sys.exit(1)
 
 
 @click.command(name="claims")
@@ -133,6 +157,7 @@ def claims_command(db_path: Path, fmt: str, limit: int | None, **filters: Any) -
     claim_filter = claim_filter_from(filters)
     db = open_database(db_path, create=False)
     try:
+        check_documents(db, claim_filter.documents)
         rows = model_rows(iter_claims(db, claim_filter, limit))
         write_rows(rows, sys.stdout, fmt, fields=list(CLAIM_FIELDS), table_columns=TABLE_COLUMNS)
     finally:
@@ -173,7 +198,7 @@ def show_command(claim_id: str, db_path: Path, json_: bool) -> None:
 
     \b
     Example:
-        provenance show 3f9a1c
+        provenance show da5ed3
     """
     db = open_database(db_path, create=False)
     try:

@@ -15,32 +15,26 @@ import sqlite_utils
 
 from provenance.commands.options import claim_filter_from, claim_filter_options, db_option
 from provenance.errors import ProvenanceError
-from provenance.models import Claim, Verdict
+from provenance.models import Claim
 from provenance.review.evidence import normalise_reference
 from provenance.review.log import (
     iter_annotations,
     make_annotation,
     record_annotations,
 )
-from provenance.review.queue import review_queue
+from provenance.review.queue import VERDICT_KEYS, review_queue
 from provenance.review.reviewer import default_reviewer
 from provenance.store.connection import open_database
 from provenance.store.reads import (
     DOCUMENT_SLICE_SQL,
     PARAGRAPH_SPAN_SQL,
     ClaimFilter,
+    check_documents,
     get_claim,
     iter_claims,
 )
 from provenance.timestamps import utc_timestamp
 
-VERDICT_KEYS = {
-    "s": Verdict.supported,
-    "p": Verdict.partially_supported,
-    "c": Verdict.contradicted,
-    "u": Verdict.unverifiable,
-    "n": Verdict.not_a_claim,
-}
 SKIP_KEYS = ("k", " ", "\r", "\n")
 KEY_HELP = (
     "[s]upported  [p]artially supported  [c]ontradicted  [u]nverifiable  [n]ot a claim"
@@ -213,6 +207,7 @@ def review_command(
     queue_key = _queue_key(claim_filter)
     db = open_database(db_path, create=False)
     try:
+        check_documents(db, claim_filter.documents)
         ordered = [c.id for c in iter_claims(db, claim_filter)]
         queue = ordered if include_reviewed else review_queue(db, claim_filter, who)
         if not restart:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -62,7 +61,7 @@ class DocumentVersion:
     version: int
     ingested_at: str
     text: str
-    #: The source as an absolute IRI (see :func:`source_iri`), worked out once per document.
+    #: Where the document is published (see :func:`source_iri`), worked out once per document.
     iri: str
 
 
@@ -115,11 +114,16 @@ class Iris:
         return self.of("annotations", annotation_id)
 
 
-def source_iri(source: str) -> str:
-    """A document's source as an absolute IRI: URLs as they are, paths as ``file:`` URIs."""
+def source_iri(source: str, published: str) -> str:
+    """A document's address: a web source as it is, else where the ledger publishes it.
+
+    ``published`` is the document version's IRI (:meth:`Iris.document`: the published row
+    with ``--base-url``, else a ``urn:provenance:`` URN). A local path is never exported: a
+    ``file://`` URI names a file on one machine, which no reader of the export can open.
+    """
     if _SCHEME.match(source) and not re.match(r"^[A-Za-z]:[\\/]", source):
         return source
-    return Path(source).absolute().as_uri()
+    return published
 
 
 def evidence_iri(evidence: str) -> str | None:
@@ -183,8 +187,9 @@ def annotations_by_claim(
 class DocumentCache:
     """Holds the one document version the claims being exported are in."""
 
-    def __init__(self, db: sqlite_utils.Database) -> None:
+    def __init__(self, db: sqlite_utils.Database, iris: Iris | None = None) -> None:
         self.db = db
+        self.iris = iris or Iris()
         self.current: DocumentVersion | None = None
 
     def get(self, document_id: str) -> DocumentVersion:
@@ -196,7 +201,15 @@ class DocumentCache:
             ).fetchone()
             doc_id, source, name, title, sha256, version, ingested_at, text = row
             self.current = DocumentVersion(
-                doc_id, source, name, title, sha256, version, ingested_at, text, source_iri(source)
+                doc_id,
+                source,
+                name,
+                title,
+                sha256,
+                version,
+                ingested_at,
+                text,
+                source_iri(source, self.iris.document(doc_id)),
             )
         return self.current
 
@@ -216,7 +229,7 @@ def _batches(
 
 def iter_export_claims(db: sqlite_utils.Database, options: ExportOptions) -> Iterator[ExportClaim]:
     """The claims to export with their document version and annotations, streamed."""
-    documents = DocumentCache(db)
+    documents = DocumentCache(db, Iris(options.base_url))
     for batch in _batches(iter_claim_rows(db, options), ANNOTATION_BATCH):
         annotations = annotations_by_claim(db, [claim.id for claim, _ in batch])
         reviewed = [claim_id for claim_id, found in annotations.items() if found]

@@ -98,6 +98,7 @@ def _runs(db: sqlite_utils.Database, scope: _Scope) -> Iterator[tuple[Any, ...]]
 
 
 def _entities(db: sqlite_utils.Database, options: ExportOptions, scope: _Scope) -> Iterator[Record]:
+    iris = Iris(options.base_url)
     for (source,) in db.conn.execute(
         f"select distinct source from documents where source in ({scope.sources}) order by source",
         scope.params,
@@ -106,7 +107,12 @@ def _entities(db: sqlite_utils.Database, options: ExportOptions, scope: _Scope) 
             _id("source", source),
             {
                 "prov:type": _qname("provenance:Document"),
-                "prov:location": _typed(source_iri(source), "xsd:anyURI"),
+                # A web source is where it is; a local file has no address a reader could use.
+                **(
+                    {"prov:location": _typed(source, "xsd:anyURI")}
+                    if source_iri(source, "") == source
+                    else {}
+                ),
                 "provenance:source": source,
             },
         )
@@ -116,7 +122,7 @@ def _entities(db: sqlite_utils.Database, options: ExportOptions, scope: _Scope) 
             {
                 "prov:type": _qname("provenance:DocumentVersion"),
                 "prov:label": title or name,
-                "prov:location": _typed(source_iri(source), "xsd:anyURI"),
+                "prov:location": _typed(source_iri(source, iris.document(doc_id)), "xsd:anyURI"),
                 "provenance:source": source,
                 "provenance:sha256": sha256,
                 "provenance:version": version,

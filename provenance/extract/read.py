@@ -43,15 +43,20 @@ def format_for(path: Path) -> DocumentFormat | None:
     return FORMATS_BY_SUFFIX.get(path.suffix.lower())
 
 
-def find_sources(paths: list[Path]) -> list[Path]:
-    """Expand folders recursively (sorted, hidden entries skipped) into supported files."""
+def find_sources(paths: list[Path], problems: list[str] | None = None) -> list[Path]:
+    """Expand folders recursively (sorted, hidden entries skipped) into supported files.
+
+    A folder that cannot be read is refused like a file that cannot be; with ``problems``, it
+    is listed there instead and the rest is still found.
+    """
     found: list[Path] = []
     for path in paths:
         if not path.exists():
             raise ProvenanceError(f"{path}: no such file or directory")
         if path.is_dir():
-            inside = sorted(_walk(path))
-            if not inside:
+            reported = len(problems) if problems is not None else 0
+            inside = sorted(_walk(path, problems))
+            if not inside and (problems is None or len(problems) == reported):
                 supported = ", ".join(sorted(FORMATS_BY_SUFFIX))
                 raise ProvenanceError(f"{path}: no supported files in this folder ({supported})")
             found.extend(inside)
@@ -62,20 +67,22 @@ def find_sources(paths: list[Path]) -> list[Path]:
             )
         else:
             found.append(path)
-    # ./a.txt and a.txt are one source: ingesting it twice in one run would clash.
+    # ./a.txt, a.txt and /abs/a.txt are one file: ingesting it twice in one run would clash.
     unique: dict[str, Path] = {}
     for path in found:
-        unique.setdefault(display_source(path), path)
+        unique.setdefault(str(path.resolve()), path)
     return list(unique.values())
 
 
-def _unreadable_folder(error: OSError) -> None:
-    # os.walk skips a folder it cannot list unless told otherwise: refuse it like a file.
-    raise ProvenanceError(f"{error.filename}: cannot read folder ({error.strerror})")
+def _walk(folder: Path, problems: list[str] | None = None) -> Iterator[Path]:
+    def unreadable(error: OSError) -> None:
+        # os.walk skips a folder it cannot list unless told otherwise.
+        message = f"{error.filename}: cannot read folder ({error.strerror})"
+        if problems is None:
+            raise ProvenanceError(message)
+        problems.append(message)
 
-
-def _walk(folder: Path) -> Iterator[Path]:
-    for root, dirs, files in os.walk(folder, onerror=_unreadable_folder):
+    for root, dirs, files in os.walk(folder, onerror=unreadable):
         dirs[:] = [d for d in dirs if not d.startswith(".")]
         for name in files:
             path = Path(root) / name

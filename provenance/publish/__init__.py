@@ -16,9 +16,12 @@ from urllib.parse import urlencode
 from datasette import hookimpl
 from datasette.facets import ColumnFacet
 from datasette.filters import FilterArguments
+from datasette.utils import tilde_decode
 from datasette.utils.asgi import Response
 from markupsafe import Markup
 
+from provenance.publish.auth import review_site
+from provenance.publish.document_view import document_page
 from provenance.publish.facets import RememberedFacet
 from provenance.publish.html import (
     ALL_VERSIONS_ARG,
@@ -28,13 +31,33 @@ from provenance.publish.html import (
     document_text_cell,
     is_provenance_database,
     line_column,
+    provenance_databases,
     status_badge,
 )
-from provenance.publish.pages import claim_page, document_page
-from provenance.store.connection import is_provenance_connection
+from provenance.publish.ledger import MMAP_BYTES, LedgerDatabase
+from provenance.publish.metadata import ALL_COLUMNS_ARG, DEFAULT_COLUMNS
+from provenance.publish.pages import (
+    ANNOTATE_PATH,
+    DOCUMENTS_PATH,
+    LOGIN_PATH,
+    QUEUE_PATH,
+    claim_page,
+    documents_page,
+    queue_page,
+)
+from provenance.publish.reviewing import annotate_endpoint, login_page
 
-#: Memory-mapped reads make full index scans (facets, counts) several times faster.
-MMAP_BYTES = 1 << 30
+#: What no one may do through the site to a provenance database (Datasette's write API).
+WRITE_ACTIONS = frozenset(
+    {
+        "insert-row",
+        "delete-row",
+        "update-row",
+        "create-table",
+        "alter-table",
+        "drop-table",
+    }
+)
 
 
 def _is_claim_row(row: Any, table: str | None) -> bool:
@@ -89,15 +112,118 @@ def register_facet_classes() -> list[type[ColumnFacet]]:
 
 @hookimpl
 def prepare_connection(conn: sqlite3.Connection, database: str, datasette: Any) -> None:
-    """Memory-map provenance databases served immutable (reads only; safe as nothing writes)."""
+    """Memory-map the ledger's read-only connections (safe with WAL: SQLite checks for changes)."""
     try:
         db = datasette.get_database(database)
-        if db.is_mutable or db.is_memory:
-            return
-        if is_provenance_connection(conn):
-            conn.execute(f"pragma mmap_size = {MMAP_BYTES}")
-    except (KeyError, sqlite3.Error):
+    except KeyError:
         return
+    if isinstance(db, LedgerDatabase):
+        conn.execute(f"pragma mmap_size = {MMAP_BYTES}")
+
+
+@hookimpl
+def permission_allowed(datasette: Any, actor: Any, action: str, resource: Any) -> bool | None:
+    """Datasette's write API is refused on a ledger, whoever asks (root included)."""
+    if action not in WRITE_ACTIONS:
+        return None
+    database = resource[0] if isinstance(resource, tuple) else resource
+    try:
+        db = datasette.get_database(database) if database else None
+    except KeyError:
+        return None
+    return False if isinstance(db, LedgerDatabase) else None
+
+
+def _ledger_path(datasette: Any, path: str) -> tuple[str, str] | None:
+    """(database, table or query, "" for the database itself) for a path under a served
+    ledger (``/db``, ``/db/name``, ``/db/name/row``…), else None."""
+    parts = path.strip("/").split("/")
+    if not parts[0] or parts[0].startswith("-"):
+        return None
+    route = tilde_decode(parts[0].split(".")[0]) if len(parts) == 1 else tilde_decode(parts[0])
+    for name, db in datasette.databases.items():
+        if isinstance(db, LedgerDatabase) and db.route == route:
+            return name, tilde_decode(parts[1]) if len(parts) > 1 else ""
+    return None
+
+
+@hookimpl
+def asgi_wrapper(datasette: Any) -> Callable[[Any], Any]:
+    """Two things Datasette's table views cannot be told by metadata.
+
+    - A POST anywhere under a ledger (its SQL page, a table, a canned query, a row, the write
+      API) is answered 405: nothing there is written, and Datasette would answer some of them
+      with a 500.
+    - The claims table opens with a few chosen columns (``?_col=``) unless the URL chooses
+      columns itself, or asks for all of them (``?_columns=all``).
+    """
+
+    def wrap(app: Any) -> Any:
+        async def wrapped(scope: dict[str, Any], receive: Any, send: Any) -> None:
+            if scope.get("type") == "http":
+                target = _ledger_path(datasette, scope.get("path", ""))
+                if target is not None and scope.get("method") == "POST":
+                    await _send_405(send)
+                    return
+                if (
+                    target is not None
+                    and target[1] == "claims"
+                    and scope.get("method")
+                    in (
+                        "GET",
+                        "HEAD",
+                    )
+                ):
+                    scope = _with_default_columns(scope)
+            await app(scope, receive, send)
+
+        return wrapped
+
+    return wrap
+
+
+async def _send_405(send: Any) -> None:
+    body = b"Method not allowed: this ledger is read-only (verdicts are recorded from claim pages)."
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 405,
+            "headers": [
+                (b"content-type", b"text/plain; charset=utf-8"),
+                (b"allow", b"GET, HEAD"),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+def _with_default_columns(scope: dict[str, Any]) -> dict[str, Any]:
+    from urllib.parse import parse_qsl
+
+    query = scope.get("query_string", b"").decode("latin-1")
+    names = {key for key, _ in parse_qsl(query, keep_blank_values=True)}
+    if names & {"_col", "_nocol", ALL_COLUMNS_ARG}:
+        return scope
+    extra = urlencode([("_col", column) for column in DEFAULT_COLUMNS])
+    query = f"{query}&{extra}" if query else extra
+    return {**scope, "query_string": query.encode("latin-1")}
+
+
+@hookimpl
+def menu_links(datasette: Any, actor: Any) -> Callable[[], Awaitable[list[dict[str, str]]]]:
+    async def inner() -> list[dict[str, str]]:
+        if not await provenance_databases(datasette):
+            return []
+        links = [
+            {"href": datasette.urls.path(DOCUMENTS_PATH), "label": "Documents"},
+            {"href": datasette.urls.path(QUEUE_PATH), "label": "Review queue (next claim)"},
+        ]
+        site = review_site(datasette)
+        if site is not None and site.reviewer_of(actor) is None:
+            links.append({"href": datasette.urls.path(LOGIN_PATH), "label": "Sign in to review"})
+        return links
+
+    return inner
 
 
 @hookimpl
@@ -154,6 +280,15 @@ def table_actions(
                 "label": "Repeated claims",
             },
         ]
+        if request is not None and request.args.get(ALL_COLUMNS_ARG) == "all":
+            links.append({"href": base, "label": "Show the chosen columns"})
+        else:
+            links.append(
+                {
+                    "href": f"{base}?{urlencode({ALL_COLUMNS_ARG: 'all'})}",
+                    "label": "Show all columns",
+                }
+            )
         if request is not None and request.args.get(ALL_VERSIONS_ARG) == "all":
             links.append({"href": base, "label": "Only claims of latest versions"})
         else:
@@ -182,5 +317,9 @@ def extra_css_urls(database: str | None, datasette: Any) -> Callable[[], Awaitab
 def register_routes() -> list[tuple[str, Callable[..., Awaitable[Response]]]]:
     return [
         (r"^/-/provenance/claims/(?P<claim_id>[^/]+)$", claim_page),
+        (r"^/-/provenance/documents/?$", documents_page),
         (r"^/-/provenance/documents/(?P<document_id>[^/]+)$", document_page),
+        (rf"^{QUEUE_PATH}$", queue_page),
+        (rf"^{LOGIN_PATH}$", login_page),
+        (rf"^{ANNOTATE_PATH}$", annotate_endpoint),
     ]

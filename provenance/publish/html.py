@@ -7,6 +7,7 @@ Also how the plugin recognises a provenance database it serves (the rule itself 
 from __future__ import annotations
 
 import json
+import re
 import weakref
 from dataclasses import dataclass
 from typing import Any
@@ -15,6 +16,7 @@ from urllib.parse import quote, urlencode, urlsplit
 from markupsafe import Markup, escape
 
 from provenance.models import EvidenceStatus
+from provenance.publish.ledger import LedgerDatabase
 from provenance.review.evidence import EVIDENCE_BASES
 from provenance.store.connection import is_provenance_connection
 
@@ -22,6 +24,7 @@ from provenance.store.connection import is_provenance_connection
 #: ``static/`` at ``/-/static-plugins/provenance/`` and searches its ``templates/``.
 PLUGIN_NAME = "provenance"
 STYLESHEET = "provenance.css"
+SCRIPT = "provenance.js"
 
 
 ALL_VERSIONS_ARG = "_versions"
@@ -74,6 +77,8 @@ async def is_provenance_database(datasette: Any, database: str | None) -> bool:
         db = datasette.get_database(database)
     except KeyError:
         return False
+    if isinstance(db, LedgerDatabase):
+        return True  # checked when it was opened (serve.check_database)
     cache = _known.setdefault(datasette, {})
     if database in cache and not db.is_mutable:
         return cache[database]
@@ -89,6 +94,11 @@ async def provenance_databases(datasette: Any) -> list[str]:
 def css_url(datasette: Any) -> str:
     """Where Datasette serves the plugin's stylesheet (from ``provenance/publish/static``)."""
     return str(datasette.urls.static_plugins(PLUGIN_NAME, STYLESHEET))
+
+
+def js_url(datasette: Any) -> str:
+    """Where Datasette serves the plugin's script (keyboard review)."""
+    return str(datasette.urls.static_plugins(PLUGIN_NAME, SCRIPT))
 
 
 def status_class(value: str) -> str:
@@ -208,26 +218,61 @@ class Span:
     row: dict[str, Any]
 
 
-def document_html(text: str, spans: list[Span], datasette: Any, database: str) -> Markup:
-    """The whole text, escaped, with claims as links and headings as structure."""
+_HEADING_MARKS = re.compile(r"^#{1,6}[ \t]+|[ \t]+#+[ \t]*$")
+
+
+def heading_text(text: str, markdown: bool) -> str:
+    """A heading as a reader sees it: Markdown's ``#`` marks dropped."""
+    return _HEADING_MARKS.sub("", text) if markdown else text
+
+
+def claim_anchor(claim_id: str) -> str:
+    """The id of a claim's element on the document page (``#c-<claim id>``)."""
+    return f"c-{claim_id}"
+
+
+def document_html(
+    text: str,
+    spans: list[Span],
+    datasette: Any,
+    database: str,
+    *,
+    shown: set[str] | None = None,
+    heading_marks: bool = False,
+) -> Markup:
+    """Text, escaped, with claims as links (each its own anchor) and headings as structure.
+
+    ``shown``: only these claims are highlighted (a legend filter); the others stay anchors
+    in plain text. ``heading_marks``: drop Markdown's ``#`` marks from headings.
+    """
     parts: list[Markup] = []
     cursor = 0
     for span in sorted(spans, key=lambda s: (s.start, s.end)):
-        if span.start < cursor or span.end > len(text) or span.end < span.start:
+        if span.start < cursor or span.end > len(text) or span.start < 0 or span.end < span.start:
             continue  # overlapping or out of range: leave the text as plain text
         parts.append(escape(text[cursor : span.start]))
         content = text[span.start : span.end]
         if span.kind == "claim":
             row = span.row
+            if shown is not None and row["id"] not in shown:
+                parts.append(
+                    Markup('<span class="pv-claim-off" id="{}">{}</span>').format(
+                        claim_anchor(row["id"]), content
+                    )
+                )
+                cursor = span.end
+                continue
             parts.append(
                 Markup(
-                    '<a class="pv-claim {}" href="{}" data-claim-id="{}" data-status="{}"'
-                    ' title="{} · {}">{}</a>'
+                    '<a class="pv-claim {}" id="{}" href="{}" data-claim-id="{}"'
+                    ' data-status="{}" data-category="{}" title="{} · {}">{}</a>'
                 ).format(
                     status_class(row["evidence_status"]),
+                    claim_anchor(row["id"]),
                     claim_path(datasette, row["id"], database),
                     row["id"],
                     row["evidence_status"],
+                    row["category"],
                     STATUS_STYLES.get(row["evidence_status"], StatusStyle("", "", "")).label
                     or row["evidence_status"],
                     row["category"],
@@ -239,7 +284,7 @@ def document_html(text: str, spans: list[Span], datasette: Any, database: str) -
             parts.append(
                 Markup(
                     '<span class="pv-heading pv-{}" role="heading" aria-level="{}">{}</span>'
-                ).format(span.kind, level, content)
+                ).format(span.kind, level, heading_text(content, heading_marks))
             )
         cursor = span.end
     parts.append(escape(text[cursor:]))

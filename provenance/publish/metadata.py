@@ -9,15 +9,30 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from markupsafe import escape
 from pydantic import BaseModel
 
+from provenance.audit.query import AuditQuery, findings_sql
+from provenance.audit.sql_text import literal_sql, readable_sql
+from provenance.models import EvidenceStatus
 from provenance.publish.facets import FACET_TYPE
 from provenance.review.queue import needs_review_sql
-from provenance.store.schema import FACET_COLUMNS, MODEL_TABLES
+from provenance.store.schema import MODEL_TABLES
 from provenance.version import __version__
 
-#: Facets every claims table page opens with: the columns the store indexes for them.
-DEFAULT_FACETS = FACET_COLUMNS
+#: Facets every claims table page opens with, those a reviewer narrows by first; each is one
+#: of the columns the store indexes for facets. Section (dozens of values, pushing the claims
+#: a screen down) stays one click away, in its column's menu.
+DEFAULT_FACETS = ("evidence_status", "category", "certainty", "attribution", "document")
+
+
+#: Columns the claims table shows unless the URL chooses (``?_col=``) or asks for all of
+#: them (``?_columns=all``); ``id``, the key, comes first anyway.
+DEFAULT_COLUMNS = ("text", "evidence_status", "category", "certainty", "document", "line")
+
+
+#: ``?_columns=all`` shows every column of the claims table.
+ALL_COLUMNS_ARG = "_columns"
 
 
 LICENSE = "Apache-2.0"
@@ -80,10 +95,14 @@ CANNED_QUERIES: dict[str, dict[str, Any]] = {
     "unsupported_statements": {
         "title": "Unsupported statements",
         "description": "Bare assertions with no citation, no attribution and no verdict yet,"
-        " in document order (the order of the audit).",
-        "sql": f"select {_CLAIM_LIST}, c.certainty, c.text from claims c"
-        f" where {_CURRENT} and c.evidence_status = 'unsupported'"
-        " order by c.document, c.version, c.start",
+        " in the audit's order: by document, worst first (the priority score of"
+        " provenance audit: category, certainty, repetition).",
+        "sql": literal_sql(
+            *findings_sql(
+                AuditQuery(fail_on=(EvidenceStatus.unsupported.value,)),
+                "id, document, line, [column], section, category, certainty, priority, text",
+            )
+        ),
     },
     "review_queue": {
         "title": "Review queue",
@@ -191,13 +210,23 @@ def build_metadata(
         "title": title or f"Claims ledger: {name}",
         "description": description
         or "Every statement of the ingested documents as a typed claim, with its evidence"
-        " status and exact source position. Read-only.",
+        " status and exact source position.",
+        "description_html": str(escape(description))
+        if description
+        else "Every statement of the ingested documents as a typed claim, with its evidence"
+        " status and exact source position."
+        ' <a href="/-/provenance/documents">Read the documents</a> with their claims'
+        ' highlighted, or <a href="/-/provenance/queue">start at the first claim that needs'
+        " review</a>.",
         "source": SOURCE,
         "license": license,
         "databases": {
             name: {
                 "tables": table_metadata(),
-                "queries": {key: dict(query) for key, query in CANNED_QUERIES.items()},
+                "queries": {
+                    key: {**query, "sql": readable_sql(query["sql"])}
+                    for key, query in CANNED_QUERIES.items()
+                },
             }
         },
     }

@@ -1,72 +1,208 @@
-"""The plugin's own pages: one claim in its paragraph, one document with its claims marked."""
+"""The plugin's pages: a claim, a document (a window of it), the documents, sign-in, verdicts.
+
+Every page reads through Datasette's read-only connections. The only write the site can make
+is :func:`record_verdict`: a signed-in reviewer's verdict, checked as ``provenance annotate``
+checks it and recorded through the same library call, in its own connection.
+"""
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Iterable
+import sqlite3
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 from urllib.parse import quote, urlencode
 
+import sqlite_utils
+from datasette.database import QueryInterrupted
 from datasette.utils.asgi import NotFound, Response
 from markupsafe import Markup
 
+from provenance.audit.query import AuditQuery
+from provenance.errors import ProvenanceError
+from provenance.publish.auth import review_site
 from provenance.publish.html import (
-    ALL_VERSIONS_ARG,
-    STATUS_ORDER,
     STATUS_STYLES,
-    Span,
-    StatusStyle,
     certainty_badge,
     claim_path,
     css_url,
-    document_html,
     document_path,
     evidence_href,
+    js_url,
     json_list,
     provenance_databases,
     reference_href,
     status_badge,
     status_class,
 )
-from provenance.store.reads import DOCUMENT_SLICE_SQL, PARAGRAPH_SPAN_SQL
+from provenance.review.log import annotation_from_row
+from provenance.review.queue import VERDICT_KEYS, first_in_queue, queue_neighbours
+from provenance.review.status import in_force
+from provenance.store.reads import (
+    DOCUMENT_SLICE_SQL,
+    PARAGRAPH_SPAN_SQL,
+    DocumentNotFound,
+    match_documents,
+    resolve_claim_id,
+)
+
+LOGIN_PATH = "/-/provenance/login"
+ANNOTATE_PATH = "/-/provenance/annotate"
+QUEUE_PATH = "/-/provenance/queue"
+DOCUMENTS_PATH = "/-/provenance/documents"
+
+#: Characters of document text on one page of the document view (about 25 screens).
+WINDOW_CHARACTERS = 50_000
+
+#: Findings listed beside a document's text.
+FINDINGS_LISTED = 50
 
 
-def _refuse(request: Any) -> Response | None:
+_TOO_SLOW = (
+    "This page took longer than the time limit to read from the ledger (a very large"
+    " document, or a busy machine). Try again in a moment; a narrower page (a later part of"
+    " the document, a filter) is quicker."
+)
+
+
+def refuse(request: Any) -> Response | None:
     """These pages only read: anything but GET or HEAD is refused."""
     if request.method in ("GET", "HEAD"):
         return None
-    return Response.text("Method not allowed: this site is read-only.", status=405)
+    return Response.text("Method not allowed: this page only reads.", status=405)
 
 
-async def _find(
-    datasette: Any, request: Any, sql: str, key: str, what: str
-) -> tuple[str, dict[str, Any]]:
-    """The first provenance database (or the one named by ?db=) holding the row."""
+def bounded(
+    handler: Callable[[Any, Any], Awaitable[Response]],
+) -> Callable[[Any, Any], Awaitable[Response]]:
+    """A page whose query hits the SQL time limit says so (503), never a 500."""
+
+    async def page(datasette: Any, request: Any) -> Response:
+        try:
+            return await handler(datasette, request)
+        except QueryInterrupted:
+            return Response.html(
+                await datasette.render_template(
+                    "provenance_message.html",
+                    {"title": "Too slow", "message": _TOO_SLOW},
+                    request=request,
+                ),
+                status=503,
+            )
+
+    page.__name__ = handler.__name__
+    page.__doc__ = handler.__doc__
+    return page
+
+
+def wrap_connection(conn: sqlite3.Connection) -> sqlite_utils.Database:
+    return sqlite_utils.Database(conn, recursive_triggers=False, execute_plugins=False)
+
+
+async def served_ledgers(datasette: Any, request: Any) -> list[str]:
     wanted = request.args.get("db")
-    for name in await provenance_databases(datasette):
-        if wanted and name != wanted:
-            continue
+    names = [n for n in await provenance_databases(datasette) if not wanted or n == wanted]
+    for name in names:
         await datasette.ensure_permissions(
             request.actor,
             [("view-table", (name, "claims")), ("view-database", name), "view-instance"],
         )
-        rows = (await datasette.get_database(name).execute(sql, [key])).rows
+    return names
+
+
+def redirect(path: str) -> Response:
+    return Response.redirect(path, status=302)
+
+
+async def find_claim(
+    datasette: Any, request: Any, key: str
+) -> tuple[str, dict[str, Any]] | Response:
+    """The claim with this id; a unique prefix redirects to it (as the CLI accepts one)."""
+    names = await served_ledgers(datasette, request)
+    for name in names:
+        db = datasette.get_database(name)
+        rows = (await db.execute("select * from claims where id = ?", [key])).rows
         if rows:
             return name, dict(rows[0])
-    raise NotFound(f"No {what} with id {key}")
+    for name in names:
+        db = datasette.get_database(name)
+        try:
+            full = await db.execute_fn(lambda conn: resolve_claim_id(wrap_connection(conn), key))
+        except ProvenanceError as error:
+            if "ambiguous" in str(error):
+                raise NotFound(str(error)) from None
+            continue
+        return redirect(claim_path(datasette, full, name))
+    raise NotFound(f"No claim with id {key}")
 
 
-def _row_dicts(rows: Iterable[Any]) -> list[dict[str, Any]]:
+async def find_document(
+    datasette: Any, request: Any, key: str
+) -> tuple[str, dict[str, Any]] | Response:
+    """The document version with this id; a name, file name or source redirects to the
+    latest version of the one document it names (as ``--document`` on the CLI)."""
+    names = await served_ledgers(datasette, request)
+    for name in names:
+        db = datasette.get_database(name)
+        rows = (await db.execute("select * from documents where id = ?", [key])).rows
+        if rows:
+            return name, dict(rows[0])
+    found: list[tuple[str, str, str]] = []
+    for name in names:
+        db = datasette.get_database(name)
+        try:
+            matched = await db.execute_fn(lambda conn: match_documents(wrap_connection(conn), key))
+        except DocumentNotFound:
+            continue
+        found += [(name, source, latest) for source, latest in matched]
+    if len(found) == 1:
+        name, _, latest = found[0]
+        return redirect(document_path(datasette, latest, name))
+    if found:
+        listed = "; ".join(source for _, source, _ in found)
+        raise NotFound(f"{key!r} names more than one document: {listed}")
+    raise NotFound(f"No document named {key}")
+
+
+def row_dicts(rows: Iterable[Any]) -> list[dict[str, Any]]:
     return [dict(row) for row in rows]
 
 
+def review_context(datasette: Any, request: Any) -> dict[str, Any]:
+    """What the templates need to show the review form: who, and the CSRF token."""
+    site = review_site(datasette)
+    if site is None:
+        return {"review": None}
+    reviewer = site.reviewer_of(request.actor)
+    query = request.query_string
+    return {
+        "review": {
+            "reviewer": reviewer,
+            "back": request.path + (f"?{query}" if query else ""),
+            "action": datasette.urls.path(ANNOTATE_PATH),
+            "login": datasette.urls.path(LOGIN_PATH),
+            "verdicts": [(key, verdict.value) for key, verdict in VERDICT_KEYS.items()],
+            "styles": STATUS_STYLES,
+        }
+    }
+
+
+def _wordings(changes: list[dict[str, Any]], at: str) -> str | None:
+    """The claim's wording when an annotation made at ``at`` was recorded (None: the current)."""
+    for change in changes:
+        if change["at"] > at:
+            return str(change["old_text"])
+    return None
+
+
+@bounded
 async def claim_page(datasette: Any, request: Any) -> Response:
-    if (refused := _refuse(request)) is not None:
+    if (refused := refuse(request)) is not None:
         return refused
-    claim_id = request.url_vars["claim_id"]
-    name, claim = await _find(
-        datasette, request, "select * from claims where id = ?", claim_id, "claim"
-    )
+    found = await find_claim(datasette, request, request.url_vars["claim_id"])
+    if isinstance(found, Response):
+        return found
+    name, claim = found
+    claim_id = claim["id"]
     db = datasette.get_database(name)
     document = dict(
         (
@@ -110,19 +246,41 @@ async def claim_page(datasette: Any, request: Any) -> Response:
             for rid in citation.get("reference_ids") or []
             if rid in references
         ]
-    annotations = _row_dicts(
+    annotations = row_dicts(
         (
             await db.execute(
-                "select * from annotations where claim_id = ? order by created_at, id", [claim_id]
+                "select * from annotations where claim_id = ? order by created_at, rowid",
+                [claim_id],
             )
         ).rows
     )
+    resets = row_dicts(
+        (
+            await db.execute(
+                "select at, old_text, from_version, to_version from claim_changes"
+                " where claim_id = ? and review_reset = 1 order by at",
+                [claim_id],
+            )
+        ).rows
+    )
+    since = resets[-1]["at"] if resets else None
+    # The evidence-status rule decides which count: those in force, each reviewer's latest.
+    counting = {a.id for a in in_force(map(annotation_from_row, annotations), since)}
+    latest: dict[str, dict[str, Any]] = {}
     for annotation in annotations:
         annotation["evidence_links"] = [
             {"text": str(item), "href": evidence_href(str(item))}
             for item in json_list(annotation["evidence"])
         ]
-    elsewhere = _row_dicts(
+        annotation["in_force"] = annotation["id"] in counting
+        annotation["wording"] = (
+            None if annotation["in_force"] else _wordings(resets, annotation["created_at"])
+        )
+        if annotation["in_force"]:
+            latest[annotation["reviewer"]] = annotation
+    for annotation in annotations:
+        annotation["counts"] = latest.get(annotation["reviewer"]) is annotation
+    elsewhere = row_dicts(
         (
             await db.execute(
                 "select id, document, document_id, version, section, line, [column], is_current,"
@@ -134,6 +292,17 @@ async def claim_page(datasette: Any, request: Any) -> Response:
     )
     for other in elsewhere:
         other["href"] = claim_path(datasette, other["id"], name)
+    versions = row_dicts(
+        (
+            await db.execute(
+                "select id, version from documents where source = ? and version between ? and ?"
+                " order by version",
+                [document["source"], claim["first_version"] or 1, claim["version"]],
+            )
+        ).rows
+    )
+    for version in versions:
+        version["href"] = at_claim(document_path(datasette, version["id"], name), claim_id)
     context = {
         "database": name,
         "claim": claim,
@@ -148,77 +317,111 @@ async def claim_page(datasette: Any, request: Any) -> Response:
         ],
         "citations": citations,
         "annotations": annotations,
+        "in_force": [a for a in annotations if a["counts"]],
+        "earlier": [a for a in annotations if not a["in_force"]],
+        "since": since,
+        "versions": versions,
         "elsewhere": elsewhere,
         "status_badge_for": status_badge,
-        "document_href": document_path(datasette, document["id"], name),
+        "document_href": at_claim(document_path(datasette, document["id"], name), claim_id),
         "row_href": datasette.urls.row(name, "claims", quote(claim_id, safe="")),
+        # Worked out when followed (the queue page): a claim page stays quick in any document.
+        "previous_href": queue_path(datasette, name, before=claim_id),
+        "next_href": queue_path(datasette, name, after=claim_id),
         "css_url": css_url(datasette),
+        "js_url": js_url(datasette),
+        **review_context(datasette, request),
     }
     return Response.html(
         await datasette.render_template("provenance_claim.html", context, request=request)
     )
 
 
-async def document_page(datasette: Any, request: Any) -> Response:
-    if (refused := _refuse(request)) is not None:
+def at_claim(path: str, claim_id: str) -> str:
+    """A document page's URL that opens at one claim (its window, scrolled to it)."""
+    joiner = "&" if "?" in path else "?"
+    return f"{path}{joiner}{urlencode({'claim': claim_id})}#c-{quote(claim_id, safe='')}"
+
+
+@bounded
+async def documents_page(datasette: Any, request: Any) -> Response:
+    """Every document (latest versions), with its claims and findings counted."""
+    if (refused := refuse(request)) is not None:
         return refused
-    document_id = request.url_vars["document_id"]
-    name, document = await _find(
-        datasette, request, "select * from documents where id = ?", document_id, "document"
-    )
-    db = datasette.get_database(name)
-    claims = _row_dicts(
-        (
-            await db.execute(
-                "select id, start, [end], evidence_status, category from claims"
-                " where document_id = ? order by start",
-                [document_id],
-            )
-        ).rows
-    )
-    sections = _row_dicts(
-        (
-            await db.execute(
-                "select kind, level, start, [end] from sections where document_id = ?"
-                " order by start",
-                [document_id],
-            )
-        ).rows
-    )
-    latest = (
-        await db.execute(
-            "select id, version from documents where source = ? order by version desc limit 1",
-            [document["source"]],
+    listed: list[dict[str, Any]] = []
+    names = await served_ledgers(datasette, request)
+    for name in names:
+        db = datasette.get_database(name)
+        rows = await db.execute(
+            "select id, source, name, title, format, version, ingested_at from documents"
+            " where is_latest = 1 order by source"
         )
-    ).rows[0]
-    spans = [Span(c["start"], c["end"], "claim", c) for c in claims] + [
-        Span(s["start"], s["end"], "question" if s["kind"] == "question" else "heading", s)
-        for s in sections
-    ]
-    counts = Counter(c["evidence_status"] for c in claims)
-    legend = [
-        {
-            "status": status,
-            "class": status_class(status),
-            "style": STATUS_STYLES.get(status, StatusStyle("", status, "")),
-            "count": counts[status],
-        }
-        for status in [*STATUS_ORDER, *sorted(set(counts) - set(STATUS_ORDER))]
-        if counts[status]
-    ]
+        sql = (
+            "select document_id, count(*), sum(evidence_status in"
+            f" ({', '.join(repr(s) for s in AuditQuery().fail_on)}))"
+            " from claims where is_current = 1 group by document_id"
+        )
+        run = getattr(db, "remembered", None)
+        counted = (await run(sql) if run else await db.execute(sql)).rows
+        counts = {row[0]: (row[1], row[2]) for row in counted}
+        for row in rows.rows:
+            entry = dict(row)
+            entry["database"] = name
+            entry["href"] = document_path(datasette, row["id"], name)
+            entry["claims"], entry["findings"] = counts.get(row["id"], (0, 0))
+            listed.append(entry)
     context = {
-        "database": name,
-        "document": document,
-        "body": document_html(document["text"] or "", spans, datasette, name),
-        "legend": legend,
-        "claim_count": len(claims),
-        "latest": dict(latest),
-        "latest_href": document_path(datasette, latest["id"], name),
-        "claims_href": datasette.urls.table(name, "claims")
-        + "?"
-        + urlencode({"document_id": document_id, "_sort": "start", ALL_VERSIONS_ARG: "all"}),
+        "documents": listed,
+        "several": len(names) > 1,
         "css_url": css_url(datasette),
+        "queue_href": datasette.urls.path(QUEUE_PATH),
+        **review_context(datasette, request),
     }
     return Response.html(
-        await datasette.render_template("provenance_document.html", context, request=request)
+        await datasette.render_template("provenance_documents.html", context, request=request)
+    )
+
+
+def queue_path(datasette: Any, database: str, **where: str) -> str:
+    """The queue page: its first claim, or the one ``after`` or ``before`` a claim."""
+    arguments = {**where, **({"db": database} if len(datasette.databases) > 2 else {})}
+    return str(datasette.urls.path(QUEUE_PATH)) + ("?" + urlencode(arguments) if arguments else "")
+
+
+@bounded
+async def queue_page(datasette: Any, request: Any) -> Response:
+    """A claim of the review queue (the audit's order): the first, or the next or previous one
+    (``?after=`` or ``?before=`` a claim id), shown by redirecting to its claim page."""
+    if (refused := refuse(request)) is not None:
+        return refused
+    after, before = request.args.get("after"), request.args.get("before")
+    around = str(after or before or "")
+
+    def neighbours(conn: sqlite3.Connection) -> tuple[str | None, str | None]:
+        return queue_neighbours(conn, around)
+
+    for name in await served_ledgers(datasette, request):
+        db = datasette.get_database(name)
+        if around:
+            previous, following = await db.execute_fn(neighbours)
+            found = following if after else previous
+        else:
+            found = await db.execute_fn(first_in_queue)
+        if found:
+            return redirect(claim_path(datasette, found, name))
+    message = (
+        "Every current claim has a verdict in force."
+        if not (after or before)
+        else f"That was the {'last' if after else 'first'} claim of the review queue."
+    )
+    return Response.html(
+        await datasette.render_template(
+            "provenance_message.html",
+            {
+                "title": "Review queue",
+                "message": message,
+                "back": datasette.urls.path(DOCUMENTS_PATH),
+            },
+            request=request,
+        )
     )

@@ -1,13 +1,11 @@
-"""Serving a claims database: the checks before it, inspect data, ``datasette serve`` arguments.
+"""Serving a claims database: the checks before it, WAL, and the Datasette that serves it.
 
-``provenance serve`` writes the metadata and inspect data to a temporary folder and starts
-``datasette serve`` with them; :func:`make_datasette` builds the same in process (tests).
+``provenance serve`` runs the Datasette :func:`make_datasette` builds (tests build the same in
+process), so the site the tests see is the site a reviewer sees.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 import socket
 import sqlite3
@@ -18,7 +16,9 @@ from typing import Any
 import sqlite_utils
 
 from provenance.errors import ProvenanceError
+from provenance.publish.auth import ReviewSite, enable_review
 from provenance.publish.facets import WARM_UP_ARG
+from provenance.publish.ledger import LedgerDatabase
 from provenance.publish.metadata import build_metadata, database_name
 from provenance.store.connection import is_provenance_connection, open_database
 from provenance.store.schema import migrations
@@ -29,7 +29,7 @@ DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8001
 
 
-#: Datasette settings that make large immutable ledgers fast (see benchmarks/).
+#: Datasette settings that make large ledgers fast (see benchmarks/).
 SETTINGS: dict[str, bool | int] = {
     # Suggesting facets runs a group-by over every column: seconds on a large table.
     "suggest_facets": False,
@@ -40,49 +40,6 @@ SETTINGS: dict[str, bool | int] = {
     # (two screens of text) keep a search page under 50 ms on a busy two-core machine.
     "default_page_size": 30,
 }
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with Path(path).open("rb") as handle:
-        while block := handle.read(1 << 20):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def inspect_data(db_path: Path) -> dict[str, Any]:
-    """What ``datasette inspect`` records: hash, size and row counts.
-
-    Valid only because the database is served immutable: Datasette then uses these counts
-    instead of counting a million rows on every unfiltered table page.
-    """
-    path = Path(db_path)
-    uri = f"file:{path.resolve().as_posix()}?immutable=1"
-    try:
-        conn = sqlite3.connect(uri, uri=True)
-        try:
-            names = [
-                row[0]
-                for row in conn.execute(
-                    "select name from sqlite_master where type = 'table' order by name"
-                )
-            ]
-            counts = {
-                table: {"count": conn.execute(f"select count(*) from [{table}]").fetchone()[0]}
-                for table in names
-            }
-        finally:
-            conn.close()
-    except sqlite3.DatabaseError as error:
-        raise ProvenanceError(f"{path}: cannot read database ({error})") from None
-    return {
-        database_name(path): {
-            "hash": file_sha256(path),
-            "size": path.stat().st_size,
-            "file": path.name,
-            "tables": counts,
-        }
-    }
 
 
 def check_port(host: str, port: int) -> None:
@@ -105,9 +62,12 @@ class _Inspection:
 
 
 def _inspect(path: Path) -> _Inspection:
-    """What serving needs to know, read without writing (immutable)."""
+    """What serving needs to know, read without writing."""
     try:
-        conn = sqlite3.connect(f"file:{path.resolve().as_posix()}?immutable=1", uri=True)
+        # Read-only, and seeing what other writers committed to the WAL (immutable would not),
+        # unless nobody can write the file (then nothing is in a WAL either).
+        mode = "mode=ro" if is_writable(path) else "immutable=1"
+        conn = sqlite3.connect(f"file:{path.resolve().as_posix()}?{mode}", uri=True)
         try:
             tables = {r[0] for r in conn.execute("select name from sqlite_master")}
             provenance = is_provenance_connection(conn)
@@ -148,53 +108,6 @@ def check_database(db_path: Path) -> None:
         )
 
 
-@dataclass(frozen=True, slots=True)
-class ServeFiles:
-    """The files ``datasette serve`` reads."""
-
-    metadata: Path
-    inspect: Path
-
-
-def write_serve_files(db_path: Path, folder: Path, **metadata_options: Any) -> ServeFiles:
-    files = ServeFiles(metadata=folder / "metadata.json", inspect=folder / "inspect-data.json")
-    files.metadata.write_text(
-        json.dumps(build_metadata(db_path, **metadata_options), indent=2), encoding="utf-8"
-    )
-    files.inspect.write_text(json.dumps(inspect_data(db_path), indent=2), encoding="utf-8")
-    return files
-
-
-def datasette_arguments(
-    db_path: Path,
-    files: ServeFiles,
-    *,
-    host: str = DEFAULT_HOST,
-    port: int = DEFAULT_PORT,
-    open_browser: bool = False,
-) -> list[str]:
-    """Arguments for ``datasette serve``: immutable, metadata, inspect file, fast settings."""
-    arguments = [
-        "serve",
-        "-i",
-        str(db_path),
-        "--metadata",
-        str(files.metadata),
-        "--inspect-file",
-        str(files.inspect),
-        "--host",
-        host,
-        "--port",
-        str(port),
-    ]
-    for name, value in SETTINGS.items():
-        shown = ("on" if value else "off") if isinstance(value, bool) else str(value)
-        arguments += ["--setting", name, shown]
-    if open_browser:
-        arguments.append("--open")
-    return arguments
-
-
 def warm_up_path(db_path: Path) -> str:
     """The request that computes (and so remembers) the default facets of the claims page."""
     from datasette.utils import tilde_encode
@@ -207,14 +120,63 @@ async def warm_up(datasette: Any, db_path: Path) -> None:
     await datasette.client.get(warm_up_path(db_path))
 
 
-def make_datasette(db_path: Path, **metadata_options: Any) -> Any:
-    """An in-process Datasette configured exactly as ``provenance serve`` configures it."""
+def is_writable(path: Path) -> bool:
+    """Whether writers can reach the ledger: the file and its folder (for the WAL files)."""
+    return os.access(path, os.W_OK) and os.access(path.resolve().parent, os.W_OK)
+
+
+def prepare_ledger(db_path: Path) -> bool:
+    """Check the ledger and put it in WAL mode; True if it can change while served.
+
+    In WAL mode readers never block the one writer and the writer never blocks readers, so
+    ingests and annotations commit while the site is served. A ledger nobody can write is
+    served immutable.
+    """
+    path = Path(db_path)
+    check_database(path)
+    if not is_writable(path):
+        return False
+    try:
+        conn = sqlite3.connect(path, timeout=30)
+        try:
+            mode = conn.execute("pragma journal_mode").fetchone()[0]
+            if str(mode).lower() != "wal":
+                conn.execute("pragma journal_mode = wal")
+        finally:
+            conn.close()
+    except sqlite3.Error as error:
+        raise ProvenanceError(f"{path}: cannot switch the database to WAL mode ({error})") from None
+    return True
+
+
+def make_datasette(
+    db_path: Path, *, review: ReviewSite | None = None, **metadata_options: Any
+) -> Any:
+    """The Datasette ``provenance serve`` serves: the ledger read-only, remembered aggregates.
+
+    The ledger is a :class:`~provenance.publish.ledger.LedgerDatabase`: read-only connections
+    of a WAL database whose row and facet counts are remembered until another process
+    commits. With ``review``, signed-in reviewers may record verdicts (and nothing else).
+    """
     from datasette.app import Datasette
 
-    check_database(db_path)
-    return Datasette(
-        immutables=[str(db_path)],
-        metadata=build_metadata(db_path, **metadata_options),
-        inspect_data=inspect_data(db_path),
+    path = Path(db_path)
+    mutable = prepare_ledger(path)
+    ds = Datasette(
+        files=[str(path)],
+        metadata=build_metadata(path, **metadata_options),
         settings=dict(SETTINGS),
     )
+    name = database_name(path)
+    ds.remove_database(name)
+    ds.add_database(LedgerDatabase(ds, path, mutable=mutable), name=name)
+    if review is not None:
+        enable_review(ds, review)
+    return ds
+
+
+def run(ds: Any, *, host: str, port: int) -> None:
+    """Serve until interrupted, as ``datasette serve`` does (uvicorn, one worker)."""
+    import uvicorn
+
+    uvicorn.run(ds.app(), host=host, port=port, log_level="info", lifespan="on", workers=1)

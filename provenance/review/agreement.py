@@ -110,6 +110,11 @@ def reviewer_agreement(db: sqlite_utils.Database) -> list[PairAgreement]:
     return results
 
 
+#: Fewer claims reviewed by both reviewers than this, and kappa is mostly noise (its 95 %
+#: confidence interval is wider than ±0.3 for moderate agreement): the report says so.
+SMALL_SAMPLE = 30
+
+
 def agreement_text(results: list[PairAgreement]) -> str:
     """A plain-text report: one block per reviewer pair, overall then per category."""
     if not results:
@@ -128,6 +133,11 @@ def agreement_text(results: list[PairAgreement]) -> str:
             f" {result.result.agreed} agreed (observed {result.result.observed:.3f},"
             f" chance {result.result.expected:.3f})"
         )
+        if result.category is None and result.result.items < SMALL_SAMPLE:
+            lines.append(
+                f"      warning: only {result.result.items} claim(s) reviewed by both;"
+                f" kappa means little on fewer than {SMALL_SAMPLE}"
+            )
         if result.category is None:
             for (a, b), count in sorted(result.table.items()):
                 lines.append(f"      {count:>5}  {a} / {b}")

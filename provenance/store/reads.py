@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import sqlite_utils
@@ -43,11 +44,9 @@ class ClaimFilter:
         if self.documents:
             matches = []
             for value in self.documents:
-                matches.append(
-                    "(claims.document = ? or claims.document_id = ? or claims.document_id in"
-                    " (select id from documents where name = ? or source = ?))"
-                )
-                params.extend([value, value, value, value])
+                named, named_params = document_named(value)
+                matches.append(f"claims.document_id in (select id from documents where {named})")
+                params.extend(named_params)
             clauses.append("(" + " or ".join(matches) + ")")
         if self.search:
             clauses.append(
@@ -57,6 +56,60 @@ class ClaimFilter:
         if not self.include_removed:
             clauses.append("claims.is_current = 1")
         return (" and ".join(clauses) or "1"), params
+
+
+def document_named(value: str) -> tuple[str, list[Any]]:
+    """THE rule for naming a document: a condition on ``documents`` and its parameters.
+
+    A document is named by a version's id, its source (as stored), its name, its file name
+    (the last part of its source: ``webmd_superbugs.html``), or any path to the same file
+    (every path a source was ingested from is kept in ``document_paths``).
+    """
+    resolved = str(Path(value).expanduser().resolve()) if value and "\0" not in value else ""
+    return (
+        "(documents.id = ? or documents.source = ? or documents.name = ?"
+        " or (length(documents.source) > length(?)"
+        " and substr(documents.source, -length(?) - 1) = '/' || ?)"
+        " or documents.source in (select source from document_paths where path = ?))",
+        [value, value, value, value, value, value, resolved],
+    )
+
+
+class DocumentNotFound(ProvenanceError):
+    """A filter or page names a document the ledger does not hold (a usage error: exit 2)."""
+
+    exit_code = 2
+
+
+def match_documents(db: sqlite_utils.Database, value: str) -> list[tuple[str, str]]:
+    """(source, id of its latest version) of each document ``value`` names, by source.
+
+    Raises :class:`DocumentNotFound` when it names none.
+    """
+    named, params = document_named(value)
+    rows = db.conn.execute(
+        "select source, (select d.id from documents d where d.source = documents.source"
+        " order by d.version desc limit 1) from documents"
+        f" where {named} group by source order by source",
+        params,
+    ).fetchall()
+    if not rows:
+        known = [
+            str(r[0])
+            for r in db.conn.execute(
+                "select name from documents where is_latest = 1 order by name limit 6"
+            )
+        ]
+        listed = ", ".join(known[:5]) + (", …" if len(known) > 5 else "")
+        hint = f" (documents: {listed})" if known else " (the ledger is empty)"
+        raise DocumentNotFound(f"no document named {value!r}{hint}")
+    return [(str(r[0]), str(r[1])) for r in rows]
+
+
+def check_documents(db: sqlite_utils.Database, values: Iterable[str]) -> None:
+    """Refuse a filter naming a document the ledger does not hold (it would match nothing)."""
+    for value in values:
+        match_documents(db, value)
 
 
 def fts_query(search: str) -> str:

@@ -277,6 +277,14 @@ def m007_claim_position(db: sqlite_utils.Database) -> None:
     db.table("claims").create_index(["position"])
 
 
+@migrations()
+def m010_document_paths(db: sqlite_utils.Database) -> None:
+    # Every absolute path a source was read from: the same file ingested from another working
+    # directory, or by an absolute path, is the same document (its claims keep their ids).
+    db.table("document_paths").create({"path": str, "source": str}, pk="path", not_null={"source"})
+    db.table("document_paths").create_index(["source"])
+
+
 #: Tables whose rows are never changed or deleted: their triggers are checked on every open
 #: (see :func:`provenance.store.connection.open_database`).
 APPEND_ONLY_TABLES = ("annotations",)

@@ -88,6 +88,28 @@ def refresh_statistics(db: sqlite_utils.Database, written: int) -> None:
         db.execute("analyze")
 
 
+def known_source(db: sqlite_utils.Database, path: str, given: str) -> str:
+    """The source key of the document the file at ``path`` (absolute) already is, else ``given``.
+
+    One file is one document, from whatever working directory and by whatever path it is
+    ingested: the first source key it got stays its key (claim ids derive from it). A relative
+    ``given`` that is already another file's key (the same name read from another folder)
+    gives way to the absolute path.
+    """
+    row = db.execute("select source from document_paths where path = ?", [path]).fetchone()
+    if row:
+        return str(row[0])
+    taken = db.execute("select 1 from document_paths where source = ? limit 1", [given])
+    if taken.fetchone():
+        return path
+    return given
+
+
+def remember_path(db: sqlite_utils.Database, path: str, source: str) -> None:
+    """Record that the file at ``path`` is ``source`` (inside the caller's transaction)."""
+    db.execute("insert or ignore into document_paths (path, source) values (?, ?)", [path, source])
+
+
 def latest_version(db: sqlite_utils.Database, source: str) -> dict[str, Any] | None:
     """The newest version of a source: id, sha256, version, and the rule set that read it."""
     rows = db.execute(
