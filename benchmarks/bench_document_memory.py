@@ -64,7 +64,7 @@ def main() -> None:
         "--skip-raised", action="store_true", help="do not ingest it with the limit raised"
     )
     args = parser.parse_args()
-    from provenance.ingest import MAX_DOCUMENT_CHARS
+    from provenance.extract.read import MAX_DOCUMENT_CHARS
 
     limit_mb = MAX_DOCUMENT_CHARS // 1_000_000
     large = _one_document(args.mb)

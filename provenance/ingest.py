@@ -5,9 +5,9 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import hashlib
+import json
 import multiprocessing
 import os
-import re
 import sqlite3
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
@@ -20,9 +20,20 @@ import sqlite_utils
 
 from provenance.errors import ProvenanceError
 from provenance.extract.classify import RULESET_VERSION
-from provenance.extract.parse import parse_document
+from provenance.extract.fetch import DEFAULT_LIMITS, FetchLimits, is_url
+from provenance.extract.parse import check_source, parse_source
 from provenance.extract.pipeline import Extraction, extract
-from provenance.extract.read import SourceText, find_sources, read_source
+from provenance.extract.read import (
+    MAX_DOCUMENT_CHARS,
+    FetchedSource,
+    Source,
+    SourceText,
+    check_document_size,
+    display_source,
+    fetch_source,
+    find_sources,
+    read_source,
+)
 from provenance.ids import document_id
 from provenance.models import Claim, ClaimDraft, Document, Run
 from provenance.store import bulk
@@ -37,6 +48,7 @@ from provenance.store.writes import (
     refresh_statistics,
     remember_path,
     write_document,
+    write_document_source,
     write_run,
     write_transaction,
 )
@@ -52,12 +64,6 @@ INGEST_CACHE_KIB = 65536
 INGEST_WAL_CHECKPOINT_PAGES = 16384
 #: Below this much text, starting worker processes costs more than it saves.
 PARALLEL_MIN_BYTES = 4_000_000
-#: The most text one document may have (characters) unless the caller raises it: extracting a
-#: document holds all its claims in memory, so peak memory grows with the largest document.
-#: At this limit an ingest stays under 400 MB (measured in benchmarks/README.md).
-MAX_DOCUMENT_CHARS = 10_000_000
-#: Bytes of memory per character of a document's text, for the message that refuses one.
-MEMORY_PER_CHAR = 23
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,16 +106,6 @@ def new_run(arguments: list[str]) -> Run:
     )
 
 
-def check_document_size(source: SourceText, max_chars: int = MAX_DOCUMENT_CHARS) -> None:
-    """Refuse a document whose text is over ``max_chars`` characters, naming the limit."""
-    if len(source.text) > max_chars:
-        raise ProvenanceError(
-            f"{source.source}: {len(source.text):,} characters of text, over the limit of"
-            f" {max_chars:,} for one document (extraction takes about {MEMORY_PER_CHAR} bytes"
-            " of memory per character); raise the limit with --max-document-mb"
-        )
-
-
 @dataclass(frozen=True, slots=True)
 class _Planned:
     """A source that changed: the version it becomes."""
@@ -139,6 +135,26 @@ class _Extracted:
     @property
     def claim_count(self) -> int:
         return len(self.rows.claims) if self.rows is not None else len(self.extraction.drafts)
+
+
+def source_row(document_id: str, source: SourceText) -> dict[str, str | None] | None:
+    """How a document version was read: its encoding, and for an address the fetch."""
+    fetched = source.fetched
+    if fetched is None and source.encoding is None:
+        return None
+    row: dict[str, str | None] = {"document_id": document_id, "encoding": source.encoding}
+    if fetched is not None:
+        row |= {
+            "url": fetched.url,
+            "final_url": fetched.final_url,
+            "redirects": json.dumps(fetched.redirects),
+            "canonical_url": fetched.canonical_url,
+            "content_type": fetched.content_type,
+            "etag": fetched.etag,
+            "last_modified": fetched.last_modified,
+            "fetched_at": fetched.fetched_at,
+        }
+    return row
 
 
 def _plan(
@@ -174,7 +190,7 @@ def _plan(
 def _extract(planned: _Planned) -> _Extracted:
     """Parse and extract one source: pure, so it can run in another process."""
     source = planned.source
-    parsed = parse_document(source.text, source.format)
+    parsed = parse_source(source)
     extraction = extract(
         parsed, source=source.source, document_id=planned.document_id, version=planned.version
     )
@@ -235,6 +251,9 @@ def _store(
                 rows=extracted.rows,
             ),
         )
+        origin = source_row(planned.document_id, source)
+        if origin is not None:
+            write_document_source(db, origin)
         if changes is not None:  # then record how they fared, and reset edited ones' review
             record_version_changes(db, changes)
     status = "new" if planned.version == 1 else "reclassified" if planned.reclassify else "updated"
@@ -248,9 +267,13 @@ def _store(
     )
 
 
-def auto_jobs(files: list[Path]) -> int:
+def _size(item: Source) -> int:
+    return len(item.data) if isinstance(item, FetchedSource) else item.stat().st_size
+
+
+def auto_jobs(files: Sequence[Source]) -> int:
     """Worker processes worth starting: one per CPU for a large corpus, none for a small one."""
-    if len(files) < 2 or sum(path.stat().st_size for path in files) < PARALLEL_MIN_BYTES:
+    if len(files) < 2 or sum(_size(item) for item in files) < PARALLEL_MIN_BYTES:
         return 1
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     return max(1, min(cpus or 1, len(files)))
@@ -274,47 +297,70 @@ def _extract_now(planned: _Planned) -> Future[_Extracted]:
     return future
 
 
-#: A web address given where a file or folder is expected.
-_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
-
-
 @dataclass(frozen=True, slots=True)
 class CheckedSources:
-    """The files to ingest that can be read, and one message for each that cannot."""
+    """The sources to ingest that can be read, and one message for each that cannot."""
 
-    files: list[Path]
+    files: list[Source]
     problems: list[str]
 
 
-def check_sources(
-    paths: Iterable[str | Path], *, max_document_chars: int = MAX_DOCUMENT_CHARS
-) -> CheckedSources:
-    """Every file under ``paths``, each checked to be readable text of at most
-    ``max_document_chars`` characters; no file (nor unreadable folder) stops the check.
+def _checked(item: Source, max_document_chars: int) -> str | None:
+    """What is wrong with a source (None if nothing): a text over ``max_document_chars``
+    characters, a PDF that is not read up to its first page with text, a DOCX not parsed. The
+    source is read again when its turn comes: holding every text until then would make memory
+    grow with the corpus."""
+    try:
+        source = read_source(item)
+        check_document_size(source, max_document_chars)
+        check_source(source)
+    except ProvenanceError as error:
+        return str(error)
+    return None
 
-    Each file is read again when its turn comes: holding every text until then would make
-    memory grow with the corpus, and a second read costs well under 1% of an ingest.
+
+def check_sources(
+    paths: Iterable[str | Path],
+    *,
+    limits: FetchLimits = DEFAULT_LIMITS,
+    max_document_chars: int = MAX_DOCUMENT_CHARS,
+) -> CheckedSources:
+    """Every source under ``paths``, each checked; no bad source (nor unreadable folder) stops
+    the check.
+
+    A string starting with ``http://`` or ``https://`` is a web address: it is fetched now
+    (and kept in memory until its turn). Anything else is a file or a folder.
     """
-    given = list(paths)
-    for value in given:
-        if isinstance(value, str) and _URL.match(value):
-            raise ProvenanceError(
-                f"{value}: web addresses cannot be ingested yet; save the page and ingest the file"
-            )
-    files: list[Path] = []
+    files: list[Source] = []
     problems: list[str] = []
-    for path in find_sources([Path(p) for p in given], problems):
-        try:
-            check_document_size(read_source(path), max_document_chars)
-        except ProvenanceError as error:
-            problems.append(str(error))
+    seen: set[str] = set()
+
+    def consider(item: Source, key: str) -> None:
+        if key in seen:
+            return
+        seen.add(key)
+        problem = _checked(item, max_document_chars)
+        if problem is None:
+            files.append(item)
         else:
-            files.append(path)
+            problems.append(problem)
+
+    for given in paths:
+        if isinstance(given, str) and is_url(given):
+            try:
+                fetched = fetch_source(given, limits)
+            except ProvenanceError as error:
+                problems.append(str(error))
+                continue
+            consider(fetched, given.strip())
+            continue
+        for path in find_sources([Path(given)], problems):
+            consider(path, display_source(path))
     return CheckedSources(files, problems)
 
 
 class BadSources(ProvenanceError):
-    """Files that cannot be ingested: one line naming every one (and what is wrong with it)."""
+    """Sources that cannot be ingested: one line naming every one (and what is wrong with it)."""
 
     def __init__(self, problems: list[str]) -> None:
         self.problems = problems
@@ -322,27 +368,30 @@ class BadSources(ProvenanceError):
             super().__init__(problems[0])
         else:
             super().__init__(
-                f"{len(problems)} files cannot be ingested, so nothing was written"
+                f"{len(problems)} sources cannot be ingested, so nothing was written"
                 f" (--keep-going ingests the others): {'; '.join(problems)}"
             )
 
 
 def prepare_sources(
-    paths: Iterable[str | Path], *, max_document_chars: int = MAX_DOCUMENT_CHARS
-) -> list[Path]:
-    """The files to ingest, each checked to be readable UTF-8 text (of at most
-    ``max_document_chars`` characters) before anything is written.
+    paths: Iterable[str | Path],
+    *,
+    limits: FetchLimits = DEFAULT_LIMITS,
+    max_document_chars: int = MAX_DOCUMENT_CHARS,
+) -> list[Source]:
+    """The sources to ingest, each checked (a text of at most ``max_document_chars``
+    characters) before anything is written.
 
-    Raises :class:`BadSources`, naming every file that cannot be read, if any cannot.
+    Raises :class:`BadSources`, naming every source that cannot be read, if any cannot.
     """
-    checked = check_sources(paths, max_document_chars=max_document_chars)
+    checked = check_sources(paths, limits=limits, max_document_chars=max_document_chars)
     if checked.problems:
         raise BadSources(checked.problems)
     return checked.files
 
 
 def ingest_files(
-    files: list[Path],
+    files: Sequence[Source],
     db_path: str | Path,
     *,
     arguments: list[str],
@@ -388,8 +437,9 @@ def ingest_files(
             on_document(outcome)
 
     try:
-        for path in files:
-            plan = _plan(db, read_source(path), run, str(path.resolve()))
+        for item in files:
+            path = None if isinstance(item, FetchedSource) else str(item.resolve())
+            plan = _plan(db, read_source(item), run, path)
             if isinstance(plan, DocumentOutcome):
                 in_flight.append((plan, None))
             elif pool is None:
@@ -430,15 +480,17 @@ def ingest(
     *,
     on_document: Callable[[DocumentOutcome], None] | None = None,
     jobs: int = 0,
+    limits: FetchLimits = DEFAULT_LIMITS,
     max_document_chars: int = MAX_DOCUMENT_CHARS,
 ) -> IngestSummary:
-    """Ingest files and folders into the database at ``db_path``.
+    """Ingest files, folders and web addresses into the database at ``db_path``.
 
-    Every file is checked before anything is written, so a bad file (or one with more than
-    ``max_document_chars`` characters of text) changes nothing.
+    Every source is checked (every address fetched) before anything is written, so a bad one
+    (or a text over ``max_document_chars``
+    characters) changes nothing.
     """
     paths = list(paths)
-    files = prepare_sources(paths, max_document_chars=max_document_chars)
+    files = prepare_sources(paths, limits=limits, max_document_chars=max_document_chars)
     return ingest_files(
         files, db_path, arguments=[str(p) for p in paths], on_document=on_document, jobs=jobs
     )

@@ -62,6 +62,8 @@ class DocumentFormat(str, Enum):
     text = "text"
     markdown = "markdown"
     html = "html"
+    pdf = "pdf"
+    docx = "docx"
 
 
 class BlockKind(str, Enum):
@@ -73,6 +75,12 @@ class BlockKind(str, Enum):
     list_item = "list_item"
     quote = "quote"
     reference = "reference"
+    #: Running headers, footers and page numbers of a paged document: kept, never claims.
+    boilerplate = "boilerplate"
+    #: A figure or table caption.
+    caption = "caption"
+    #: A table's cells (data, not statements).
+    table = "table"
 
 
 BODY_BLOCK_KINDS = frozenset({BlockKind.paragraph, BlockKind.list_item, BlockKind.quote})
@@ -146,6 +154,11 @@ class Claim(_Record):
     evidence_status: EvidenceStatus = Field(
         description="cited / attributed / unsupported from the text, or the reviewers' verdict."
     )
+    page: int | None = Field(
+        default=None,
+        description="Page of a paged document (PDF) the claim starts on (1-based).",
+        ge=1,
+    )
 
 
 class ClaimDraft(NamedTuple):
@@ -176,6 +189,7 @@ class ClaimDraft(NamedTuple):
     attribution_cues: list[str]
     citations: list[Citation]
     evidence_status: EvidenceStatus
+    page: int | None = None
 
     def validated(self) -> Claim:
         return Claim.model_validate(self._asdict())

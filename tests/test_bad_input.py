@@ -50,15 +50,15 @@ def _folder(parent: Path, name: str, *files: str) -> Path:
 BAD_FILES: dict[str, tuple[Callable[[Path], Path], str]] = {
     "missing": (lambda d: d / "nowhere.txt", "no such file or directory"),
     "empty folder": (lambda d: _folder(d, "empty"), "no supported files"),
-    "folder of unsupported files": (lambda d: _folder(d, "pdfs", "a.pdf"), "no supported files"),
-    "unsupported suffix": (lambda d: _write(d, "paper.docx", b"PK\x03\x04"), "unsupported file"),
+    "folder of unsupported files": (lambda d: _folder(d, "odts", "a.odt"), "no supported files"),
+    "unsupported suffix": (lambda d: _write(d, "paper.odt", b"PK\x03\x04"), "unsupported file"),
     "empty file": (lambda d: _write(d, "empty.txt", b""), "file is empty"),
     "only whitespace": (lambda d: _write(d, "blank.md", b" \n\n\t\n"), "has no text"),
     "binary": (lambda d: _write(d, "image.txt", bytes(range(256)) * 4), "binary"),
     "NUL bytes": (lambda d: _write(d, "nul.txt", b"Zinc is a metal.\x00 Iron too."), "NUL"),
-    "invalid UTF-8": (
-        lambda d: _write(d, "latin1.txt", "Café au lait is hot.".encode("latin-1")),
-        "not valid UTF-8 (byte 0xe9 at offset 3)",
+    "invalid UTF-8": (  # 0x81 is undefined in Windows-1252 too
+        lambda d: _write(d, "mixed.txt", b"Caf\x81 au lait is hot."),
+        "neither UTF-8 (byte 0x81 at offset 3) nor Windows-1252",
     ),
     "5 MB single line of non-prose": (
         lambda d: _write(d, "huge.txt", b"x" * (5 * 1024 * 1024)),
@@ -101,10 +101,10 @@ def test_one_bad_file_among_good_ones_writes_nothing(
     ingested_db: Path, example_copy: Path, tmp_path: Path
 ) -> None:
     good = _write(tmp_path / "docs", "zinc.txt", b"Zinc supports immune function.\n")
-    _write(tmp_path / "docs", "broken.txt", b"\xff\xff bad bytes")
+    _write(tmp_path / "docs", "broken.txt", b"\x81\x8d bad bytes")
     before = digest(ingested_db)
     result = run_cli(["ingest", str(good.parent), "--db", str(ingested_db)])
-    assert_clean_failure(result, "broken.txt", "not valid UTF-8")
+    assert_clean_failure(result, "broken.txt", "neither UTF-8")
     assert digest(ingested_db) == before
 
 
@@ -118,6 +118,35 @@ def test_utf8_with_bom_is_read_and_hashed_as_bytes(db_path: Path, tmp_path: Path
     assert text == "Magnesium is a mineral.\n"
     assert sha == hashlib.sha256(data).hexdigest()
     assert claim == "Magnesium is a mineral."
+
+
+def test_windows_1252_is_decoded_and_the_encoding_recorded(db_path: Path, tmp_path: Path) -> None:
+    # A press release saved on Windows: curly quotes, a euro sign, an accented name.
+    text = "“Zinc shortens colds,” said Dr Müller. The pack costs 5 €.\n"
+    path = _write(tmp_path, "press.txt", text.encode("windows-1252"))
+    utf8 = _write(tmp_path, "plain.txt", b"Iron is a metal.\n")
+    assert run_cli(["ingest", str(path), str(utf8), "--db", str(db_path)]).exit_code == 0
+    with sqlite3.connect(db_path) as conn:
+        rows = conn.execute(
+            "select d.name, d.text, d.sha256, s.encoding from documents d"
+            " join document_sources s on s.document_id = d.id order by d.name"
+        ).fetchall()
+    assert rows == [
+        ("plain", "Iron is a metal.\n", digest(utf8), "utf-8"),
+        ("press", text, digest(path), "windows-1252"),
+    ]
+
+
+def test_html_declared_charset_is_used_before_windows_1252(db_path: Path, tmp_path: Path) -> None:
+    page = '<meta charset="iso-8859-7"><p>Η μελέτη έδειξε όφελος.</p>'.encode("iso-8859-7")
+    path = _write(tmp_path, "greek.html", page)
+    assert run_cli(["ingest", str(path), "--db", str(db_path)]).exit_code == 0
+    with sqlite3.connect(db_path) as conn:
+        text, encoding = conn.execute(
+            "select d.text, s.encoding from documents d join document_sources s"
+            " on s.document_id = d.id"
+        ).fetchone()
+    assert (text, encoding) == ("Η μελέτη έδειξε όφελος.", "iso-8859-7")
 
 
 def test_unwritable_database_location(example_copy: Path, tmp_path: Path) -> None:

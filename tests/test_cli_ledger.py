@@ -37,6 +37,7 @@ CLAIM_JSON_FIELDS = [
     "attribution_cues",
     "citations",
     "evidence_status",
+    "page",
 ]
 
 
@@ -193,7 +194,7 @@ def test_folder_ingest_is_recursive_and_shows_a_summary(tmp_path: Path, db_path:
     (docs / "deeper").mkdir(parents=True)
     (docs / "a.txt").write_text("Zinc supports immunity. It is common.\n", encoding="utf-8")
     (docs / "deeper" / "b.md").write_text("# Title\n\nIron carries oxygen.\n", encoding="utf-8")
-    (docs / "ignored.pdf").write_bytes(b"%PDF-1.4")
+    (docs / "ignored.odt").write_bytes(b"PK\x03\x04")
     (docs / ".hidden").mkdir()
     (docs / ".hidden" / "c.txt").write_text("Hidden claim.\n", encoding="utf-8")
     out = invoke(["ingest", str(docs), "--db", str(db_path)])

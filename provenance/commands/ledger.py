@@ -6,7 +6,7 @@ import contextlib
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import click
 
@@ -16,9 +16,8 @@ from provenance.commands.options import (
     db_option,
     format_option,
 )
+from provenance.extract.read import MAX_DOCUMENT_CHARS, MEMORY_PER_CHAR
 from provenance.ingest import (
-    MAX_DOCUMENT_CHARS,
-    MEMORY_PER_CHAR,
     BadSources,
     DocumentOutcome,
     check_sources,
@@ -49,7 +48,14 @@ def _outcome_line(outcome: DocumentOutcome) -> str:
 
 
 @click.command(name="ingest")
-@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.argument("paths", nargs=-1)
+@click.option(
+    "--from-file",
+    "from_file",
+    type=click.File("r", encoding="utf-8"),
+    help="Read more paths and web addresses from this file, one a line ('-': standard input;"
+    " blank lines and lines starting with # are skipped).",
+)
 @db_option
 @click.option(
     "--jobs",
@@ -70,28 +76,38 @@ def _outcome_line(outcome: DocumentOutcome) -> str:
 @click.option(
     "--keep-going",
     is_flag=True,
-    help="Ingest the files that can be read, skipping (and listing) the others; exit 1.",
+    help="Ingest the sources that can be read, skipping (and listing) the others; exit 1.",
 )
 def ingest_command(
     paths: tuple[str, ...],
+    from_file: TextIO | None,
     db_path: Path,
     jobs: int,
     max_document_mb: float,
     quiet: bool,
     keep_going: bool,
 ) -> None:
-    """Extract the claims of files or folders (.txt, .md, .html) into the database
+    """Extract the claims of files, folders or web addresses into the database
 
-    Folders are read recursively. Every file is checked before anything is written, and
-    every file that cannot be read is listed; with --keep-going the others are ingested. Each
-    document is written in one transaction. An unchanged file is skipped; a changed one
+    Files: .txt, .md, .html, .pdf (its text layer) and .docx. Folders are read recursively.
+    An http:// or https:// address is fetched, and read as the format its content type says.
+    Every source is checked (every address fetched) before anything is written, and every
+    one that cannot be read is listed; with --keep-going the others are ingested. Each
+    document is written in one transaction. An unchanged source is skipped; a changed one
     becomes a new version, and so does an unchanged one read with older rules (reclassified).
 
     \b
     Examples:
         provenance ingest corpus/magnesium-glutamate.txt
         provenance ingest docs/ --db review.db
+        provenance ingest report.pdf https://example.org/press-release.html
+        provenance ingest --from-file urls.txt
     """
+    if from_file is not None:
+        listed = [line.strip() for line in from_file]
+        paths = (*paths, *(line for line in listed if line and not line.startswith("#")))
+    if not paths:
+        raise click.UsageError("give at least one path or address (or --from-file)")
     checked = check_sources(paths, max_document_chars=int(max_document_mb * 1e6))
     if checked.problems and not keep_going:
         raise BadSources(checked.problems)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import bisect
+import sys
 from dataclasses import dataclass, field
 
 from provenance.models import BlockKind
@@ -30,6 +32,9 @@ class ParsedDocument:
     text: str
     blocks: list[Block] = field(default_factory=list)
     title: str | None = None
+    #: For a paged document: ``(offset, page)`` where each page's text starts in ``text``,
+    #: in order (see :func:`page_at`); empty for the others.
+    pages: list[tuple[int, int]] = field(default_factory=list)
 
 
 def trimmed_span(text: str, start: int, end: int) -> tuple[int, int]:
@@ -39,3 +44,9 @@ def trimmed_span(text: str, start: int, end: int) -> tuple[int, int]:
     while end > start and text[end - 1].isspace():
         end -= 1
     return start, end
+
+
+def page_at(pages: list[tuple[int, int]], offset: int) -> int | None:
+    """The page that ``offset`` of the stored text is on (``None`` for an unpaged document)."""
+    index = bisect.bisect_right(pages, (offset, sys.maxsize)) - 1
+    return pages[index][1] if index >= 0 else None

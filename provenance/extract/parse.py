@@ -1,11 +1,14 @@
-"""Turn decoded source text into stored text plus blocks, by format."""
+"""Turn a source into stored text plus blocks, by format."""
 
 from __future__ import annotations
 
 from provenance.extract.blocks import ParsedDocument
+from provenance.extract.parse_docx import parse_docx
 from provenance.extract.parse_html import parse_html
 from provenance.extract.parse_markdown import parse_markdown
+from provenance.extract.parse_pdf import check_pdf, parse_pdf
 from provenance.extract.parse_text import parse_plain_text
+from provenance.extract.read import SourceText
 from provenance.extract.references import mark_reference_blocks
 from provenance.models import DocumentFormat
 
@@ -20,3 +23,23 @@ def parse_document(source_text: str, fmt: DocumentFormat) -> ParsedDocument:
         parsed = parse_plain_text(source_text)
     parsed.blocks = mark_reference_blocks(parsed.text, parsed.blocks)
     return parsed
+
+
+def parse_source(source: SourceText) -> ParsedDocument:
+    """Parse a source as read: a binary format from its bytes, the others from their text."""
+    if source.format is DocumentFormat.pdf:
+        parsed = parse_pdf(source.data, source.source)
+    elif source.format is DocumentFormat.docx:
+        parsed = parse_docx(source.data, source.source)
+    else:
+        return parse_document(source.text, source.format)
+    parsed.blocks = mark_reference_blocks(parsed.text, parsed.blocks)
+    return parsed
+
+
+def check_source(source: SourceText) -> None:
+    """Refuse a binary source that cannot be parsed, before anything is written."""
+    if source.format is DocumentFormat.pdf:
+        check_pdf(source.data, source.source)
+    elif source.format is DocumentFormat.docx:
+        parse_docx(source.data, source.source)  # milliseconds: parsed in full

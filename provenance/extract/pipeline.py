@@ -6,7 +6,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from provenance.errors import ProvenanceError
-from provenance.extract.blocks import ParsedDocument
+from provenance.extract.blocks import ParsedDocument, page_at
 from provenance.extract.citations import find_citations
 from provenance.extract.classify import classify_sentence
 from provenance.extract.positions import LineIndex
@@ -118,6 +118,7 @@ def extract(parsed: ParsedDocument, *, source: str, document_id: str, version: i
                     decided.attribution_cues,
                     citations,
                     _TEXT_STATUS[decided.attribution],
+                    page_at(parsed.pages, start) if parsed.pages else None,
                 )
             )
     return result

@@ -1,15 +1,31 @@
-"""Reading sources: exact bytes, their sha256, strict UTF-8, and the format."""
+"""Reading sources: exact bytes, their sha256, the decoded text, and the format.
+
+A source is a file or a web address (``http://`` / ``https://``, fetched by
+:mod:`provenance.extract.fetch`). PDF and DOCX are kept as bytes and parsed from them; the
+text formats are decoded:
+
+- UTF-8 first (a BOM is dropped);
+- else the encoding the source declares (an HTTP ``charset``, or an HTML page's
+  ``<meta charset>``), if the bytes decode with it;
+- else Windows-1252, the usual encoding of press kits and older web pages written on Windows.
+
+Which one was used is recorded with the document (``document_sources.encoding``). Bytes that
+none of these decodes, and binary files (NUL bytes), are refused with a one-line error.
+"""
 
 from __future__ import annotations
 
 import codecs
 import hashlib
 import os
+import re
 from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
+from dataclasses import dataclass, field, replace
+from pathlib import Path, PurePosixPath
+from urllib.parse import urlsplit
 
 from provenance.errors import ProvenanceError
+from provenance.extract.fetch import DEFAULT_LIMITS, Fetched, FetchLimits, canonical_url, fetch
 from provenance.models import DocumentFormat
 
 FORMATS_BY_SUFFIX = {
@@ -19,7 +35,26 @@ FORMATS_BY_SUFFIX = {
     ".markdown": DocumentFormat.markdown,
     ".html": DocumentFormat.html,
     ".htm": DocumentFormat.html,
+    ".pdf": DocumentFormat.pdf,
+    ".docx": DocumentFormat.docx,
 }
+#: Formats parsed from their bytes rather than from decoded text.
+BINARY_FORMATS = frozenset({DocumentFormat.pdf, DocumentFormat.docx})
+#: The media types a web address may answer with, and how each is read.
+FORMATS_BY_CONTENT_TYPE = {
+    "text/html": DocumentFormat.html,
+    "application/xhtml+xml": DocumentFormat.html,
+    "text/plain": DocumentFormat.text,
+    "text/markdown": DocumentFormat.markdown,
+    "text/x-markdown": DocumentFormat.markdown,
+    "application/pdf": DocumentFormat.pdf,
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": (
+        DocumentFormat.docx
+    ),
+}
+_META_CHARSET = re.compile(
+    rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]{1,40})""", re.IGNORECASE
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,7 +66,27 @@ class SourceText:
     format: DocumentFormat
     sha256: str
     size: int
+    #: The decoded text; empty for a binary format (parsed from ``data``).
     text: str
+    #: A binary format's exact bytes.
+    data: bytes = b""
+    #: The encoding a text format was decoded with.
+    encoding: str | None = None
+    #: For a web address: what the server said.
+    fetched: Fetched | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FetchedSource:
+    """A web address fetched (before anything is written), waiting for its turn."""
+
+    fetched: Fetched
+    data: bytes = field(repr=False)
+    format: DocumentFormat
+
+
+#: What ingest reads: a file, or a web address already fetched.
+Source = Path | FetchedSource
 
 
 def display_source(path: Path) -> str:
@@ -118,8 +173,14 @@ def other_unicode_encoding(data: bytes) -> str | None:
     return None
 
 
-def decode(data: bytes, label: str) -> str:
-    """Strict UTF-8 (a BOM is dropped); binary or undecodable input is refused."""
+def declared_charset(data: bytes) -> str | None:
+    """The ``<meta charset>`` (or ``http-equiv`` content type) near an HTML page's start."""
+    match = _META_CHARSET.search(data[:4096])
+    return match.group(1).decode("ascii").lower() if match else None
+
+
+def decode(data: bytes, label: str, declared: str | None = None) -> tuple[str, str]:
+    """The text and the encoding it was read with (see the module docstring)."""
     if not data:
         raise ProvenanceError(f"{label}: file is empty")
     encoding = other_unicode_encoding(data)
@@ -133,18 +194,102 @@ def decode(data: bytes, label: str) -> str:
     if data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8) :]
     try:
-        text = data.decode("utf-8")
+        text, encoding = data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError as error:
-        raise ProvenanceError(
-            f"{label}: not valid UTF-8 (byte 0x{data[error.start]:02x} at offset {error.start})"
-        ) from None
+        text, encoding = _fallback(data, declared, error, label)
     if not text or text.isspace():  # not text.strip(), which would copy a large text
         raise ProvenanceError(f"{label}: file has no text")
-    return text
+    return text, encoding
 
 
-def read_source(path: Path) -> SourceText:
-    """Read one file; errors name the file and say what is wrong with it."""
+def _fallback(
+    data: bytes, declared: str | None, error: UnicodeDecodeError, label: str
+) -> tuple[str, str]:
+    for encoding in (declared, "windows-1252"):
+        if not encoding:
+            continue
+        try:
+            name = codecs.lookup(encoding).name
+        except LookupError:
+            continue
+        if name in ("utf-8", "utf-8-sig"):
+            continue
+        try:
+            return data.decode(name), _iana_name(name)
+        except UnicodeDecodeError:
+            continue
+    raise ProvenanceError(
+        f"{label}: neither UTF-8 (byte 0x{data[error.start]:02x} at offset {error.start})"
+        " nor Windows-1252"
+    ) from None
+
+
+def _iana_name(codec: str) -> str:
+    """Python's codec name as the web spells it ("cp1252" -> "windows-1252")."""
+    if re.fullmatch(r"cp125\d", codec):
+        return f"windows-{codec[2:]}"
+    if codec.startswith("iso8859-"):
+        return f"iso-8859-{codec[8:]}"
+    return {"latin-1": "iso-8859-1"}.get(codec, codec)
+
+
+def source_text(
+    source: str,
+    name: str,
+    fmt: DocumentFormat,
+    data: bytes,
+    *,
+    declared: str | None = None,
+    fetched: Fetched | None = None,
+) -> SourceText:
+    """A source's bytes as ingest reads them: kept for a binary format, else decoded."""
+    sha256 = hashlib.sha256(data).hexdigest()
+    if fmt in BINARY_FORMATS:
+        if not data:
+            raise ProvenanceError(f"{source}: file is empty")
+        return SourceText(source, name, fmt, sha256, len(data), "", data, None, fetched)
+    if fmt is DocumentFormat.html and declared is None:
+        declared = declared_charset(data)
+    text, encoding = decode(data, source, declared)
+    if fetched is not None and fmt is DocumentFormat.html:
+        fetched = replace(fetched, canonical_url=canonical_url(text, fetched.final_url))
+    return SourceText(source, name, fmt, sha256, len(data), text, b"", encoding, fetched)
+
+
+#: The most text one document may have (characters) unless the caller raises it: extracting a
+#: document holds all its claims in memory, so peak memory grows with the largest document.
+#: At this limit an ingest stays under 400 MB (measured in benchmarks/README.md).
+MAX_DOCUMENT_CHARS = 10_000_000
+#: Bytes of memory per character of a document's text, for the message that refuses one.
+MEMORY_PER_CHAR = 23
+
+
+def check_document_size(source: SourceText, max_chars: int = MAX_DOCUMENT_CHARS) -> None:
+    """Refuse a document whose text is over ``max_chars`` characters, naming the limit.
+
+    PDF and DOCX are parsed from their bytes: their text is not known yet, so not checked.
+    """
+    if len(source.text) > max_chars:
+        raise ProvenanceError(
+            f"{source.source}: {len(source.text):,} characters of text, over the limit of"
+            f" {max_chars:,} for one document (extraction takes about {MEMORY_PER_CHAR} bytes"
+            " of memory per character); raise the limit with --max-document-mb"
+        )
+
+
+def read_source(item: Source) -> SourceText:
+    """Read one file, or a fetched address; errors name the source and what is wrong."""
+    if isinstance(item, FetchedSource):
+        fetched = item.fetched
+        return source_text(
+            fetched.url,
+            url_name(fetched.final_url),
+            item.format,
+            item.data,
+            declared=fetched.charset,
+            fetched=fetched,
+        )
+    path = item
     fmt = format_for(path)
     if fmt is None:
         raise ProvenanceError(f"{path}: unsupported file type {path.suffix or '(none)'!r}")
@@ -152,11 +297,17 @@ def read_source(path: Path) -> SourceText:
         data = path.read_bytes()
     except OSError as error:
         raise ProvenanceError(f"{path}: cannot read ({error.strerror})") from None
-    return SourceText(
-        source=display_source(path),
-        name=path.stem,
-        format=fmt,
-        sha256=hashlib.sha256(data).hexdigest(),
-        size=len(data),
-        text=decode(data, str(path)),
-    )
+    return source_text(display_source(path), path.stem, fmt, data)
+
+
+def url_name(url: str) -> str:
+    """A short name for an address: its last path segment without extension, or its host."""
+    parts = urlsplit(url)
+    last = PurePosixPath(parts.path).stem
+    return last or parts.hostname or url
+
+
+def fetch_source(url: str, limits: FetchLimits = DEFAULT_LIMITS) -> FetchedSource:
+    """Fetch a web address as a source (its content type must be a format provenance reads)."""
+    fetched, data = fetch(url.strip(), frozenset(FORMATS_BY_CONTENT_TYPE), limits)
+    return FetchedSource(fetched, data, FORMATS_BY_CONTENT_TYPE[fetched.content_type])

@@ -123,7 +123,7 @@ async def document_page(datasette: Any, request: Any) -> Response:
         claims = row_dicts(
             (
                 await db.execute(
-                    "select id, start, [end], evidence_status, category from claims"
+                    "select id, start, [end], evidence_status, category, page from claims"
                     " where document_id = ? and start >= ? and start < ?"
                     " order by start",
                     [document_id, lo, hi],

@@ -179,10 +179,22 @@ def json_list(value: Any) -> list[Any]:
 
 
 def line_column(row: Any) -> Markup | None:
+    """Where a claim is: ``line:column``, after its page for a paged document ("p. 4 · 12:3")."""
     try:
-        return Markup("{}:{}").format(row["line"], row["column"])
+        position = Markup("{}:{}").format(row["line"], row["column"])
     except (IndexError, KeyError):
         return None
+    page = page_of(row)
+    return Markup("p. {} · {}").format(page, position) if page is not None else position
+
+
+def page_of(row: Any) -> int | None:
+    """A claim row's page, if it has one (older databases and text formats have none)."""
+    try:
+        page = row["page"]
+    except (IndexError, KeyError):
+        return None
+    return int(page) if page is not None else None
 
 
 PREVIEW_CHARACTERS = 240
@@ -265,7 +277,7 @@ def document_html(
             parts.append(
                 Markup(
                     '<a class="pv-claim {}" id="{}" href="{}" data-claim-id="{}"'
-                    ' data-status="{}" data-category="{}" title="{} · {}">{}</a>'
+                    ' data-status="{}" data-category="{}" title="{}{} · {}">{}</a>'
                 ).format(
                     status_class(row["evidence_status"]),
                     claim_anchor(row["id"]),
@@ -273,6 +285,7 @@ def document_html(
                     row["id"],
                     row["evidence_status"],
                     row["category"],
+                    f"p. {page} · " if (page := page_of(row)) is not None else "",
                     STATUS_STYLES.get(row["evidence_status"], StatusStyle("", "", "")).label
                     or row["evidence_status"],
                     row["category"],

@@ -285,6 +285,31 @@ def m010_document_paths(db: sqlite_utils.Database) -> None:
     db.table("document_paths").create_index(["source"])
 
 
+@migrations()
+def m011_pages_and_sources(db: sqlite_utils.Database) -> None:
+    # The page a claim of a paged document (PDF) starts on; null for the other formats.
+    db.execute("alter table claims add column page integer")
+    # How each document version was read: the encoding its text was decoded with, and for a
+    # web address what the server said (final address after the redirects, the page's
+    # canonical address, ETag, Last-Modified, fetch time, content type).
+    db.table("document_sources").create(
+        {
+            "document_id": str,
+            "encoding": str,
+            "url": str,
+            "final_url": str,
+            "redirects": str,
+            "canonical_url": str,
+            "content_type": str,
+            "etag": str,
+            "last_modified": str,
+            "fetched_at": str,
+        },
+        pk="document_id",
+        foreign_keys=[("document_id", "documents", "id")],
+    )
+
+
 #: Tables whose rows are never changed or deleted: their triggers are checked on every open
 #: (see :func:`provenance.store.connection.open_database`).
 APPEND_ONLY_TABLES = ("annotations",)

@@ -203,6 +203,7 @@ def claim_row(claim: Claim | ClaimDraft, *, first_version: int, run_id: str) -> 
         _json_strings(claim.attribution_cues),
         _json_citations(claim.citations),
         status,
+        claim.page,
         status,
         first_version,
         1,
@@ -273,6 +274,11 @@ def write_transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Databa
             db.conn.execute("ROLLBACK")
         raise
     db.conn.execute("COMMIT")
+
+
+def write_document_source(db: sqlite_utils.Database, row: dict[str, str | None]) -> None:
+    """Record how a document version was read (call inside its transaction)."""
+    db.table("document_sources").insert(row, pk="document_id", replace=True)
 
 
 def write_run(db: sqlite_utils.Database, run: Run) -> None:
