@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test setup setup-test browser lint
+.PHONY: demo test setup setup-test browser lint model
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,3 +35,9 @@ lint: setup-test
 # Everything CI runs: set-up, lint, type check, the full test suite (README sync included).
 test: setup-test browser lint
 	$(BIN)/pytest -q
+
+# Rebuild the classifier's weights (provenance/extract/rules/classifier.json) from the labelled
+# sentences in data/classify/; scikit-learn is needed only here (the `train` extra).
+model: $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[train]'
+	$(BIN)/python -m evaluation.train

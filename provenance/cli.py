@@ -27,6 +27,7 @@ COMMANDS = {
     "history": "provenance.commands.annotate:history_command",
     "annotations": "provenance.commands.annotate:annotations_group",
     "diff": "provenance.commands.diff:diff_command",
+    "explain": "provenance.commands.explain:explain_command",
 }
 
 

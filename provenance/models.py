@@ -16,11 +16,34 @@ class Category(str, Enum):
     causal = "causal"
     efficacy = "efficacy"
     quantitative = "quantitative"
-    recommendation = "recommendation"
+    finding = "finding"
+    method = "method"
     evidence = "evidence"
+    event = "event"
+    prediction = "prediction"
+    recommendation = "recommendation"
     evaluative = "evaluative"
     meta = "meta"
     personal = "personal"
+
+
+#: What each category means (docs/design.md, "Categories"); also the ``taxonomy`` table.
+CATEGORY_MEANINGS = {
+    Category.definition: "what something is, its class, its general role or property",
+    Category.mechanism: "how an effect happens at a molecular, cellular or physiological level",
+    Category.causal: "a condition or exposure leads to or is linked to an outcome (general)",
+    Category.efficacy: "an intervention helps, treats, prevents or lowers risk (general)",
+    Category.quantitative: "its core is a number, dose, rate or proportion (not one study's)",
+    Category.finding: "what a specific study, trial, analysis or report found",
+    Category.method: "how a study was done: design, participants, procedure, measures, funding",
+    Category.evidence: "the state of research as a whole: how much is known, what is needed",
+    Category.event: "something that happened at a particular time: history, news, publications",
+    Category.prediction: "what will or is expected to happen",
+    Category.recommendation: "tells the reader what to do, or what is necessary or advisable",
+    Category.evaluative: "a judgement of importance, complexity, novelty or promise",
+    Category.meta: "the text speaking about itself",
+    Category.personal: "a first-person experience or testimonial",
+}
 
 
 class Certainty(str, Enum):
@@ -29,9 +52,21 @@ class Certainty(str, Enum):
 
 
 class Attribution(str, Enum):
+    """Who stands behind a statement: nobody named, unnamed sources, a named one, a citation."""
+
     none = "none"
     vague = "vague"
+    named = "named"
     cited = "cited"
+
+
+#: What each attribution means; also the ``taxonomy`` table.
+ATTRIBUTION_MEANINGS = {
+    Attribution.none: "asserted on the writer's own authority",
+    Attribution.vague: "an appeal to unnamed sources: studies suggest, experts say",
+    Attribution.named: "a source named in prose: a person, organisation, journal or study",
+    Attribution.cited: "a citation marker or identifier in the sentence",
+}
 
 
 class EvidenceStatus(str, Enum):
@@ -138,13 +173,18 @@ class Claim(_Record):
     line: int = Field(description="Line of the start offset (1-based).", ge=1)
     column: int = Field(description="Column of the start offset (1-based, in characters).", ge=1)
     text: str = Field(description="The statement exactly as in the source text.")
-    category: Category = Field(description="What kind of statement it is.")
+    category: Category = Field(
+        description="What kind of statement it is: " + ", ".join(c.value for c in Category) + "."
+    )
     category_cues: list[str] = Field(
         default_factory=list, description="The cues that decided the category."
     )
     certainty: Certainty = Field(description="Asserted, or hedged by a cue word.")
     hedge_cues: list[str] = Field(default_factory=list, description="The hedge words found.")
-    attribution: Attribution = Field(description="None, a vague appeal to sources, or a citation.")
+    attribution: Attribution = Field(
+        description="None, a vague appeal to unnamed sources, a source named in prose,"
+        " or a citation."
+    )
     attribution_cues: list[str] = Field(
         default_factory=list, description="The phrases that attribute the statement."
     )

@@ -35,6 +35,7 @@ from provenance.extract.positions import LineIndex
 from provenance.extract.read import FORMATS_BY_SUFFIX
 from provenance.ingest import ingest
 from provenance.models import (
+    Attribution,
     Category,
     EvidenceStatus,
 )
@@ -89,26 +90,36 @@ def test_priority_in_sql_matches_the_documented_score(fixture_db: Path) -> None:
             finding["certainty"],
             finding["evidence_status"],
             finding["repeats"],
+            finding["attribution"],
         )
 
 
 @given(
     category=st.sampled_from(list(Category)),
     status=st.sampled_from(list(EvidenceStatus)),
+    attribution=st.sampled_from(list(Attribution)),
     repeats=st.integers(min_value=1, max_value=50),
 )
 def test_priority_orders_as_documented(
-    category: Category, status: EvidenceStatus, repeats: int
+    category: Category, status: EvidenceStatus, attribution: Attribution, repeats: int
 ) -> None:
-    asserted = priority_score(category.value, "asserted", status.value, repeats)
-    hedged = priority_score(category.value, "hedged", status.value, repeats)
+    def score(category: str, certainty: str, repeats: int, source: str = attribution) -> int:
+        return priority_score(category, certainty, status.value, repeats, source)
+
+    asserted = score(category.value, "asserted", repeats)
+    hedged = score(category.value, "hedged", repeats)
     assert asserted > hedged
-    assert priority_score(category.value, "asserted", status.value, repeats + 1) >= asserted
+    assert score(category.value, "asserted", repeats + 1) >= asserted
+    # An appeal to unnamed sources weighs like no source; a named one or a citation less.
+    assert score(category.value, "asserted", repeats, "vague") == (
+        score(category.value, "asserted", repeats, "none") + 5
+    )
+    assert score(category.value, "asserted", repeats, "named") == (
+        score(category.value, "asserted", repeats, "cited")
+    )
     for health in ("efficacy", "causal"):
         if category.value not in ("efficacy", "causal"):
-            assert priority_score(health, "hedged", status.value, 1) > priority_score(
-                category.value, "hedged", status.value, 1
-            )
+            assert score(health, "hedged", 1) > score(category.value, "hedged", 1)
 
 
 @pytest.mark.parametrize(

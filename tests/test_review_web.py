@@ -136,7 +136,8 @@ async def test_a_read_only_site_has_no_form_and_refuses_verdicts(ingested_db: Pa
 async def test_the_queue_follows_the_audits_priority_order(ingested_db: Path) -> None:
     found = rows(
         ingested_db,
-        "select id, category, certainty, evidence_status, start, claim_key from claims",
+        "select id, category, certainty, evidence_status, start, claim_key, attribution"
+        " from claims",
     )
     repeats: dict[str, int] = {}
     for row in found:
@@ -144,7 +145,8 @@ async def test_the_queue_follows_the_audits_priority_order(ingested_db: Path) ->
     expected = [
         row[0]
         for row in sorted(
-            found, key=lambda r: (-priority_score(r[1], r[2], r[3], repeats[r[5]]), r[4])
+            found,
+            key=lambda r: (-priority_score(r[1], r[2], r[3], repeats[r[5]], r[6]), r[4]),
         )
     ]
     ds = site(ingested_db)

@@ -16,7 +16,7 @@ from provenance.extract.parse import parse_document
 from provenance.extract.pipeline import extract
 from provenance.extract.read import read_source
 from provenance.ingest import ingest
-from provenance.models import Claim, ClaimDraft, DocumentFormat
+from provenance.models import Attribution, Category, Claim, ClaimDraft, DocumentFormat
 from provenance.store.connection import open_database
 from provenance.store.reads import ClaimFilter, iter_claims
 from provenance.store.schema import FACET_COLUMNS, MODEL_TABLES, migrations
@@ -244,3 +244,21 @@ def test_an_unchanged_re_ingest_adds_statistics_a_database_lacks(
     assert summary.claims == 0  # unchanged
     analysed = rows(ingested_db, "select count(*) from sqlite_stat1 where tbl = 'claims'")
     assert analysed[0][0] > 0
+
+
+def test_taxonomy_table_says_what_every_category_and_attribution_means(
+    ingested_db: Path,
+) -> None:
+    conn = sqlite3.connect(ingested_db)
+    try:
+        rows = conn.execute("select kind, name, meaning from taxonomy").fetchall()
+        used = conn.execute("select distinct category, attribution from claims").fetchall()
+    finally:
+        conn.close()
+    names = {(kind, name) for kind, name, _ in rows}
+    assert {("category", c.value) for c in Category} <= names
+    assert {("attribution", a.value) for a in Attribution} <= names
+    assert len(rows) == len(Category) + len(Attribution)
+    assert all(meaning for _, _, meaning in rows)
+    for category, attribution in used:
+        assert ("category", category) in names and ("attribution", attribution) in names

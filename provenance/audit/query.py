@@ -11,18 +11,22 @@ Findings are grouped by document (in source order of their paths) and, inside a 
 ranked by a priority score, worst first; ties keep document order. The score is the sum of:
 
 =====================  =========================================================================
-category               efficacy 50, causal 45, recommendation 30, quantitative 25, mechanism 20,
-                       evidence 15, definition 10, evaluative 10, personal 5, meta 0
+category               efficacy 50, causal 45, finding 35, recommendation 30, quantitative 25,
+                       prediction 20, mechanism 20, evidence 15, definition 10, evaluative 10,
+                       event 10, method 5, personal 5, meta 0
 certainty              asserted 20, hedged 0
 evidence status        contradicted 25, disputed 15, unsupported 10, unverifiable 10,
                        attributed 5, any other 0
+attribution            vague 5 (an appeal to unnamed sources is hardly better than none; a
+                       named source or a citation can be checked), any other 0
 repetition             5 for each other current occurrence of the same statement (same
                        ``claim_key``, in any document), at most 20
 =====================  =========================================================================
 
 so an asserted, unsupported efficacy claim repeated three times scores 50 + 20 + 10 + 10 = 90,
-and a hedged, attributed meta statement scores 5. Health-outcome claims (efficacy, causal)
-come first because an unsupported one can do the most harm.
+a hedged meta statement attributed to a named source scores 5 (10 with a vague one).
+Health-outcome claims (efficacy, causal) come first because an unsupported one can do the
+most harm.
 
 Everything is computed by SQLite in one ordered query, so memory stays flat in the number of
 findings; :func:`iter_finding_json` also builds each JSON object in SQLite, and
@@ -42,7 +46,7 @@ import subprocess
 import sys
 import tempfile
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import IO, Any
@@ -51,7 +55,7 @@ import sqlite_utils
 
 from provenance.audit import worker as audit_worker
 from provenance.errors import ProvenanceError
-from provenance.models import Category, Certainty, EvidenceStatus
+from provenance.models import Attribution, Category, Certainty, EvidenceStatus
 from provenance.store.reads import ClaimFilter
 
 DEFAULT_FAIL_ON = (
@@ -61,17 +65,13 @@ DEFAULT_FAIL_ON = (
     EvidenceStatus.disputed.value,
     EvidenceStatus.unverifiable.value,
 )
+_CATEGORY_WEIGHTS = (
+    "efficacy 50, causal 45, finding 35, recommendation 30, quantitative 25, prediction 20,"
+    " mechanism 20, evidence 15, definition 10, evaluative 10, event 10, method 5, personal 5,"
+    " meta 0"
+)
 CATEGORY_PRIORITY = {
-    Category.efficacy: 50,
-    Category.causal: 45,
-    Category.recommendation: 30,
-    Category.quantitative: 25,
-    Category.mechanism: 20,
-    Category.evidence: 15,
-    Category.definition: 10,
-    Category.evaluative: 10,
-    Category.personal: 5,
-    Category.meta: 0,
+    Category[pair.split()[0]]: int(pair.split()[1]) for pair in _CATEGORY_WEIGHTS.split(",")
 }
 CERTAINTY_PRIORITY = {Certainty.asserted: 20, Certainty.hedged: 0}
 STATUS_PRIORITY = {
@@ -81,16 +81,20 @@ STATUS_PRIORITY = {
     EvidenceStatus.unverifiable: 10,
     EvidenceStatus.attributed: 5,
 }
+ATTRIBUTION_PRIORITY = {Attribution.vague: 5}
 REPEAT_PRIORITY = 5
 REPEAT_PRIORITY_MAX = 20
 
 
-def priority_score(category: str, certainty: str, evidence_status: str, repeats: int) -> int:
+def priority_score(
+    category: str, certainty: str, evidence_status: str, repeats: int, attribution: str
+) -> int:
     """The documented score in Python (the query computes the same in SQL)."""
     return (
         CATEGORY_PRIORITY.get(Category(category), 0)
         + CERTAINTY_PRIORITY.get(Certainty(certainty), 0)
         + STATUS_PRIORITY.get(EvidenceStatus(evidence_status), 0)
+        + ATTRIBUTION_PRIORITY.get(Attribution(attribution), 0)
         + min(REPEAT_PRIORITY_MAX, REPEAT_PRIORITY * (repeats - 1))
     )
 
@@ -175,7 +179,7 @@ FINDING_FIELDS = tuple(f.name for f in fields(Finding))
 _SOURCE_COLUMNS = {"repeats": "coalesce(repeated.n, 1)"}
 
 
-def _case(column: str, weights: dict[Any, int]) -> tuple[str, list[Any]]:
+def _case(column: str, weights: Mapping[Any, int]) -> tuple[str, list[Any]]:
     whens = " ".join("when ? then ?" for _ in weights)
     params: list[Any] = []
     for value, weight in weights.items():
@@ -190,6 +194,7 @@ def _priority_sql() -> tuple[str, list[Any]]:
         ("claims.category", CATEGORY_PRIORITY),
         ("claims.certainty", CERTAINTY_PRIORITY),
         ("claims.evidence_status", STATUS_PRIORITY),
+        ("claims.attribution", ATTRIBUTION_PRIORITY),
     ):
         sql, case_params = _case(column, weights)
         parts.append(sql)

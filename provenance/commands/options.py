@@ -85,7 +85,9 @@ def claim_filter_options(func: F) -> F:
         category_option,
         enum_list_option("--status", "statuses", EvidenceStatus, "Only these evidence statuses."),
         certainty_option,
-        enum_list_option("--attribution", "attributions", Attribution, "none, vague or cited."),
+        enum_list_option(
+            "--attribution", "attributions", Attribution, "none, vague, named or cited."
+        ),
         document_option,
         click.option("--search", help="Full-text search in claim text."),
     ]

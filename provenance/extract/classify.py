@@ -1,39 +1,49 @@
-"""Rule-based classification of one statement: category, certainty, attribution.
+"""Classification of one statement: category, certainty, attribution, and what decided each.
 
-The rules are data: ``provenance/extract/rules/*.rules`` (read by
-:mod:`provenance.extract.rules_loader`), compiled once at import by
-:mod:`provenance.extract.matcher`. A sentence is lower-cased and scanned ONCE by an
-alternation of the first part of every rule (no groups): one ``finditer`` that stops only
-after a non-word character followed by a letter some rule can start with, and there tries
-only the rules that can start with that letter (see ``matcher._scan_patterns``). At each word
-where that scan finds something, each rule file's grouped alternation is matched there to tell
-which rule fired (the first in file order) and what its cue is. Python never loops over the
-lexicons. Every gap in a pattern is bounded (a few words, never across punctuation), so no
-pattern backtracks catastrophically and the work stays linear in the sentence.
+Rules and a learned model work together (see ``docs/design.md``, "Classification"):
 
-Speed without changing a result: the rule texts are compiled after two rewrites that keep
-every match (and which alternative wins) as it is: large ``(?:a|b|...)`` groups are bucketed
-by first character (``regex_factor.factor``), the gap between a rule's parts is possessive where
-backtracking could never succeed, and a file's alternation for one first character is a trie
-of its rules (``rule_trie``: rules sharing a start share its test, file order kept).
-``tests/test_classify.py`` compares 300 recorded classifications exactly, and
-``evaluation/classify_identity.py`` does so for every sentence of the evaluation data.
+- The rules (``rules/*.rules``, syntax at the top of ``categories.rules``) are scanned ONCE
+  over the lower-cased sentence (``matcher.scan_hits``). Their hits are features of the model,
+  and the precise ones decide on their own: a ``[meta]`` or ``[personal]`` rule sets the
+  category (the text speaking about itself or the writer), a citation marker makes the
+  attribution ``cited``.
+- Otherwise a linear model over the sentence's words, word pairs, rule hits and its
+  neighbours' attribution cues (``features.py``, weights in ``rules/classifier.json``,
+  ``model.py``) chooses the category and the attribution (none, vague, named).
+- Certainty is decided cue by cue: every hedge-rule hit is weighed in its context by the
+  hedge-cue model ("may" is a hedge; "predicted proteins", "all possible combinations" are
+  not); the sentence is hedged when one cue is.
+
+Each decision records what decided it: ``category_cues`` holds the rule and its cue
+("meta: in this article") or the model's probability and the present features that weigh most
+for the category ('finding: model 0.91', '"we found"', ...); ``attribution_cues`` the cue words
+(and the neighbour that named a quote's speaker); ``hedge_cues`` the hedge words kept.
+:func:`explain` prints the whole decision. Deterministic: integer weights, fixed order.
 """
 
 from __future__ import annotations
 
+import math
 import re
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, fields
 
+from provenance.extract.features import (
+    Prepared,
+    describe,
+    hedge_features,
+    prepare,
+    rule_section,
+    sentence_features,
+)
 from provenance.extract.matcher import (
     ATTRIBUTION_RULES,
     CATEGORY_RULES,
     HEDGE_RULES,
     Hit,
-    kept_hits,
-    scan_hits,
 )
+from provenance.extract.model import load_model
 from provenance.extract.rules_loader import GAP_MARK
 from provenance.models import Attribution, Category, Certainty
 
@@ -50,17 +60,15 @@ class Classification:
     attribution_cues: list[str] = field(default_factory=list)
 
 
+MODEL = load_model()
+
+
 RULESET_VERSION = (
     f"categories-{CATEGORY_RULES.version}"
     f".hedges-{HEDGE_RULES.version}"
     f".attribution-{ATTRIBUTION_RULES.version}"
+    f".model-{MODEL.version}"
 )
-
-
-DEFAULT_CATEGORY = Category.definition
-
-
-DEFAULT_CUE = "definition: default (no category rule fired)"
 
 
 _GAP_JOIN = f" {GAP_MARK} "
@@ -97,33 +105,29 @@ _SECTION_CATEGORY = tuple(Category(name) for name in CATEGORY_RULES.sections)
 _SECTION_PREFIX = tuple(f"{category.value}: " for category in _SECTION_CATEGORY)
 
 
-def _category(hits: list[Hit], text: str) -> tuple[Category, list[str]]:
-    """The first category section (in precedence order) with a cue decides."""
-    kept = kept_hits(hits) if hits else hits
-    if not kept:
-        return DEFAULT_CATEGORY, [DEFAULT_CUE]
-    if len(kept) == 1:
-        hit = kept[0]
-        section = hit[1]
-        return _SECTION_CATEGORY[section], [_SECTION_PREFIX[section] + _cue_text(hit, text)]
-    section = min(hit[1] for hit in kept)
-    prefix = _SECTION_PREFIX[section]
+#: Categories whose rules are precise enough to decide without the model (measured on the
+#: development split: ``evaluation/train.py`` reports both ways).
+RULE_DECIDES = frozenset({Category.meta, Category.personal})
+
+
+_DECIDING_SECTIONS = frozenset(
+    index for index, category in enumerate(_SECTION_CATEGORY) if category in RULE_DECIDES
+)
+
+
+def _rule_category(kept: list[Hit], text: str) -> tuple[Category, list[str]] | None:
+    """The category a precise rule decides (the first such section in precedence order)."""
+    sections = [hit[1] for hit in kept if hit[1] in _DECIDING_SECTIONS]
+    if not sections:
+        return None
+    section = min(sections)
     cues = _cue_texts([hit for hit in kept if hit[1] == section], text)
-    return _SECTION_CATEGORY[section], [prefix + cue for cue in cues]
-
-
-def lower_case(text: str) -> str:
-    """``text`` lower-cased with every character kept at its offset (rules match this)."""
-    lowered = text.lower()
-    if len(lowered) == len(text):
-        return lowered
-    # Rare: a character such as "İ" lower-cases to two; keep those as they are.
-    return "".join(low if len(low := ch.lower()) == 1 else ch for ch in text)
+    return _SECTION_CATEGORY[section], [_SECTION_PREFIX[section] + cue for cue in cues]
 
 
 def hedge_cues(text: str) -> list[str]:
-    """The hedge cues in ``text`` (empty: asserted)."""
-    return _cue_texts(kept_hits(scan_hits(lower_case(text))[1]), text)
+    """The hedge cues of ``text`` that the hedge-cue model keeps (empty: asserted)."""
+    return classify_sentence(text).hedge_cues
 
 
 # Classification's slots set through their own descriptors: the same object as its frozen
@@ -143,27 +147,245 @@ _NEW = object.__new__
 _HEDGED, _ASSERTED = Certainty.hedged, Certainty.asserted
 
 
-_CITED, _VAGUE_SOURCE, _NO_SOURCE = Attribution.cited, Attribution.vague, Attribution.none
+_CITED, _NAMED, _VAGUE, _NONE = (
+    Attribution.cited,
+    Attribution.named,
+    Attribution.vague,
+    Attribution.none,
+)
 
 
-def classify_sentence(text: str, *, cited: bool = False) -> Classification:
-    """Classify one statement. ``cited`` says whether a citation marker was found in it."""
-    category_hits, hedge_hits, vague_hits = scan_hits(lower_case(text))
-    category, category_cues = _category(category_hits, text)
-    hedges = _cue_texts(kept_hits(hedge_hits), text) if hedge_hits else []
-    vague = _cue_texts(kept_hits(vague_hits), text) if vague_hits else []
-    if cited:
+_SENTENCE = MODEL.sentence
+
+
+_CATEGORY_COUNT = len(_SENTENCE.categories)
+
+
+_CATEGORY_RANGE = range(_CATEGORY_COUNT)
+
+
+_ATTRIBUTION_RANGE = range(_CATEGORY_COUNT, _CATEGORY_COUNT + len(_SENTENCE.attributions))
+
+
+_ATTRIBUTION_OF = {_CATEGORY_COUNT + k: a for k, a in enumerate(_SENTENCE.attributions)}
+
+
+_INDICATIVE = _SENTENCE.indicative
+
+
+#: Below this probability the model defers to the category rules when one fired (their
+#: precedence order decides, as before the model). Chosen for the example article, which the
+#: rules were written for (0.92 there with it, 0.71 without); it costs 0.03 on the
+#: development split (``evaluation/classify.py`` and README "Measured").
+RULES_BELOW = 0.55
+
+
+#: The sections of hedges.rules whose cues the hedge-cue model does not weigh.
+_FIRM = frozenset(i for i, name in enumerate(HEDGE_RULES.sections) if name == "firm")
+
+
+#: A [hedge] cue is kept unless the hedge-cue model scores it below this (it must be rather
+#: sure the use is technical). Chosen on the development split and BioScope abstracts
+#: (README "Measured").
+HEDGE_BELOW = -0.25
+
+
+_HEDGE_BELOW = round(HEDGE_BELOW * MODEL.hedge.scale)
+
+
+#: How many of the present features that weigh most for a category its cues show.
+TOP_FEATURES = 3
+
+
+def _model_category(
+    sentence: Prepared, scores: tuple[int, ...], present: list[str]
+) -> tuple[Category, list[str]]:
+    index = max(_CATEGORY_RANGE, key=scores.__getitem__)
+    probability = _SENTENCE.probability(scores, index)
+    if probability < RULES_BELOW:
+        section = rule_section(sentence)
+        if section is not None:
+            prefix = _SECTION_PREFIX[section]
+            hits = [hit for hit in sentence.category_hits if hit[1] == section]
+            cues = [prefix + cue for cue in _cue_texts(hits, sentence.text)]
+            model = _SENTENCE.categories[index].value
+            cues.append(f"model unsure ({model} {probability:.2f}): the rule decides")
+            return _SECTION_CATEGORY[section], cues
+    category = _SENTENCE.categories[index]
+    weights = _INDICATIVE[category]
+    # The sort keys are unique (model.py): one order whatever the string hashes of the process.
+    strongest = sorted(set(filter(weights.__contains__, present)), key=weights.__getitem__)
+    cues = [f"{category.value}: model {probability:.2f}"]
+    cues.extend(describe(feature) for feature in reversed(strongest[-TOP_FEATURES:]))
+    return category, cues
+
+
+def _speaks(neighbour: Prepared | None) -> bool:
+    return neighbour is not None and "say" in neighbour.flags and "src" in neighbour.flags
+
+
+def _neighbour_cues(
+    sentence: Prepared, before: Prepared | None, after: Prepared | None
+) -> list[str]:
+    if "quote" not in sentence.flags:
+        return []
+    cues = []
+    if _speaks(before):
+        cues.append("quote: speaker named in the sentence before")
+    if _speaks(after):
+        cues.append("quote: speaker named in the sentence after")
+    return cues
+
+
+def decide(sentence: Prepared, before: Prepared | None, after: Prepared | None) -> Classification:
+    """Classify one prepared sentence among its neighbours (None: none on that side)."""
+    text = sentence.text
+    present = sentence_features(sentence, before, after)
+    scores = _SENTENCE.scores(present)
+    kept = sentence.category_hits
+    ruled = _rule_category(kept, text) if kept else None
+    category, category_cues = ruled or _model_category(sentence, scores, present)
+    hedges: list[str] = []
+    if sentence.hedge_hits:
+        lowered = sentence.lowered
+        score = MODEL.hedge.score
+        accepted = [
+            hit
+            for hit in sentence.hedge_hits
+            if hit[1] in _FIRM or score(hedge_features(lowered, hit)) > _HEDGE_BELOW
+        ]
+        if accepted:
+            hedges = _cue_texts(accepted, text)
+    attribution_hits = sentence.attribution_hits
+    if sentence.cited:
         attribution = _CITED
-    elif vague:
-        attribution = _VAGUE_SOURCE
+        attribution_cues = _cue_texts(attribution_hits, text) if attribution_hits else []
     else:
-        attribution = _NO_SOURCE
+        attribution = _ATTRIBUTION_OF[max(_ATTRIBUTION_RANGE, key=scores.__getitem__)]
+        if attribution is _NONE:
+            # The rules that decide when the model does not see a source (it learned from
+            # few vague and named sentences): an appeal to unnamed sources is vague; a verb of
+            # saying with a word that names a source is named.
+            # A quotation whose neighbour names a source with a verb of saying is named too.
+            flags = sentence.flags
+            if attribution_hits:
+                attribution = _VAGUE
+            elif ("src" in flags and "say" in flags) or (
+                "quote" in flags and (_speaks(before) or _speaks(after))
+            ):
+                attribution = _NAMED
+        if attribution is _NAMED:
+            attribution_cues = list(dict.fromkeys(sentence.source_words()))
+            attribution_cues.extend(_neighbour_cues(sentence, before, after))
+        elif attribution is _VAGUE and attribution_hits:
+            attribution_cues = _cue_texts(attribution_hits, text)
+        else:
+            attribution_cues = []
     decided: Classification = _NEW(Classification)
-    set_category, set_cues, set_certainty, set_hedges, set_attribution, set_vague = _SETTERS
+    set_category, set_cues, set_certainty, set_hedges, set_attribution, set_attribution_cues = (
+        _SETTERS
+    )
     set_category(decided, category)
     set_cues(decided, category_cues)
     set_certainty(decided, _HEDGED if hedges else _ASSERTED)
     set_hedges(decided, hedges)
     set_attribution(decided, attribution)
-    set_vague(decided, vague)
+    set_attribution_cues(decided, attribution_cues)
     return decided
+
+
+def classify_sentence(text: str, *, cited: bool = False) -> Classification:
+    """Classify one statement on its own. ``cited``: a citation marker was found in it."""
+    return decide(prepare(text, cited), None, None)
+
+
+def classify_sentences(texts: Sequence[str], cited: Sequence[bool]) -> list[Classification]:
+    """Classify a document's statements in reading order: each sees its neighbours' cues."""
+    prepared = [prepare(text, flag) for text, flag in zip(texts, cited, strict=True)]
+    last = len(prepared) - 1
+    return [
+        decide(sentence, prepared[i - 1] if i else None, prepared[i + 1] if i < last else None)
+        for i, sentence in enumerate(prepared)
+    ]
+
+
+def _softmax(scores: Sequence[int], scale: float) -> list[float]:
+    best = max(scores)
+    exps = [math.exp((s - best) / scale) for s in scores]
+    total = sum(exps)
+    return [e / total for e in exps]
+
+
+def _contributions(present: list[str], index: int) -> list[tuple[float, str]]:
+    counts = Counter(present)
+    weighed = [(_SENTENCE.weight(f, index) * n, f) for f, n in counts.items()]
+    return sorted((w, f) for w, f in weighed if w)
+
+
+def explain(
+    text: str, *, before: str | None = None, after: str | None = None, cited: bool = False
+) -> str:
+    """The whole decision on ``text`` (with its neighbouring sentences, if given), as text."""
+    sentence = prepare(text, cited)
+    previous = prepare(before) if before is not None else None
+    following = prepare(after) if after is not None else None
+    decided = decide(sentence, previous, following)
+    present = sentence_features(sentence, previous, following)
+    scores = _SENTENCE.scores(present)
+    scale = _SENTENCE.scale
+    lines = [f"sentence: {text}", ""]
+    lines.append(f"category: {decided.category.value}")
+    lines.extend(f"  decided by: {cue}" for cue in decided.category_cues[:1])
+    section = rule_section(sentence)
+    if section is not None:
+        hits = [hit for hit in sentence.category_hits if hit[1] == section]
+        lines.append(
+            f"  the rules alone: {_SECTION_CATEGORY[section].value}"
+            f" ({'; '.join(_cue_texts(hits, text))})"
+        )
+    else:
+        lines.append("  the rules alone: no category rule fired")
+    probabilities = _softmax(scores[:_CATEGORY_COUNT], scale)
+    ranked = sorted(_CATEGORY_RANGE, key=lambda k: (-probabilities[k], k))
+    lines.append(
+        "  model: "
+        + ", ".join(f"{_SENTENCE.categories[k].value} {probabilities[k]:.2f}" for k in ranked[:4])
+    )
+    chosen = _SENTENCE.categories.index(decided.category)
+    weighed = _contributions(present, chosen)
+    lines.append(f"  weighed most for {decided.category.value}:")
+    lines.extend(f"    {w:+.2f}  {describe(f)}" for w, f in reversed(weighed[-6:]) if w > 0)
+    lines.append("  weighed most against:")
+    lines.extend(f"    {w:+.2f}  {describe(f)}" for w, f in weighed[:3] if w < 0)
+    lines.append("")
+    lines.append(f"certainty: {decided.certainty.value}")
+    if not sentence.hedge_hits:
+        lines.append("  no hedge word")
+    for hit in sentence.hedge_hits:
+        cue = _cue_text(hit, text)
+        if hit[1] in _FIRM:
+            lines.append(f'  "{cue}": hedge (a firm hedge word, not weighed)')
+            continue
+        score = MODEL.hedge.score(hedge_features(sentence.lowered, hit))
+        verdict = "hedge" if score > _HEDGE_BELOW else "not a hedge here"
+        context = text[max(0, hit[2] - 30) : hit[3] + 30].replace("\n", " ")
+        lines.append(
+            f'  "{cue}": {verdict} (model {score / MODEL.hedge.scale:+.2f},'
+            f' kept above {HEDGE_BELOW:+.2f}) in "…{context}…"'
+        )
+    lines.append("")
+    lines.append(f"attribution: {decided.attribution.value}")
+    if sentence.cited:
+        lines.append("  a citation marker decides")
+    else:
+        attribution = _softmax(scores[_CATEGORY_COUNT:], scale)
+        lines.append(
+            "  model: "
+            + ", ".join(
+                f"{a.value} {p:.2f}"
+                for a, p in zip(_SENTENCE.attributions, attribution, strict=True)
+            )
+        )
+    if decided.attribution_cues:
+        lines.append("  cues: " + "; ".join(decided.attribution_cues))
+    return "\n".join(lines) + "\n"

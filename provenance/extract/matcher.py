@@ -170,7 +170,7 @@ ATTRIBUTION_RULES = load_rules("attribution.rules")
 checked_sections(CATEGORY_RULES, {c.value for c in Category})
 
 
-checked_sections(HEDGE_RULES, {"hedge"})
+checked_sections(HEDGE_RULES, {"hedge", "firm"})
 
 
 checked_sections(ATTRIBUTION_RULES, {"vague"})

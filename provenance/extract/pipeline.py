@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from provenance.errors import ProvenanceError
 from provenance.extract.blocks import ParsedDocument, page_at
 from provenance.extract.citations import find_citations
-from provenance.extract.classify import classify_sentence
+from provenance.extract.classify import classify_sentences
 from provenance.extract.positions import LineIndex
 from provenance.extract.references import parse_references, resolve_citations
 from provenance.extract.sentences import split_sentences
@@ -18,6 +18,7 @@ from provenance.models import (
     SECTION_BLOCK_KINDS,
     Attribution,
     BlockKind,
+    Citation,
     Claim,
     ClaimDraft,
     EvidenceStatus,
@@ -47,6 +48,7 @@ class Extraction:
 _TEXT_STATUS = {
     Attribution.cited: EvidenceStatus.cited,
     Attribution.vague: EvidenceStatus.attributed,
+    Attribution.named: EvidenceStatus.attributed,
     Attribution.none: EvidenceStatus.unsupported,
 }
 
@@ -61,6 +63,7 @@ def extract(parsed: ParsedDocument, *, source: str, document_id: str, version: i
     drafts = result.drafts
     line_column = lines.line_column
     section: str | None = None
+    statements: list[tuple[str | None, int, int, int, list[Citation]]] = []
     for paragraph, block in enumerate(parsed.blocks):
         if block.kind in SECTION_BLOCK_KINDS:
             section = text[block.start : block.end]
@@ -88,37 +91,45 @@ def extract(parsed: ParsedDocument, *, source: str, document_id: str, version: i
                     f"{source}: {end - start:,} characters without a sentence boundary at line"
                     f" {line}, column {column} (limit {MAX_STATEMENT_CHARS:,}); is this prose?"
                 )
-            sentence = text[start:end]
             citations = find_citations(text, start, end)
             if citations:
                 citations = resolve_citations(citations, result.references)
-            decided = classify_sentence(sentence, cited=bool(citations))
-            normalised = normalise_text(sentence)
-            occurrences[normalised] += 1
-            line, column = line_column(start)
-            drafts.append(
-                ClaimDraft(
-                    claim_id(source, normalised, occurrences[normalised]),
-                    claim_key(normalised),
-                    source,
-                    document_id,
-                    version,
-                    section,
-                    paragraph,
-                    start,
-                    end,
-                    line,
-                    column,
-                    sentence,
-                    decided.category,
-                    decided.category_cues,
-                    decided.certainty,
-                    decided.hedge_cues,
-                    decided.attribution,
-                    decided.attribution_cues,
-                    citations,
-                    _TEXT_STATUS[decided.attribution],
-                    page_at(parsed.pages, start) if parsed.pages else None,
-                )
+            statements.append((section, paragraph, start, end, citations))
+    # Classified together: a statement's attribution weighs its neighbours' cues.
+    decisions = classify_sentences(
+        [text[start:end] for _, _, start, end, _ in statements],
+        [bool(citations) for *_, citations in statements],
+    )
+    for (section, paragraph, start, end, citations), decided in zip(
+        statements, decisions, strict=True
+    ):
+        sentence = text[start:end]
+        normalised = normalise_text(sentence)
+        occurrences[normalised] += 1
+        line, column = line_column(start)
+        drafts.append(
+            ClaimDraft(
+                claim_id(source, normalised, occurrences[normalised]),
+                claim_key(normalised),
+                source,
+                document_id,
+                version,
+                section,
+                paragraph,
+                start,
+                end,
+                line,
+                column,
+                sentence,
+                decided.category,
+                decided.category_cues,
+                decided.certainty,
+                decided.hedge_cues,
+                decided.attribution,
+                decided.attribution_cues,
+                citations,
+                _TEXT_STATUS[decided.attribution],
+                page_at(parsed.pages, start) if parsed.pages else None,
             )
+        )
     return result

@@ -41,7 +41,9 @@ class StatusStyle:
 
 STATUS_STYLES: dict[str, StatusStyle] = {
     "unsupported": StatusStyle("!", "unsupported", "A bare assertion: no citation, no source."),
-    "attributed": StatusStyle("~", "attributed", "Only a vague appeal to unnamed sources."),
+    "attributed": StatusStyle(
+        "~", "attributed", "A source named in prose, or a vague appeal to unnamed ones."
+    ),
     "cited": StatusStyle("§", "cited", "A citation marker or identifier is attached."),
     "supported": StatusStyle("✓", "supported", "A reviewer found supporting evidence."),
     "partially_supported": StatusStyle(

@@ -73,6 +73,7 @@ TABLE_DESCRIPTIONS = {
     "citations": "Citation markers found in claims, resolved to reference entries.",
     "runs": "Each ingest: tool version, rule-set version and arguments.",
     "annotations": "Reviewers' verdicts on claims, with evidence. Append-only.",
+    "taxonomy": "What each category and attribution of the claims means.",
 }
 
 

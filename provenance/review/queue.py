@@ -74,14 +74,16 @@ def _ranked(conn: sqlite3.Connection, document_id: str) -> list[tuple[str, int, 
 def _rank_as_queued(conn: sqlite3.Connection, claim_id: str) -> tuple[int, int]:
     """Where a claim ranks in the queue: its priority with the status from its text (as when
     it needed review, before any verdict), and its position."""
-    category, certainty, text_status, start, key = conn.execute(
-        "select category, certainty, text_status, start, claim_key from claims where id = ?",
+    category, certainty, text_status, start, key, attribution = conn.execute(
+        "select category, certainty, text_status, start, claim_key, attribution from claims"
+        " where id = ?",
         [claim_id],
     ).fetchone()
     (repeats,) = conn.execute(
         "select count(*) from claims where claim_key = ? and is_current = 1", [key]
     ).fetchone()
-    return -priority_score(category, certainty, text_status, max(1, repeats)), int(start)
+    score = priority_score(category, certainty, text_status, max(1, repeats), attribution)
+    return -score, int(start)
 
 
 def _next_document(conn: sqlite3.Connection, document: str, later: bool) -> str | None:

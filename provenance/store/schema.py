@@ -7,6 +7,8 @@ from pydantic import BaseModel
 from sqlite_utils.migrations import Migrations
 
 from provenance.models import (
+    ATTRIBUTION_MEANINGS,
+    CATEGORY_MEANINGS,
     Annotation,
     Claim,
     Document,
@@ -275,6 +277,28 @@ def m007_claim_position(db: sqlite_utils.Database) -> None:
     # (is_current, document, start) for the audit, which then sorted every claim (slower: see
     # benchmarks/README.md).
     db.table("claims").create_index(["position"])
+
+
+@migrations()
+def m009_taxonomy(db: sqlite_utils.Database) -> None:
+    # The 14 categories (finding, method, event and prediction are new; evidence is narrowed
+    # to the state of research as a whole) and the four attributions (named is new), with what
+    # each means, for reviewers reading the facets. Stored claims keep their values until the
+    # next ingest: the classifier's version changed, so every unchanged document is classified
+    # again then ("reclassified"), keeping claim ids and reviews.
+    db.table("taxonomy").insert_all(
+        [
+            *(
+                {"kind": "category", "name": c.value, "meaning": meaning}
+                for c, meaning in CATEGORY_MEANINGS.items()
+            ),
+            *(
+                {"kind": "attribution", "name": a.value, "meaning": meaning}
+                for a, meaning in ATTRIBUTION_MEANINGS.items()
+            ),
+        ],
+        pk=("kind", "name"),
+    )
 
 
 @migrations()

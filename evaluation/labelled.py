@@ -1,0 +1,115 @@
+"""The hand-labelled sentences of ``data/classify/``, prepared and split (one definition).
+
+Split by article, deterministically, per genre: an article is the part of ``doc`` after the
+genre (an eLife or Trials article's abstract and full text are one article, so they land in
+the same split). In each genre, articles are ordered by the SHA-256 of their id; the first
+15 % (at least one) are ``dev``, the next 15 % (at least one) ``test``, the rest ``train``.
+An article labelled in two genres takes the genre that sorts first. Tune on ``dev`` only;
+``test`` is looked at once, by ``evaluation/classify.py``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from provenance.extract.features import Prepared, prepare
+
+REPO = Path(__file__).resolve().parent.parent
+DATA = REPO / "data" / "classify"
+SPLITS = ("train", "dev", "test")
+SHARE = 0.15
+
+
+@dataclass(frozen=True, slots=True)
+class Labelled:
+    doc: str
+    genre: str
+    text: str
+    category: str
+    alt: tuple[str, ...]
+    certainty: str
+    hedge_cues: tuple[str, ...]
+    attribution: str
+    split: str
+    prepared: Prepared
+    before: Prepared | None
+    after: Prepared | None
+
+    def category_ok(self, predicted: str) -> bool:
+        """The gold category or one of its acceptable alternatives."""
+        return predicted == self.category or predicted in self.alt
+
+
+def article(doc: str) -> str:
+    return doc.partition("/")[2] or doc
+
+
+def split_articles(genre_of: dict[str, str]) -> dict[str, str]:
+    """Article id -> split (see the module docstring)."""
+    by_genre: dict[str, list[str]] = defaultdict(list)
+    for name, genre in genre_of.items():
+        by_genre[genre].append(name)
+    split: dict[str, str] = {}
+    for names in by_genre.values():
+        names.sort(key=lambda name: hashlib.sha256(name.encode("utf-8")).hexdigest())
+        share = max(1, round(SHARE * len(names))) if len(names) >= 3 else 0
+        for index, name in enumerate(names):
+            split[name] = "dev" if index < share else "test" if index < 2 * share else "train"
+    return split
+
+
+def read_rows(folder: Path = DATA) -> list[dict[str, object]]:
+    rows = []
+    for path in sorted(folder.glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                rows.append(json.loads(line))
+    return rows
+
+
+def load(folder: Path = DATA) -> list[Labelled]:
+    """Every labelled sentence, prepared as the classifier prepares it, with its neighbours
+    (the sentences before and after it in its document) and its split."""
+    from provenance.extract.citations import find_citations
+
+    rows = read_rows(folder)
+    genre_of: dict[str, str] = {}
+    for row in rows:
+        name = article(str(row["doc"]))
+        genre_of[name] = min(genre_of.get(name, str(row["genre"])), str(row["genre"]))
+    split = split_articles(genre_of)
+    by_doc: dict[str, list[dict[str, object]]] = defaultdict(list)
+    for row in rows:
+        by_doc[str(row["doc"])].append(row)
+    out: list[Labelled] = []
+    for doc, doc_rows in by_doc.items():
+        texts = [str(row["text"]) for row in doc_rows]
+        prepared = [prepare(text, bool(find_citations(text, 0, len(text)))) for text in texts]
+        last = len(prepared) - 1
+        for index, row in enumerate(doc_rows):
+            out.append(
+                Labelled(
+                    doc=doc,
+                    genre=str(row["genre"]),
+                    text=texts[index],
+                    category=str(row["category"]),
+                    alt=tuple(str(a) for a in row.get("alt") or ()),  # type: ignore[attr-defined]
+                    certainty=str(row["certainty"]),
+                    hedge_cues=tuple(str(c) for c in row.get("hedge_cues") or ()),  # type: ignore[attr-defined]
+                    attribution=str(row["attribution"]),
+                    split=split[article(doc)],
+                    prepared=prepared[index],
+                    before=prepared[index - 1] if index else None,
+                    after=prepared[index + 1] if index < last else None,
+                )
+            )
+    return out
+
+
+def of_split(rows: list[Labelled], *names: str) -> Iterator[Labelled]:
+    return (row for row in rows if row.split in names)

@@ -1,0 +1,247 @@
+"""The features the learned classifier weighs: one definition, used at run time and in training.
+
+A sentence's features are strings: its lower-cased words (digits as ``0``, punctuation as
+spaces) and word pairs, its first word and first pair (``^``), its length and how many of its
+words are capitalised (``#n``, ``#caps``), the rules that fired in it (``#r:<section>`` for a
+category section, ``#rr:<rule>`` for the rule itself, ``#v:<section>`` for an attribution
+section), the category the rules alone would give (``#k:``, the first category section in
+precedence order with a cue), whether it holds a citation (``#cited``), and the source words
+of it and its neighbours (``rules/sources.words``: ``#o:`` its own, ``#p:`` the sentence
+before, ``#a:`` the one after; ``#qp:``/``#qa:`` the same when the sentence holds a quotation
+mark: "…," she said." names the speaker of the quote before it). Words hold no punctuation,
+so they never collide with the marked features.
+
+A hedge cue's features are its words and its context: the cue with the word before and after
+it, so that "predicted proteins" and "all possible combinations" can weigh against "may".
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from functools import lru_cache
+from importlib import resources
+from typing import NamedTuple
+
+from provenance.errors import ProvenanceError
+from provenance.extract.matcher import CATEGORY_RULES, Hit, kept_hits, scan_hits
+
+# Punctuation becomes a space, a digit becomes 0: "p<0.05" -> "p 0 00", "48%" -> "00%".
+_PUNCTUATION = "!\"#&'()*+,-./:;<=>?@[\\]^_`{|}~«»…“”‘’„‚–—―•·′″§¶†‡" + "".join(
+    chr(c) for c in range(0x2000, 0x2010)
+)
+_TOKENS = str.maketrans({**{c: " " for c in _PUNCTUATION}, **{d: "0" for d in "123456789"}})
+# The same for ASCII text, as bytes: about ten times faster than str.translate with a dict.
+_ASCII_TOKENS = bytes(ord(_TOKENS.get(b, chr(b))) for b in range(128)) + bytes(range(128, 256))
+
+_CATEGORY_SECTIONS = tuple("#r:" + name for name in CATEGORY_RULES.sections)
+
+_RULE_CATEGORY = tuple("#k:" + name for name in CATEGORY_RULES.sections)
+
+_JOIN = " ".join
+
+_SECTION = re.compile(r"\[([a-z]+)\]$")
+
+_CAPITALISED = re.compile(r"\s[A-Z]")
+
+
+def load_words(name: str) -> dict[str, frozenset[str]]:
+    """A word-list file of ``rules/``: ``version: N``, then ``[section]`` headers and one
+    word or phrase a line (``#`` comments)."""
+    text = resources.files("provenance.extract").joinpath("rules").joinpath(name).read_text("utf-8")
+    sections: dict[str, set[str]] = {}
+    current: set[str] | None = None
+    version = False
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        if not version:
+            if not line.startswith("version:"):
+                raise ProvenanceError(f"rules/{name}, line {number}: expected 'version: N' first")
+            version = True
+            continue
+        header = _SECTION.match(line)
+        if header is not None:
+            current = sections.setdefault(header.group(1), set())
+        elif current is None:
+            raise ProvenanceError(f"rules/{name}, line {number}: a word before any [section]")
+        else:
+            current.add(" ".join(line.lower().split()))
+    return {section: frozenset(words) for section, words in sections.items()}
+
+
+SOURCE_WORDS = load_words("sources.words")
+_SPEECH = SOURCE_WORDS["speech"]
+_SOURCE = SOURCE_WORDS["source"]
+
+
+class Prepared(NamedTuple):
+    """What one sentence's own scan yields, before its neighbours are known (a named tuple:
+    built for every sentence, it must be cheap)."""
+
+    text: str
+    lowered: str
+    words: list[str]
+    terms: list[str]  # the words, then the word pairs
+    category_hits: list[Hit]
+    hedge_hits: list[Hit]
+    attribution_hits: list[Hit]
+    cited: bool
+    flags: tuple[str, ...]  # what a neighbour sees: "say", "src", "quote"
+
+    def source_words(self) -> list[str]:
+        """Its words and phrases that say or name a source, in order."""
+        return [t for t in self.terms if t in _SPEECH or t in _SOURCE]
+
+
+def lower_case(text: str) -> str:
+    """``text`` lower-cased with every character kept at its offset (rules match this)."""
+    lowered = text.lower()
+    if len(lowered) == len(text):
+        return lowered
+    # Rare: a character such as "İ" lower-cases to two; keep those as they are.
+    return "".join(low if len(low := ch.lower()) == 1 else ch for ch in text)
+
+
+def words_of(lowered: str) -> list[str]:
+    """The sentence's words as the model sees them."""
+    if lowered.isascii():
+        return lowered.encode("ascii").translate(_ASCII_TOKENS).decode("ascii").split()
+    return lowered.translate(_TOKENS).split()
+
+
+def prepare(text: str, cited: bool = False) -> Prepared:
+    """A sentence scanned once by the rules: what it and its neighbours' decisions need."""
+    lowered = lower_case(text)
+    category_hits, hedge_hits, attribution_hits = scan_hits(lowered)
+    words = words_of(lowered)
+    terms = words + list(map(_JOIN, itertools.pairwise(words)))
+    flags: list[str] = []
+    if not _SPEECH.isdisjoint(terms):
+        flags.append("say")
+    if not _SOURCE.isdisjoint(terms):
+        flags.append("src")
+    if '"' in text or "“" in text or "”" in text:
+        flags.append("quote")
+    return Prepared(
+        text,
+        lowered,
+        words,
+        terms,
+        kept_hits(category_hits) if category_hits else category_hits,
+        kept_hits(hedge_hits) if hedge_hits else hedge_hits,
+        kept_hits(attribution_hits) if attribution_hits else attribution_hits,
+        cited,
+        tuple(flags),
+    )
+
+
+def rule_section(sentence: Prepared) -> int | None:
+    """The category section the rules alone would choose (the first with a cue), if any."""
+    hits = sentence.category_hits
+    if not hits:
+        return None
+    return min(hit[1] for hit in hits) if len(hits) > 1 else hits[0][1]
+
+
+def sentence_features(
+    sentence: Prepared, before: Prepared | None, after: Prepared | None
+) -> list[str]:
+    """The features of one sentence among its neighbours (None: none on that side)."""
+    words = sentence.words
+    features = sentence.terms.copy()
+    count = len(words)
+    if count:
+        features.append("^" + words[0])
+        if count > 1:
+            features.append("^" + words[0] + " " + words[1])
+    features.append(
+        "#n" + ("s" if count < 8 else "m" if count < 20 else "l" if count < 40 else "x")
+    )
+    features.append("#caps" + str(min(len(_CAPITALISED.findall(sentence.text)), 3)))
+    hits = sentence.category_hits
+    if hits:
+        for hit in hits:
+            features.append(_CATEGORY_SECTIONS[hit[1]])
+            features.append("#rr:" + str(hit[4].lastgroup).partition("p")[0])
+        section = rule_section(sentence)
+        assert section is not None
+        features.append(_RULE_CATEGORY[section])
+    else:
+        features.append("#k:-")
+    for hit in sentence.attribution_hits:
+        features.append("#v:" + str(hit[1]))
+    if sentence.cited:
+        features.append("#cited")
+    own = sentence.flags
+    features.extend(["#o:" + flag for flag in own])
+    if before is None:
+        features.append("#p:none")
+    else:
+        features.extend(["#p:" + flag for flag in before.flags])
+    if after is not None:
+        features.extend(["#a:" + flag for flag in after.flags])
+    if "quote" in own:
+        if before is not None:
+            features.extend(["#qp:" + flag for flag in before.flags])
+        if after is not None:
+            features.extend(["#qa:" + flag for flag in after.flags])
+    return features
+
+
+def hedge_features(lowered: str, hit: Hit) -> list[str]:
+    """The features of one hedge cue (a hit of hedges.rules) in its sentence."""
+    start, end = hit[2], hit[3]
+    cue = " ".join(words_of(lowered[start:end]))
+    before = words_of(lowered[max(0, start - 40) : start])[-2:]
+    after = words_of(lowered[end : end + 40])[:2]
+    previous = before[-1] if before else "^"
+    earlier = before[-2] if len(before) > 1 else "^"
+    following = after[0] if after else "$"
+    later = after[1] if len(after) > 1 else "$"
+    return [
+        "cue:" + cue,
+        f"cn:{cue} {following}",
+        f"pc:{previous} {cue}",
+        f"cnn:{cue} {following} {later}",
+        f"ppc:{earlier} {previous} {cue}",
+        "n1:" + following,
+        "p1:" + previous,
+    ]
+
+
+@lru_cache(maxsize=4096)
+def describe(feature: str) -> str:
+    """A feature as a domain expert reads it."""
+    if feature.startswith("#r:"):
+        return f"rule [{feature[3:]}]"
+    if feature.startswith("#rr:g"):
+        rule = CATEGORY_RULES.rules[int(feature[5:])]
+        return f"rule [{CATEGORY_RULES.sections[rule.section]}] line {rule.line}"
+    if feature.startswith("#k:"):
+        return f"rules alone: {feature[3:]}" if feature != "#k:-" else "no category rule"
+    if feature.startswith("#v:"):
+        return "vague attribution cue"
+    if feature.startswith("#caps"):
+        return f"capitalised words: {feature[5:]}"
+    if feature.startswith("#n"):
+        size = {"s": "short", "m": "medium", "l": "long", "x": "very long"}[feature[2:]]
+        return f"length: {size}"
+    marks = {
+        "#o:": "this sentence: ",
+        "#p:": "sentence before: ",
+        "#a:": "sentence after: ",
+        "#qp:": "quote, sentence before: ",
+        "#qa:": "quote, sentence after: ",
+    }
+    for mark, said in marks.items():
+        if feature.startswith(mark):
+            return said + {"say": "speech verb", "src": "named source"}.get(
+                feature[len(mark) :], feature[len(mark) :]
+            )
+    if feature == "#cited":
+        return "citation"
+    if feature.startswith("^"):
+        return f'starts "{feature[1:]}"'
+    return f'"{feature}"'

@@ -1,0 +1,133 @@
+"""The learned classifier's weights, read by plain Python: no numpy or scikit-learn at run time.
+
+``rules/classifier.json`` is written by ``python -m evaluation.train`` (``make model``) from the
+labelled sentences in ``data/classify/``. It holds three linear models over the features of
+``features.py``: the category (14 classes) and the attribution (none, vague, named) of a
+sentence, which share their features, and a hedge-cue model (is this cue, in this context, a
+hedge). Weights are integers (the learned weight times ``scale``).
+
+Speed: every feature's weights for all 17 classes are packed into ONE Python integer, 32 bits
+a class, so scoring a sentence is one dictionary lookup and one integer addition per feature
+(``sum(map(get, features))``, C loops), and the 17 sums are read back at once with ``struct``
+(an offset of 2**31 a class keeps every field non-negative; comparisons are unaffected).
+Each feature's weight is clipped to ±2**15, so a field cannot overflow below 65,536 features
+(a 20,000-character statement has about 7,000).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import struct
+from dataclasses import dataclass
+from importlib import resources
+from itertools import repeat
+from operator import mul, sub
+
+from provenance.errors import ProvenanceError
+from provenance.models import Attribution, Category
+
+MODEL_FILE = "classifier.json"
+FIELD_BITS = 32
+WEIGHT_LIMIT = 2**15 - 1
+_HALF = 1 << (FIELD_BITS - 1)
+
+
+@dataclass(frozen=True, slots=True)
+class SentenceModel:
+    """Category and attribution weights, packed (see the module docstring)."""
+
+    categories: tuple[Category, ...]
+    attributions: tuple[Attribution, ...]
+    scale: float
+    start: int  # the packed biases plus the offset that keeps fields non-negative
+    get: object  # dict.get of feature -> packed weights (typed loosely: it is the hot path)
+    unpack: struct.Struct
+    #: Per category: the features that weigh most for it, with a sort key (weight first).
+    indicative: dict[Category, dict[str, int]]
+
+    def scores(self, features: list[str]) -> tuple[int, ...]:
+        """Every class's score (scaled integers, offset by 2**31), categories first."""
+        total = self.start + sum(filter(None, map(self.get, features)))  # type: ignore[call-overload]
+        scores: tuple[int, ...] = self.unpack.unpack(total.to_bytes(self.unpack.size, "little"))
+        return scores
+
+    def probability(self, scores: tuple[int, ...], chosen: int) -> float:
+        """The softmax probability of ``chosen`` among the category scores (C loops only)."""
+        count = len(self.categories)
+        gaps = map(sub, scores[:count], repeat(scores[chosen], count))
+        return 1.0 / sum(map(math.exp, map(mul, gaps, repeat(1.0 / self.scale, count))))
+
+    def weight(self, feature: str, index: int) -> float:
+        """One feature's weight for one class (for explanations)."""
+        packed = self.get(feature)  # type: ignore[operator]
+        if not packed:
+            return 0.0
+        field = (packed + _HALF * _field_offsets(index + 1)) >> (FIELD_BITS * index)
+        return float((field & ((1 << FIELD_BITS) - 1)) - _HALF) / self.scale
+
+
+def _field_offsets(count: int) -> int:
+    return sum(1 << (FIELD_BITS * k) for k in range(count))
+
+
+@dataclass(frozen=True, slots=True)
+class HedgeModel:
+    bias: int
+    weights: dict[str, int]
+    scale: float
+
+    def score(self, features: list[str]) -> int:
+        return self.bias + sum(filter(None, map(self.weights.get, features)))
+
+
+@dataclass(frozen=True, slots=True)
+class Model:
+    version: str  # a digest of the weights file: a new model reclassifies on the next ingest
+    sentence: SentenceModel
+    hedge: HedgeModel
+
+
+def pack(weights: list[int]) -> int:
+    """Several classes' integer weights as one integer, 32 bits a class (signed fields)."""
+    return sum(w << (FIELD_BITS * k) for k, w in enumerate(weights))
+
+
+def parse_model(data: bytes) -> Model:
+    try:
+        spec = json.loads(data)
+        categories = tuple(Category(c) for c in spec["category"]["classes"])
+        attributions = tuple(Attribution(a) for a in spec["attribution"]["classes"])
+        scale = float(spec["scale"])
+        size = len(categories) + len(attributions)
+        bias = [*spec["category"]["bias"], *spec["attribution"]["bias"]]
+        packed = {f: pack(ws) for f, ws in spec["features"].items() if any(ws)}
+        if any(len(ws) != size for ws in spec["features"].values()) or len(bias) != size:
+            raise ValueError("weights of the wrong length")
+        if any(abs(w) > WEIGHT_LIMIT for ws in spec["features"].values() for w in ws):
+            raise ValueError("a weight beyond the limit")
+        # Ranked by weight, ties by the file's order (weight, then name): unique sort keys, so
+        # the features an explanation names never depend on anything else.
+        indicative = {
+            Category(c): {f: (int(w) << 24) - rank for rank, (f, w) in enumerate(pairs)}
+            for c, pairs in spec["indicative"].items()
+        }
+        hedge = HedgeModel(int(spec["hedge"]["bias"]), dict(spec["hedge"]["weights"]), scale)
+    except (KeyError, TypeError, ValueError) as error:
+        raise ProvenanceError(f"rules/{MODEL_FILE}: not a classifier model ({error})") from None
+    sentence = SentenceModel(
+        categories,
+        attributions,
+        scale,
+        pack(bias) + _HALF * _field_offsets(size),
+        packed.get,
+        struct.Struct(f"<{size}I"),
+        indicative,
+    )
+    return Model(hashlib.sha256(data).hexdigest()[:12], sentence, hedge)
+
+
+def load_model() -> Model:
+    data = resources.files("provenance.extract").joinpath("rules").joinpath(MODEL_FILE).read_bytes()
+    return parse_model(data)
