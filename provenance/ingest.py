@@ -19,10 +19,10 @@ from pathlib import Path
 import sqlite_utils
 
 from provenance.errors import ProvenanceError
-from provenance.extract.classify import RULESET_VERSION
 from provenance.extract.fetch import DEFAULT_LIMITS, FetchLimits, is_url
+from provenance.extract.main_content import extractor_versions
 from provenance.extract.parse import check_source, parse_source
-from provenance.extract.pipeline import Extraction, extract
+from provenance.extract.pipeline import RULESET_VERSION, Extraction, extract
 from provenance.extract.read import (
     MAX_DOCUMENT_CHARS,
     FetchedSource,
@@ -103,6 +103,7 @@ def new_run(arguments: list[str]) -> Run:
         tool_version=__version__,
         ruleset_version=RULESET_VERSION,
         arguments=arguments,
+        extractors=extractor_versions(),
     )
 
 
@@ -199,7 +200,9 @@ def _extract(planned: _Planned) -> _Extracted:
     rows = first_version_rows(
         extraction.drafts, document_id=planned.document_id, run_id=planned.run_id
     )
-    extraction = Extraction(sections=extraction.sections, references=extraction.references)
+    extraction = Extraction(
+        sections=extraction.sections, references=extraction.references, blocks=extraction.blocks
+    )
     return _Extracted(parsed.title, parsed.text, extraction, rows)
 
 
@@ -248,6 +251,7 @@ def _store(
                 claims=claims,
                 sections=extracted.extraction.sections,
                 references=extracted.extraction.references,
+                blocks=extracted.extraction.blocks,
                 rows=extracted.rows,
             ),
         )

@@ -116,10 +116,33 @@ class BlockKind(str, Enum):
     caption = "caption"
     #: A table's cells (data, not statements).
     table = "table"
+    page_title = "title"  # not "title": str.title is a method
+    dateline = "dateline"
+    byline = "byline"
+    contents = "contents"
+    contact = "contact"
+    source_line = "source_line"
+    formula = "formula"
 
 
 BODY_BLOCK_KINDS = frozenset({BlockKind.paragraph, BlockKind.list_item, BlockKind.quote})
 SECTION_BLOCK_KINDS = frozenset({BlockKind.heading, BlockKind.question})
+#: Blocks kept as typed text of their own, never claims (questions asked inside a paragraph
+#: are kept as such too).
+KEPT_BLOCK_KINDS = frozenset(
+    {
+        BlockKind.page_title,
+        BlockKind.dateline,
+        BlockKind.byline,
+        BlockKind.caption,
+        BlockKind.contents,
+        BlockKind.contact,
+        BlockKind.boilerplate,
+        BlockKind.source_line,
+        BlockKind.table,
+        BlockKind.formula,
+    }
+)
 
 
 class CitationKind(str, Enum):
@@ -249,6 +272,24 @@ class Section(_Record):
     column: int = Field(ge=1)
 
 
+class KeptBlock(_Record):
+    """A part of a document that is neither a claim, a section nor a reference: a title,
+    dateline, byline, caption, table of contents, contact block, boilerplate, source line,
+    table, formula, or a question asked inside a paragraph. Kept, typed and shown, never a claim."""
+
+    id: str
+    document_id: str
+    kind: BlockKind
+    text: str
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+    line: int = Field(ge=1)
+    column: int = Field(ge=1)
+    rows: list[list[str]] | None = Field(
+        default=None, description="A table's rows, cell by cell (tables only)."
+    )
+
+
 class Reference(_Record):
     """An entry of the document's reference list: kept as a work cited, never a claim."""
 
@@ -293,6 +334,10 @@ class Run(_Record):
     tool_version: str
     ruleset_version: str
     arguments: list[str] = Field(default_factory=list)
+    extractors: dict[str, str] = Field(
+        default_factory=dict,
+        description="Third-party extractors the run used, with their versions.",
+    )
 
 
 class Annotation(_Record):

@@ -15,8 +15,11 @@ Each generated document knows the role of every character it wrote:
   and thematic breaks.
 
 Ingested through ``parse_document`` and ``extract``, every non-whitespace ``content`` or
-``inner`` character belongs to exactly one claim, section (heading or question) or reference,
-and no ``markup`` or ``nonprose`` character belongs to any.
+``inner`` character belongs to exactly one claim, section (heading or question), reference or
+kept block (title, dateline, byline, boilerplate, contact, source line, asked question, …), and
+no ``markup`` or ``nonprose`` character belongs to any. The documents mix in what real ones
+hold besides statements: furniture lines ("Share this story", "By Jane Roe, MD"), datelines
+glued to a first sentence, questions asked inside a paragraph, Wikipedia's "[edit]" markers.
 """
 
 from __future__ import annotations
@@ -73,6 +76,17 @@ class GeneratedDocument:
 
 words = st.lists(st.sampled_from(WORDS), min_size=1, max_size=6)
 
+#: Lines that are kept as typed blocks (boilerplate, byline, contact, source line, …).
+FURNITURE = [
+    "Share this story",
+    "Email a Friend",
+    "By Jane Roe, MD",
+    "Contact: Jane Roe, (734) 555-0100",
+    "Source: Roe J (2015). Magnesium and glutamate. doi:10.1000/xyz123",
+    "Figure 1. Magnesium blocks the receptor.",
+    "All rights reserved.",
+]
+
 
 @st.composite
 def sentences(draw: st.DrawFn, end: str = ".", markdown: bool = False) -> str:
@@ -112,7 +126,18 @@ def plain_documents(draw: st.DrawFn) -> GeneratedDocument:
     doc = GeneratedDocument()
     newline = draw(st.sampled_from(["\n", "\r\n"]))
     kinds = st.sampled_from(
-        ["heading", "question", "paragraph", "wrapped", "item", "blank", "decoration"]
+        [
+            "heading",
+            "question",
+            "paragraph",
+            "wrapped",
+            "item",
+            "blank",
+            "decoration",
+            "furniture",
+            "dateline",
+            "asked",
+        ]
     )
     for kind in draw(st.lists(kinds, min_size=1, max_size=14)):
         if kind == "heading":
@@ -128,6 +153,15 @@ def plain_documents(draw: st.DrawFn) -> GeneratedDocument:
         elif kind == "item":
             doc.add(draw(st.sampled_from(["-", "*", "•", "1.", "2)"])), MARKUP)
             doc.add(" " + draw(sentences()))
+        elif kind == "furniture":
+            doc.add(draw(st.sampled_from(FURNITURE)))
+        elif kind == "dateline":
+            doc.add(
+                draw(st.sampled_from(["ANN ARBOR--", "BOSTON (Reuters) -", "Feb. 23, 2015 --"]))
+            )
+            doc.add(" " + draw(sentences()))
+        elif kind == "asked":
+            doc.add(draw(sentences()) + " " + draw(sentences(end="?")) + " " + draw(sentences()))
         doc.add(newline)
     return doc
 
@@ -160,6 +194,9 @@ def markdown_block(draw: st.DrawFn, doc: GeneratedDocument, kind: str) -> None:
         _add_emphasised(doc, draw(titles()), draw(st.sampled_from(["", "**", "_"])))
         if draw(st.booleans()):
             doc.add(" " + "#" * draw(st.integers(1, 3)), MARKUP)
+    elif kind == "edit":
+        doc.add("## ", MARKUP)
+        doc.add(draw(titles()) + "[edit]")
     elif kind == "setext":
         doc.add(draw(titles()))
         doc.add("\n" + draw(st.sampled_from(["=", "-"])) * draw(st.integers(3, 8)), MARKUP)
@@ -209,6 +246,7 @@ def markdown_block(draw: st.DrawFn, doc: GeneratedDocument, kind: str) -> None:
 
 MARKDOWN_KINDS = [
     "atx",
+    "edit",
     "setext",
     "paragraph",
     "question",
@@ -270,6 +308,7 @@ def assert_coverage(doc: GeneratedDocument, fmt: DocumentFormat) -> None:
         *((c.start, c.end) for c in extraction.claims),
         *((s.start, s.end) for s in extraction.sections),
         *((r.start, r.end) for r in extraction.references),
+        *((b.start, b.end) for b in extraction.blocks),
     ]
     for start, end in parts:
         for offset in range(start, end):

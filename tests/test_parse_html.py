@@ -10,7 +10,7 @@ from provenance.extract.blocks import ParsedDocument
 from provenance.extract.parse import parse_document
 from provenance.extract.parse_html import parse_html
 from provenance.extract.pipeline import extract
-from provenance.models import DocumentFormat
+from provenance.models import BlockKind, DocumentFormat
 
 
 def blocks_of(parsed: ParsedDocument) -> list[tuple[str, str]]:
@@ -82,7 +82,6 @@ def test_scripts_never_reach_the_stored_text() -> None:
         '<span style="visibility:hidden">SECRET</span>',
         "<header><a href='/'>SECRET</a></header>",
         "<pre><code>SECRET = 1</code></pre>",
-        "<table><tr><th>SECRET</th><td>SECRET</td></tr></table>",
         '<div role="navigation"><a>SECRET</a></div>',
         '<div role="contentinfo">SECRET</div>',
         '<div role="banner"><span>SECRET</span></div>',
@@ -94,13 +93,30 @@ def test_hidden_and_non_prose_elements_give_no_text(hidden: str) -> None:
     assert blocks_of(parsed) == [("paragraph", "Kept one."), ("paragraph", "Kept two.")]
 
 
+def test_a_table_is_one_block_with_its_rows_kept_as_data() -> None:
+    # Issue 11: tables were dropped while a <p> in a header cell became a claim ("• Monarch").
+    parsed = parse_html(
+        "<p>Counts below.</p><table><tr><th><p>• Monarch</p></th><th>Count</th></tr>"
+        "<tr><td>Ducks</td><td>12</td></tr><tr><td></td><td></td></tr></table>"
+    )
+    table = parsed.blocks[-1]
+    assert table.kind is BlockKind.table
+    assert table.rows == [["• Monarch", "Count"], ["Ducks", "12"]]
+    assert parsed.text[table.start : table.end] == "• Monarch | Count\nDucks | 12"
+    assert [b.kind for b in parsed.blocks] == [BlockKind.paragraph, BlockKind.table]
+
+
 def test_headings_in_a_header_and_paragraphs_in_table_cells_are_kept() -> None:
     parsed = parse_html(
         "<article><header><span>By SECRET</span><h1>Headline</h1></header>"
         "<table><tr><td>400 mg</td><td><p>Layout cell paragraph.</p></td></tr></table>"
         "</article>"
     )
-    assert blocks_of(parsed) == [("heading", "Headline"), ("paragraph", "Layout cell paragraph.")]
+    assert blocks_of(parsed) == [
+        ("heading", "Headline"),
+        ("paragraph", "Layout cell paragraph."),
+        ("table", "400 mg"),
+    ]
 
 
 @pytest.mark.parametrize(

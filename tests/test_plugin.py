@@ -537,3 +537,29 @@ async def test_facets_are_never_remembered_on_a_database_that_can_change(
     after = (await ds.client.get(path)).json()["facet_results"]["evidence_status"]["results"]
     assert "contradicted" not in {item["value"] for item in before}
     assert {item["value"]: item["count"] for item in after}["contradicted"] == 1
+
+
+@pytest.mark.asyncio
+async def test_document_page_shows_kept_blocks_muted_and_never_as_claims(tmp_path: Path) -> None:
+    release = tmp_path / "release.txt"
+    release.write_text(
+        "New drug cuts migraine days in half.\nTrial in adults\n"
+        "ANN ARBOR--Patients who took the drug had fewer migraine days. Is <b> safe? Yes.\n"
+        "Share this story\n",
+        encoding="utf-8",
+    )
+    db_path = tmp_path / "claims.db"
+    ingest([release], db_path)
+    ds = make_datasette(db_path)
+    document_id = rows(db_path, "select id from documents")[0][0]
+    page = await get_html(ds, f"/-/provenance/documents/{document_id}")
+    blocks = re.findall(
+        r'<span class="pv-block pv-block-([a-z_]+)" title="[^"]*">(.*?)</span>', page
+    )
+    assert blocks == [
+        ("title", "New drug cuts migraine days in half."),
+        ("dateline", "ANN ARBOR--"),
+        ("question", "Is &lt;b&gt; safe?"),
+        ("boilerplate", "Share this story"),
+    ]
+    assert page.count('class="pv-claim ') == 2

@@ -178,6 +178,7 @@ def test_every_model_field_has_a_column(ingested_db: Path) -> None:
         "documents",
         "sections",
         "references",
+        "blocks",
         "runs",
         "annotations",
     }

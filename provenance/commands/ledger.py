@@ -263,6 +263,10 @@ def stats_command(db_path: Path, fmt: str, agreement: bool) -> None:
         click.echo(f"\n{column}")
         for value, count in stats[column].items():
             click.echo(f"  {count:>7}  {value}")
+    if stats["kept_blocks"]:
+        click.echo("\nkept blocks (not claims)")
+        for kind, count in stats["kept_blocks"].items():
+            click.echo(f"  {count:>7}  {kind}")
 
 
 @click.command(name="schema")

@@ -11,7 +11,8 @@ from provenance.models import BlockKind
 
 @dataclass(frozen=True, slots=True)
 class Block:
-    """A heading, question, paragraph, list item, quote or reference entry.
+    """A heading, question, paragraph, list item, quote, reference entry, or a kept part
+    (title, dateline, byline, caption, contents, contact, boilerplate, source line, table).
 
     ``start``/``end`` are offsets into the stored text; ``text[start:end]`` is the block's
     content with markup prefixes (``#``, ``-``, ``>``) already excluded and no surrounding
@@ -23,6 +24,7 @@ class Block:
     start: int
     end: int
     level: int = 0
+    rows: list[list[str]] | None = None  # a table's cells, row by row
 
 
 @dataclass(slots=True)

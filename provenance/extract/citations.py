@@ -141,6 +141,9 @@ _ONE_WORK = rf"{_authors(_SURNAME_WIDE)},?\s+{_YEARS}{_LOCATOR}"
 _WORKS = rf"{_PREFIX}{_ONE_WORK}(?:\s*[;,]\s*(?:{_PREFIX}{_ONE_WORK}|{_YEARS}{_LOCATOR})){{0,15}}"
 _NUMBERS = r"\d{1,3}(?:\s*(?:[-–—−]|,|;)\s*\d{1,3}){0,60}"
 _SUPERSCRIPTS = r"[⁰¹²³⁴⁵⁶⁷⁸⁹]{1,3}(?:(?:[⁻–\-]|[,˒]\s?)[⁰¹²³⁴⁵⁶⁷⁸⁹]{1,3}){0,30}"
+#: A web address this close after "Supplemental Material" (citations.json) is the paper's own.
+SUPPLEMENT_WINDOW = 40
+_SUPPLEMENT = re.compile(rf"\b(?:{_words('supplement_phrases')})\b", re.IGNORECASE)
 _URL_BODY = r"[^\s<>\"'`{}|\\^\[\]]{1,2000}"
 
 _MARKERS = re.compile(
@@ -294,6 +297,8 @@ def _interpret(text: str, match: re.Match[str], floor: int) -> _Found | None:
     if group in ("doi", "bare_doi", "url"):
         finish = begin + len(_trim_trailing(match.group(0)))
         if group == "url":
+            if _SUPPLEMENT.search(text, max(floor, begin - SUPPLEMENT_WINDOW), begin):
+                return None  # the paper's own supplement ("Supplemental Material (http://…)")
             return _url(begin, finish, text[begin:finish])
         doi_start = match.start("doi_id") if group == "doi" else begin
         return _Found(CitationKind.doi, begin, finish, [text[doi_start:finish]])

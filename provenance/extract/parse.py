@@ -10,18 +10,26 @@ from provenance.extract.parse_pdf import check_pdf, parse_pdf
 from provenance.extract.parse_text import parse_plain_text
 from provenance.extract.read import SourceText
 from provenance.extract.references import mark_reference_blocks
-from provenance.models import DocumentFormat
+from provenance.extract.structure import refine_blocks
+from provenance.models import BlockKind, DocumentFormat
 
 
 def parse_document(source_text: str, fmt: DocumentFormat) -> ParsedDocument:
-    """Parse ``source_text`` of the given format; reference lists are marked as such."""
+    """Parse ``source_text`` of the given format; what is not a statement (titles, datelines,
+    boilerplate, reference lists, …) is marked as such (:mod:`provenance.extract.structure`)."""
     if fmt is DocumentFormat.markdown:
         parsed = parse_markdown(source_text)
     elif fmt is DocumentFormat.html:
         parsed = parse_html(source_text)
     else:
         parsed = parse_plain_text(source_text)
-    parsed.blocks = mark_reference_blocks(parsed.text, parsed.blocks)
+    blocks = refine_blocks(parsed.text, parsed.blocks, fmt)
+    parsed.blocks = mark_reference_blocks(parsed.text, blocks)
+    if parsed.title is None:
+        parsed.title = next(
+            (parsed.text[b.start : b.end] for b in parsed.blocks if b.kind is BlockKind.page_title),
+            None,
+        )
     return parsed
 
 

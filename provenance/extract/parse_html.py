@@ -1,5 +1,8 @@
 """HTML: the main text only, rebuilt as plain stored text that every offset refers to.
 
+Longer than 500 lines because the page is read by one state machine (the parser class and the
+element and block records it keeps): splitting it would scatter one pass over several files.
+
 The page is read with the standard library's ``html.parser`` in one pass (linear in the size
 of the input: each element is pushed and popped once, implicit closes are found through the
 nearest block ancestor instead of a search of the stack). What becomes a block:
@@ -11,14 +14,20 @@ nearest block ancestor instead of a search of the stack). What becomes a block:
 - ``<br>`` keeps a line break inside the block; two in a row end the block.
 - Never text: ``script``, ``style``, ``noscript``, ``template``, ``nav``, ``footer``,
   ``aside``, ``form``, ``svg`` and similar, anything ``hidden``, ``aria-hidden="true"`` or
-  styled ``display:none``/``visibility:hidden``; ``pre`` (code, as in Markdown) and text sitting
-  directly in table cells (data, as Markdown tables), although paragraphs nested in a cell
-  are kept; inside a ``header`` only its headings are kept. The ARIA roles ``navigation``,
-  ``contentinfo``, ``complementary``, ``search`` and ``banner`` count as the elements they
-  stand for, ``role="main"`` as ``<main>``.
+  styled ``display:none``/``visibility:hidden`` (except a formula's MathML, the text of what is
+  shown), Wikipedia's "[edit]" links; ``pre`` (code, as in Markdown); inside a ``header`` only
+  its headings are kept. The ARIA roles ``navigation``, ``contentinfo``, ``complementary``,
+  ``search`` and ``banner`` count as the elements they stand for, ``role="main"`` as ``<main>``.
+- A table is one ``table`` block: its cells' text, row by row (the rows are kept as data);
+  paragraphs nested in a data cell (layout tables) are kept as paragraphs.
+- Typed by their markup: a table of contents (``id="toc"``, ``class="toc"``) is ``contents``,
+  ``figcaption`` and caption classes are ``caption``, embedded social posts are
+  ``boilerplate``, a block that is only a formula is ``formula``.
 - Reference numbers in ``<sup>`` (``<sup>1,2</sup>``) become superscript digits (``¹,²``),
   the form the citation finder reads; other ``<sup>`` text is kept as it is.
 - If the page has text inside ``<main>`` (or else ``<article>``), only that text is kept.
+- Body blocks that the main-content extractor leaves out (menus, related stories, footers
+  without a ``<footer>``) are ``boilerplate`` (:mod:`provenance.extract.main_content`).
 
 The stored text is the blocks' text joined by blank lines: entities decoded, whitespace in a
 block collapsed to single spaces. Markup never reaches it, so text that shows ``<script>``
@@ -33,6 +42,7 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
 from provenance.extract.blocks import Block, ParsedDocument
+from provenance.extract.main_content import MainContent, main_content
 from provenance.extract.parse_text import is_question_line
 from provenance.models import BlockKind
 
@@ -47,7 +57,8 @@ _HIDDEN_TAGS = frozenset(
         "aside",
         "form",
         "svg",
-        "math",
+        "annotation",
+        "annotation-xml",
         "iframe",
         "object",
         "canvas",
@@ -175,6 +186,9 @@ class _Element:
     in_foreign: bool  # inside svg or math, whose <title> is not the page's
     in_sup: bool
     block_index: int  # stack index of the nearest block-level element (itself if a block)
+    region: str = ""  # "contents", "caption" or "boilerplate": what the text inside is
+    in_math: bool = False
+    in_header_cell: bool = False  # inside <th>: all of it is table data
 
 
 @dataclass(slots=True)
@@ -183,6 +197,9 @@ class _PendingBlock:
     level: int = 0
     in_main: bool = False
     in_article: bool = False
+    region: str = ""
+    math_only: bool = True  # every piece of text so far came from inside <math>
+    prose: list[str] = field(default_factory=list)  # the text outside <math>
     lines: list[list[str]] = field(default_factory=lambda: [[]])
     started: bool = False
 
@@ -194,10 +211,51 @@ class _TextBlock:
     text: str
     in_main: bool
     in_article: bool
+    rows: list[list[str]] | None = None
+    prose: str | None = None  # the text outside formulas, where it differs
+
+
+@dataclass(slots=True)
+class _Table:
+    """A table being read: its rows of cells, each cell's text in pieces."""
+
+    in_main: bool
+    in_article: bool
+    rows: list[list[list[str]]] = field(default_factory=list)
+
+    def cells(self) -> list[list[str]]:
+        rows = [[" ".join("".join(cell).split()) for cell in row] for row in self.rows]
+        return [row for row in rows if any(row)]
+
+
+#: Classes of page controls that are never text (Wikipedia's "[edit]" links).
+_HIDDEN_CLASSES = frozenset({"mw-editsection", "mw-jump-link"})
+#: Classes of text hidden from sight that stands for what is shown (a formula's MathML).
+_ACCESSIBLE_TEXT_CLASSES = frozenset({"mwe-math-mathml-a11y", "mwe-math-mathml-inline"})
+#: Classes and ids that make an element's text a table of contents or a caption.
+_CONTENTS_CLASSES = frozenset({"toc", "vector-toc", "toccolours"})
+_CAPTION_CLASSES = frozenset({"thumbcaption", "infobox-caption", "wp-caption-text", "caption"})
+#: Classes of embedded social-media posts: boilerplate wherever they sit.
+_EMBED_CLASSES = frozenset({"twitter-tweet", "instagram-media", "tiktok-embed", "fb-post"})
+
+
+def _classes(attrs: list[tuple[str, str | None]]) -> set[str]:
+    return {
+        token
+        for name, value in attrs
+        if name in ("class", "id") and value
+        for token in value.lower().split()
+    }
 
 
 def _is_hidden(attrs: list[tuple[str, str | None]]) -> bool:
     for name, value in attrs:
+        if name == "class" and value:
+            classes = value.split()
+            if _HIDDEN_CLASSES.intersection(classes):
+                return True
+            if _ACCESSIBLE_TEXT_CLASSES.intersection(classes):
+                return False  # hidden from sight, but it is the text of what is shown
         if name == "hidden":
             return True
         if name == "aria-hidden" and (value or "").strip().lower() == "true":
@@ -223,6 +281,7 @@ class _MainTextParser(HTMLParser):
         self.breaks = 0
         self.blocks: list[_TextBlock] = []
         self.title_parts: list[str] = []
+        self.tables: list[_Table] = []
 
     # Stack handling -------------------------------------------------------------------
 
@@ -234,7 +293,7 @@ class _MainTextParser(HTMLParser):
             kind, level = _HEADING, _HEADING_TAGS[tag]
         elif tag in _OWN_KIND:
             kind, level = _OWN_KIND[tag], 0
-        elif parent.kind == _DROPPED and tag in _RESETS_DROPPED:
+        elif parent.kind == _DROPPED and tag in _RESETS_DROPPED and not parent.in_header_cell:
             kind, level = _PARAGRAPH, 0
         else:
             kind, level = parent.kind, parent.level
@@ -250,7 +309,20 @@ class _MainTextParser(HTMLParser):
             in_foreign=parent.in_foreign or tag in ("svg", "math"),
             in_sup=parent.in_sup or tag == "sup",
             block_index=len(self.stack) if is_block else parent.block_index,
+            region=_region(tag, attrs, parent.region),
+            in_header_cell=parent.in_header_cell or tag == "th",
+            in_math=parent.in_math or tag == "math",
         )
+        if not element.hidden:
+            if tag == "table":
+                self.tables.append(_Table(element.in_main, element.in_article))
+            elif tag == "tr" and self.tables:
+                self.tables[-1].rows.append([])
+            elif tag in ("td", "th") and self.tables:
+                table = self.tables[-1]
+                if not table.rows:
+                    table.rows.append([])
+                table.rows[-1].append([])
         self.stack.append(element)
         self.open_tags[tag] += 1
 
@@ -259,9 +331,24 @@ class _MainTextParser(HTMLParser):
         if index <= 0:
             return
         self._flush()
-        for element in self.stack[index:]:
+        self._pop(index)
+
+    def _pop(self, index: int) -> None:
+        """Remove the elements from stack position ``index`` up; a closed table is kept."""
+        for element in reversed(self.stack[index:]):
             self.open_tags[element.tag] -= 1
+            if element.tag == "table" and not element.hidden and self.tables:
+                self._flush()
+                self._end_table(self.tables.pop())
         del self.stack[index:]
+
+    def _end_table(self, table: _Table) -> None:
+        rows = table.cells()
+        if rows:
+            text = "\n".join(" | ".join(cell for cell in row if cell) for row in rows)
+            self.blocks.append(
+                _TextBlock(BlockKind.table, 0, text, table.in_main, table.in_article, rows)
+            )
 
     def _nearest_block(self) -> tuple[int, str]:
         index = self.stack[-1].block_index
@@ -311,8 +398,17 @@ class _MainTextParser(HTMLParser):
             block_kind = BlockKind.quote
         else:
             block_kind = BlockKind.paragraph
+        if pending.region == "contents" and block_kind is not BlockKind.heading:
+            block_kind = BlockKind.contents
+        elif pending.region == "caption":
+            block_kind = BlockKind.caption
+        elif pending.region == "boilerplate":
+            block_kind = BlockKind.boilerplate
+        elif pending.math_only:
+            block_kind = BlockKind.formula
         level = pending.level if block_kind is BlockKind.heading else 0
-        return _TextBlock(block_kind, level, text, pending.in_main, pending.in_article)
+        prose = "".join(pending.prose)
+        return _TextBlock(block_kind, level, text, pending.in_main, pending.in_article, prose=prose)
 
     def handle_data(self, data: str) -> None:
         element = self.stack[-1]
@@ -321,7 +417,13 @@ class _MainTextParser(HTMLParser):
         if element.in_title:
             self.title_parts.append(data)
             return
-        if element.hidden or element.kind in (_DROPPED, _CODE):
+        if element.hidden:
+            return
+        if element.kind == _DROPPED or element.in_header_cell:
+            if self.tables and self.tables[-1].rows and self.tables[-1].rows[-1]:
+                self.tables[-1].rows[-1][-1].append(data)
+            return
+        if element.kind == _CODE:
             return
         if element.headings_only and element.kind != _HEADING:
             return
@@ -331,6 +433,7 @@ class _MainTextParser(HTMLParser):
                 return
             pending.kind, pending.level = element.kind, element.level
             pending.in_main, pending.in_article = element.in_main, element.in_article
+            pending.region = element.region
             pending.started = True
         if self.breaks and data.strip():
             if self.breaks > 1:
@@ -339,6 +442,10 @@ class _MainTextParser(HTMLParser):
                 return
             pending.lines.append([])
             self.breaks = 0
+        if not element.in_math:
+            pending.prose.append(data)
+            if data.strip():
+                pending.math_only = False
         pending.lines[-1].append(data)
 
     # Parser callbacks -----------------------------------------------------------------
@@ -370,9 +477,7 @@ class _MainTextParser(HTMLParser):
             index -= 1
         if tag in _BLOCK_TAGS or any(e.tag in _BLOCK_TAGS for e in self.stack[index + 1 :]):
             self._flush()
-        for element in self.stack[index:]:
-            self.open_tags[element.tag] -= 1
-        del self.stack[index:]
+        self._pop(index)
 
     def close(self) -> None:
         # What is left unparsed is an unfinished construct; an unterminated comment or
@@ -381,6 +486,49 @@ class _MainTextParser(HTMLParser):
             self.rawdata = ""
         super().close()
         self._flush()
+        self._pop(1)  # tables left open at the end of the page
+
+
+def _region(tag: str, attrs: list[tuple[str, str | None]], inherited: str) -> str:
+    if inherited:
+        return inherited
+    if tag == "figcaption":
+        return "caption"
+    if not attrs:
+        return ""
+    classes = _classes(attrs)
+    if classes & _CONTENTS_CLASSES:
+        return "contents"
+    if classes & _CAPTION_CLASSES:
+        return "caption"
+    if classes & _EMBED_CLASSES:
+        return "boilerplate"
+    return ""
+
+
+MAIN_CONTENT_MIN_BLOCKS = 20
+"""A page with fewer blocks is all article (an extractor guesses badly on a short page)."""
+
+#: Kinds a main-content extractor may call boilerplate.
+_CONTENT_KINDS = frozenset(
+    {BlockKind.paragraph, BlockKind.list_item, BlockKind.quote, BlockKind.question}
+)
+
+
+def _mark_boilerplate(blocks: list[_TextBlock], main: MainContent | None) -> list[_TextBlock]:
+    """Body blocks that the main-content extractor left out are boilerplate."""
+    if main is None:
+        return blocks
+    marked = []
+    for block in blocks:
+        if block.kind in _CONTENT_KINDS and not main.holds(
+            block.text if block.prose is None else block.prose
+        ):
+            block = _TextBlock(
+                BlockKind.boilerplate, 0, block.text, block.in_main, block.in_article
+            )
+        marked.append(block)
+    return marked
 
 
 def _select_main(blocks: list[_TextBlock]) -> list[_TextBlock]:
@@ -397,6 +545,8 @@ def parse_html(source: str) -> ParsedDocument:
     parser.feed(source)
     parser.close()
     selected = _select_main(parser.blocks)
+    if len(selected) >= MAIN_CONTENT_MIN_BLOCKS:
+        selected = _mark_boilerplate(selected, main_content(source))
     parts: list[str] = []
     blocks: list[Block] = []
     offset = 0
@@ -405,7 +555,13 @@ def parse_html(source: str) -> ParsedDocument:
             parts.append("\n\n")
             offset += 2
         blocks.append(
-            Block(text_block.kind, offset, offset + len(text_block.text), level=text_block.level)
+            Block(
+                text_block.kind,
+                offset,
+                offset + len(text_block.text),
+                level=text_block.level,
+                rows=text_block.rows,
+            )
         )
         parts.append(text_block.text)
         offset += len(text_block.text)

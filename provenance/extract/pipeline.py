@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 
 from provenance.errors import ProvenanceError
 from provenance.extract.blocks import ParsedDocument, page_at
 from provenance.extract.citations import find_citations
+from provenance.extract.classify import RULESET_VERSION as CLASSIFY_RULESET_VERSION
 from provenance.extract.classify import classify_sentences
 from provenance.extract.positions import LineIndex
 from provenance.extract.references import parse_references, resolve_citations
 from provenance.extract.sentences import split_sentences
+from provenance.extract.structure_rules import rules as structure_rules
 from provenance.ids import claim_id, claim_key, normalise_text, part_id
 from provenance.models import (
     BODY_BLOCK_KINDS,
+    KEPT_BLOCK_KINDS,
     SECTION_BLOCK_KINDS,
     Attribution,
     BlockKind,
@@ -22,9 +26,14 @@ from provenance.models import (
     Claim,
     ClaimDraft,
     EvidenceStatus,
+    KeptBlock,
     Reference,
     Section,
 )
+
+#: The version of every rule set that decides what a document's claims are: reading a
+#: document again with other rules makes a new version of it.
+RULESET_VERSION = f"{CLASSIFY_RULESET_VERSION}.structure-{structure_rules().version}"
 
 #: A "statement" longer than this has no sentence boundary: the input is not prose.
 MAX_STATEMENT_CHARS = 20_000
@@ -37,6 +46,7 @@ class Extraction:
     drafts: list[ClaimDraft] = field(default_factory=list)
     sections: list[Section] = field(default_factory=list)
     references: list[Reference] = field(default_factory=list)
+    blocks: list[KeptBlock] = field(default_factory=list)
 
     @property
     def claims(self) -> list[Claim]:
@@ -53,6 +63,60 @@ _TEXT_STATUS = {
 }
 
 
+#: A sentence that asks: its final ``?`` may be followed by closing quotes, brackets and
+#: citation markers.
+_QUESTION_END = re.compile(r"\?[\"'”’)\]*]*(?:\[\d{1,4}(?:[,–-]\d{1,4})*\])*[⁰¹²³⁴⁵⁶⁷⁸⁹]*$")
+
+
+#: The question mark of a question is this close to its end (after quotes and markers).
+QUESTION_TAIL = 40
+_QUOTE_CLOSERS = {'"': '"', "”": "“", "’": "‘", "'": "'"}
+#: A clause this long before a colon states something even when a question follows it.
+STATEMENT_BEFORE_COLON_WORDS = 5
+
+
+def is_question_sentence(sentence: str) -> bool:
+    """A sentence ending in a question mark asks rather than states: never a claim.
+
+    Not a question: a statement that ends by quoting a title that asks ('…, as shown in the
+    chart in "How Much Sleep Is Enough?"'), or one that states something before a colon and
+    then the question it raises ("Settling it takes an answer to one question: did …?").
+    """
+    if "?" not in sentence[-QUESTION_TAIL:] or _QUESTION_END.search(sentence) is None:
+        return False
+    stripped = sentence.rstrip("⁰¹²³⁴⁵⁶⁷⁸⁹]0123456789,–-[").rstrip()
+    closer = stripped[-1]
+    if closer in _QUOTE_CLOSERS:
+        opener = stripped.rfind(_QUOTE_CLOSERS[closer], 0, len(stripped) - 1)
+        if opener > 0:
+            return False
+    head, colon, _ = sentence.partition(": ")
+    return not (colon and len(head.split()) >= STATEMENT_BEFORE_COLON_WORDS)
+
+
+def _kept(
+    parsed: ParsedDocument,
+    kind: BlockKind,
+    start: int,
+    end: int,
+    document_id: str,
+    lines: LineIndex,
+    rows: list[list[str]] | None = None,
+) -> KeptBlock:
+    line, column = lines.line_column(start)
+    return KeptBlock(
+        id=part_id(kind.value, document_id, start),
+        document_id=document_id,
+        kind=kind,
+        text=parsed.text[start:end],
+        start=start,
+        end=end,
+        line=line,
+        column=column,
+        rows=rows,
+    )
+
+
 def extract(parsed: ParsedDocument, *, source: str, document_id: str, version: int) -> Extraction:
     """Turn every body sentence into a claim; headings and questions become sections."""
     text = parsed.text
@@ -60,6 +124,7 @@ def extract(parsed: ParsedDocument, *, source: str, document_id: str, version: i
     result = Extraction()
     result.references = parse_references(text, parsed.blocks, document_id, lines)
     occurrences: Counter[str] = Counter()
+    structure = structure_rules()
     drafts = result.drafts
     line_column = lines.line_column
     section: str | None = None
@@ -82,6 +147,11 @@ def extract(parsed: ParsedDocument, *, source: str, document_id: str, version: i
                 )
             )
             continue
+        if block.kind in KEPT_BLOCK_KINDS:
+            result.blocks.append(
+                _kept(parsed, block.kind, block.start, block.end, document_id, lines, block.rows)
+            )
+            continue
         if block.kind not in BODY_BLOCK_KINDS:
             continue
         for start, end in split_sentences(text, block.start, block.end):
@@ -91,6 +161,17 @@ def extract(parsed: ParsedDocument, *, source: str, document_id: str, version: i
                     f"{source}: {end - start:,} characters without a sentence boundary at line"
                     f" {line}, column {column} (limit {MAX_STATEMENT_CHARS:,}); is this prose?"
                 )
+            sentence = text[start:end]
+            if is_question_sentence(sentence):
+                result.blocks.append(
+                    _kept(parsed, BlockKind.question, start, end, document_id, lines)
+                )
+                continue
+            if structure.matches("boilerplate sentence", sentence):
+                result.blocks.append(
+                    _kept(parsed, BlockKind.boilerplate, start, end, document_id, lines)
+                )
+                continue
             citations = find_citations(text, start, end)
             if citations:
                 citations = resolve_citations(citations, result.references)

@@ -128,6 +128,7 @@ def mark_reference_blocks(text: str, blocks: list[Block]) -> list[Block]:
     marked = list(blocks)
     in_list_level: int | None = None
     found_heading = False
+    entries = 0  # in the current list: only its first block can show it is prose
     for index, block in enumerate(blocks):
         content = text[block.start : block.end]
         if block.kind is BlockKind.paragraph and reference_heading(content):
@@ -136,6 +137,7 @@ def mark_reference_blocks(text: str, blocks: list[Block]) -> list[Block]:
             )
             in_list_level = PARAGRAPH_HEADING_LEVEL
             found_heading = True
+            entries = 0
         elif block.kind is BlockKind.heading:
             if in_list_level is not None and looks_like_work(content):
                 marked[index] = _entry(block)
@@ -143,14 +145,39 @@ def mark_reference_blocks(text: str, blocks: list[Block]) -> list[Block]:
             if in_list_level is not None and block.level > in_list_level:
                 continue  # a sub-heading inside the list ("Journal articles")
             in_list_level = block.level if reference_heading(content) else None
+            entries = 0
             found_heading = found_heading or in_list_level is not None
         elif in_list_level is not None and (
             block.kind in BODY_BLOCK_KINDS or block.kind is BlockKind.question
         ):
+            if entries == 0 and _reads_like_prose(text, block):
+                # "Notes:" over remarks, "Literature" over a section about it: not a list.
+                in_list_level = None
+                continue
             marked[index] = _entry(block)
+            entries += 1
     if not found_heading:
         _mark_trailing_works(text, marked)
     return marked
+
+
+PROSE_MIN_WORDS = 12
+"""An unlabelled block this long, mostly in lower-case words and naming no work, is prose."""
+PROSE_LOWER_SHARE = 0.6
+"""Titles, names and journals are capitalised: a list of works has fewer lower-case words."""
+
+
+def _reads_like_prose(text: str, block: Block) -> bool:
+    """Whether the first block under a reference heading is prose rather than an entry:
+    unlabelled, long, mostly lower-case words, and naming no work."""
+    if _numbered(text, block):
+        return False
+    content = text[block.start : block.end]
+    if looks_like_work(content):
+        return False
+    words = re.findall(r"[^\W\d_][\w'’-]*", content)
+    lower = sum(1 for word in words if word[0].islower())
+    return len(words) >= PROSE_MIN_WORDS and lower >= PROSE_LOWER_SHARE * len(words)
 
 
 def _mark_trailing_works(text: str, blocks: list[Block]) -> None:

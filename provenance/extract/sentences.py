@@ -59,7 +59,8 @@ _CANDIDATE = re.compile(
         (?P<rest>[{_TERMINALS}]*(?:\ [{_TERMINALS}]+)*)
         (?P<tail>(?:
             [{re.escape(_CLOSERS)}]
-          | \ ?\[\d{{1,4}}(?:\ ?[,–-]\ ?\d{{1,4}}){{0,30}}\]
+          | \ ?\[(?:[A-Za-z]{{1,5}}\ ?)?\d{{1,4}}(?:\ ?[,–-]\ ?\d{{1,4}}){{0,30}}\]
+          | \[[a-z]\]
           | [{_SUPERSCRIPTS}]{{1,8}}(?:[,⁻–-][{_SUPERSCRIPTS}]{{1,8}}){{0,30}}
           | (?<=[a-z][a-z]\.)\d{{1,3}}(?:[,–-]\d{{1,3}}){{0,30}}(?=\s+[A-Z])
         )*)
@@ -83,6 +84,7 @@ _LIST_MARKER = re.compile(rf"(?<!\S)(?:[{_BULLETS}]\s*)?{_LIST_LABEL}")
 _NOT_FIRST_LABELS = frozenset("bcdefghijklmnopqrstuvwxyzBCDEFGHIJKLMNOPQRSTUVWXYZ")
 _MIXED_CASE = re.compile(r"[a-z]{1,5}[A-Z]")
 _NEXT_WORD = re.compile(r"[A-Za-z]{1,20}")
+_IDENTIFIER = re.compile(r"\(?[A-Za-z]{0,8}\d")
 _INITIALISM = re.compile(r"(?:[A-Za-z]\.)+[A-Za-z]")
 _WEB_TOKEN = re.compile(r"@|://|www\.", re.IGNORECASE)
 _NON_SPACE = re.compile(r"\S")
@@ -251,7 +253,8 @@ def _period_ends(
     if section == "never_final":
         return False
     if section == "before_number":
-        return kind != _DIGIT
+        # "No. 5", "tel. (301) 402-1663", "accession no. DQ677879": a number or an identifier.
+        return kind != _DIGIT and _IDENTIFIER.match(block, next_at) is None
     word = _NEXT_WORD.match(block, next_at)
     return word is not None and word.group() in lex.sentence_openers
 

@@ -141,6 +141,15 @@ async def document_page(datasette: Any, request: Any) -> Response:
             )
         ).rows
     )
+    kept_blocks = row_dicts(
+        (
+            await db.execute(
+                "select kind, start, [end] from blocks where document_id = ?"
+                " and start >= ? and start < ? order by start",
+                [document_id, lo, hi],
+            )
+        ).rows
+    )
     only_status = request.args.get("status") or None
     only_category = request.args.get("category") or None
     shown = [
@@ -149,12 +158,19 @@ async def document_page(datasette: Any, request: Any) -> Response:
         if (only_status is None or c["evidence_status"] == only_status)
         and (only_category is None or c["category"] == only_category)
     ]
-    spans = [Span(c["start"] - lo, c["end"] - lo, "claim", c) for c in claims] + [
-        Span(
-            s["start"] - lo, s["end"] - lo, "question" if s["kind"] == "question" else "heading", s
-        )
-        for s in sections
-    ]
+    spans = (
+        [Span(c["start"] - lo, c["end"] - lo, "claim", c) for c in claims]
+        + [
+            Span(
+                s["start"] - lo,
+                s["end"] - lo,
+                "question" if s["kind"] == "question" else "heading",
+                s,
+            )
+            for s in sections
+        ]
+        + [Span(b["start"] - lo, b["end"] - lo, "block", b) for b in kept_blocks]
+    )
     whole = lo == 0 and hi >= length  # the whole document is on this page
     counts, counted_whole = await _counts(db, document, is_latest, None if whole else claims)
     status_counts: Counter[str] = Counter()

@@ -224,7 +224,8 @@ def reference_href(reference: dict[str, Any]) -> str | None:
 
 @dataclass(frozen=True, slots=True)
 class Span:
-    """A marked stretch of the document text: a claim or a heading."""
+    """A marked stretch of the document text: a claim, a heading or question, or a kept block
+    (title, byline, boilerplate, table, …: shown muted, never a claim)."""
 
     start: int
     end: int
@@ -292,6 +293,13 @@ def document_html(
                     or row["evidence_status"],
                     row["category"],
                     content,
+                )
+            )
+        elif span.kind == "block":
+            kind = str(span.row["kind"])
+            parts.append(
+                Markup('<span class="pv-block pv-block-{}" title="{}">{}</span>').format(
+                    kind, kind.replace("_", " "), content
                 )
             )
         else:

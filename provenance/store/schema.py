@@ -12,6 +12,7 @@ from provenance.models import (
     Annotation,
     Claim,
     Document,
+    KeptBlock,
     Reference,
     Run,
     Section,
@@ -47,6 +48,7 @@ MODEL_TABLES: dict[str, type[BaseModel]] = {
     "documents": Document,
     "sections": Section,
     "references": Reference,
+    "blocks": KeptBlock,
     "runs": Run,
     "annotations": Annotation,
 }
@@ -277,6 +279,32 @@ def m007_claim_position(db: sqlite_utils.Database) -> None:
     # (is_current, document, start) for the audit, which then sorted every claim (slower: see
     # benchmarks/README.md).
     db.table("claims").create_index(["position"])
+
+
+@migrations()
+def m008_kept_blocks(db: sqlite_utils.Database) -> None:
+    # The typed parts of a document that are not claims (titles, datelines, bylines, captions,
+    # contents, contact blocks, boilerplate, source lines, tables, asked questions): kept so
+    # that every character of the stored text belongs to a claim or to something shown.
+    db.table("blocks").create(
+        {
+            "id": str,
+            "document_id": str,
+            "kind": str,
+            "text": str,
+            "start": int,
+            "end": int,
+            "line": int,
+            "column": int,
+            "rows": str,
+        },
+        pk="id",
+        foreign_keys=[("document_id", "documents", "id")],
+        not_null={"document_id", "kind", "text"},
+    )
+    db.table("blocks").create_index(["document_id", "start"])
+    # Which main-content extractor (and version) read the run's web pages.
+    db.execute("alter table runs add column extractors text")
 
 
 @migrations()

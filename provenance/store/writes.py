@@ -22,6 +22,7 @@ from provenance.models import (
     Claim,
     ClaimDraft,
     Document,
+    KeptBlock,
     Reference,
     Run,
     Section,
@@ -62,6 +63,7 @@ class DocumentWrite:
     claims: Sequence[Claim | ClaimDraft]
     sections: list[Section] = field(default_factory=list)
     references: list[Reference] = field(default_factory=list)
+    blocks: list[KeptBlock] = field(default_factory=list)
     rows: ClaimRows | None = None
 
 
@@ -254,6 +256,26 @@ def _insert_records(conn: sqlite3.Connection, table: str, records: Sequence[Base
     )
 
 
+def _insert_blocks(conn: sqlite3.Connection, blocks: Sequence[KeptBlock]) -> None:
+    """Insert kept blocks; a table's rows are stored as JSON."""
+    if not blocks:
+        return
+    columns = list(KeptBlock.model_fields)
+    conn.executemany(
+        f"insert into [blocks] ({', '.join(f'[{c}]' for c in columns)})"
+        f" values ({', '.join('?' for _ in columns)})",
+        [
+            tuple(
+                json.dumps(block.rows, ensure_ascii=False)
+                if c == "rows" and block.rows is not None
+                else getattr(block, c)
+                for c in columns
+            )
+            for block in blocks
+        ],
+    )
+
+
 @contextlib.contextmanager
 def write_transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
     """One transaction that holds the write lock from its start (``BEGIN IMMEDIATE``).
@@ -285,6 +307,7 @@ def write_run(db: sqlite_utils.Database, run: Run) -> None:
     """Record a run (call inside the first document's transaction)."""
     row = run.model_dump(mode="json")
     row["arguments"] = json.dumps(row["arguments"], ensure_ascii=False)
+    row["extractors"] = json.dumps(row["extractors"], ensure_ascii=False, sort_keys=True)
     db.table("runs").insert(row, pk="id", ignore=True)
 
 
@@ -304,6 +327,7 @@ def write_document(db: sqlite_utils.Database, write: DocumentWrite) -> None:
     db.table("documents").insert({**document.model_dump(mode="json"), "is_latest": 1}, pk="id")
     _insert_records(conn, "sections", write.sections)
     _insert_records(conn, "references", write.references)
+    _insert_blocks(conn, write.blocks)
     # A first version has no earlier claims (a document and its claims are written together);
     # not asking spares a query that, during a bulk load, has no index to use.
     previous = (
