@@ -66,7 +66,7 @@ BAD_FILES: dict[str, tuple[Callable[[Path], Path], str]] = {
     ),
     "50 MB document": (
         lambda d: _write(d, "huge.txt", b"Zinc is a metal. " * (3 * 1024 * 1024)),
-        "53,477,376 characters of text, over the limit of 7,000,000 for one document",
+        "53,477,376 characters of text, over the limit of 10,000,000 for one document",
     ),
     "UTF-16 with a byte-order mark": (
         lambda d: _write(d, "utf16.txt", "Zinc is a metal.\n".encode("utf-16")),

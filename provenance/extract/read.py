@@ -259,9 +259,9 @@ def source_text(
 #: The most text one document may have (characters) unless the caller raises it: extracting a
 #: document holds all its claims in memory, so peak memory grows with the largest document.
 #: At this limit an ingest stays under 400 MB (measured in benchmarks/README.md).
-MAX_DOCUMENT_CHARS = 7_000_000
+MAX_DOCUMENT_CHARS = 10_000_000
 #: Bytes of memory per character of a document's text, for the message that refuses one.
-MEMORY_PER_CHAR = 37
+MEMORY_PER_CHAR = 22
 
 
 def check_document_size(source: SourceText, max_chars: int = MAX_DOCUMENT_CHARS) -> None:
