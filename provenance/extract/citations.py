@@ -120,18 +120,31 @@ _SURNAME = rf"{_PARTICLE}(?={_UPPER}){_NOT_AUTHOR}{_UPPER}{_NAME_TAIL}"
 # In parentheses a surname may have up to three words ("Davey Smith", "World Health
 # Organization"); before a narrative "(2020)" only one, so "Recently Smith (2020)" is Smith.
 # A listed organisation's full name counts as one surname in both.
-_SURNAME_WIDE = rf"(?:{_ORGANISATION}|{_SURNAME}(?:\s+{_UPPER}{_NAME_TAIL}){{0,2}})"
+_SURNAME_WIDE = (
+    rf"(?:{_ORGANISATION}|{_SURNAME}(?:\s+{_UPPER}{_NAME_TAIL}){{0,2}}"
+    # An unlisted organisation: "National Center for Biotechnology Information".
+    rf"(?:\s+(?:for|of|on)\s+(?:the\s+)?{_UPPER}{_NAME_TAIL}(?:\s+{_UPPER}{_NAME_TAIL}){{0,3}})?)"
+)
 _SURNAME_NARRATIVE = rf"(?:{_ORGANISATION}|{_SURNAME})"
-_YEAR = r"(?:(?:1[5-9]\d\d|20\d\d)[a-z]?(?![\w])|n\.\s?d\.|in\s+press|forthcoming)"
+_YEAR = (
+    r"(?:(?:1[5-9]\d\d|20\d\d)[a-z]?(?![\w])|n\.\s?d\.|in\s+press|forthcoming"
+    r"|unpublished(?:\s+(?:data|results|observations?))?|personal\s+communication)"
+)
 _YEARS = rf"{_YEAR}(?:\s*,\s*(?:{_YEAR}|[a-z](?![\w.])))" + r"{0,10}"
 _LOCATOR = r"(?:\s*[,:]\s*(?:pp?\.|ch\.|chap\.|sec\.|fig\.)?\s*\d{1,5}(?:\s*[-–]\s*\d{1,5})?)?"
 _ET_AL = r"\s+et\s+al\.?"
 
 
+# A name that ends in its initials ("Lema SC").
+_INITIALS_END = r"(?:(?<=\s[A-Z])|(?<=\s[A-Z]{2})|(?<=\s[A-Z]{3}))(?![\w'’\-])"
+
+
 def _authors(surname: str) -> str:
     return (
         rf"{surname}(?:{_ET_AL}|(?:\s*,\s*{surname}){{0,6}}\s*,?\s*(?:and|&)\s+{surname}"
-        rf"(?:{_ET_AL})?)?"
+        rf"(?:{_ET_AL})?"
+        # "Lema SC, Dickey JT": names with their initials, listed without "and".
+        rf"|{_INITIALS_END}(?:\s*,\s*{surname}{_INITIALS_END}){{1,6}})?"
     )
 
 

@@ -412,7 +412,7 @@ class _MainTextParser(HTMLParser):
 
     def handle_data(self, data: str) -> None:
         element = self.stack[-1]
-        if element.in_sup and _REFERENCE_NUMBERS.fullmatch(data):
+        if element.in_sup and _REFERENCE_NUMBERS.fullmatch(data) and not self._after_bracket():
             data = data.translate(_SUPERSCRIPT)
         if element.in_title:
             self.title_parts.append(data)
@@ -447,6 +447,13 @@ class _MainTextParser(HTMLParser):
             if data.strip():
                 pending.math_only = False
         pending.lines[-1].append(data)
+
+    def _after_bracket(self) -> bool:
+        """Whether the text so far ends in "[": Wikipedia (since 2024) writes a note's
+        brackets in their own spans, ``<sup><span>[</span>1<span>]</span></sup>``, which reads
+        "[1]" like the older ``<sup>[1]</sup>``, not "[¹]"."""
+        line = self.pending.lines[-1] if self.pending.started else []
+        return bool(line) and line[-1].endswith("[")
 
     # Parser callbacks -----------------------------------------------------------------
 
