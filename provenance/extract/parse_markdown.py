@@ -192,7 +192,9 @@ class _MarkdownBlocks:
     def _table(self, first: int, last: int) -> None:
         """A pipe table: one table block over its lines, its cells kept as rows (the
         delimiter row left out), never claims."""
-        start, end = trimmed_span(self.lines.text, self.lines.starts[first], self.lines.ends[last - 1])
+        start, end = trimmed_span(
+            self.lines.text, self.lines.starts[first], self.lines.ends[last - 1]
+        )
         rows = [
             [cell.strip() for cell in self.lines.line(index).strip().strip("|").split("|")]
             for index in range(first, last)
