@@ -434,3 +434,24 @@ def test_wikipedia_notes_in_bracket_spans_end_their_sentence_and_resolve() -> No
     assert all(
         draft.citations[0].reference_ids == [reference.id] for draft in extraction.drafts[::2]
     )
+
+
+def test_map_legend_entries_are_captions_not_headings() -> None:
+    legend = "".join(
+        f'<div class="legend"><span class="legend-color" style="background-color:{colour}">'
+        f"&#160;</span>&#160;{label}</div>"
+        for colour, label in (("#0f0", "Breeding"), ("#00f", "Year-round"))
+    )
+    page = (
+        "<html><body><main><h1>Mallard</h1><p>The mallard is a duck.</p><figure>"
+        '<img src="m.png"><figcaption>Range of the mallard</figcaption></figure>'
+        f"{legend}<p>Mallards live in wetlands.</p></main></body></html>"
+    )
+    extraction = run(page, DocumentFormat.html)
+    assert [s.text for s in extraction.sections] == ["Mallard"]
+    assert kept(extraction) == [
+        ("caption", "Range of the mallard"),
+        ("caption", "Breeding"),
+        ("caption", "Year-round"),
+    ]
+    assert claims(extraction) == ["The mallard is a duck.", "Mallards live in wetlands."]

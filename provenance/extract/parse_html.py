@@ -234,7 +234,10 @@ _HIDDEN_CLASSES = frozenset({"mw-editsection", "mw-jump-link"})
 _ACCESSIBLE_TEXT_CLASSES = frozenset({"mwe-math-mathml-a11y", "mwe-math-mathml-inline"})
 #: Classes and ids that make an element's text a table of contents or a caption.
 _CONTENTS_CLASSES = frozenset({"toc", "vector-toc", "toccolours"})
-_CAPTION_CLASSES = frozenset({"thumbcaption", "infobox-caption", "wp-caption-text", "caption"})
+# "legend": a map's or chart's key (Wikipedia's {{legend}}: "Breeding", "Year-round").
+_CAPTION_CLASSES = frozenset(
+    {"thumbcaption", "infobox-caption", "wp-caption-text", "caption", "legend"}
+)
 #: Classes of embedded social-media posts: boilerplate wherever they sit.
 _EMBED_CLASSES = frozenset({"twitter-tweet", "instagram-media", "tiktok-embed", "fb-post"})
 
