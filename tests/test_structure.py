@@ -415,7 +415,11 @@ def _wikipedia_2024(sections: int) -> str:
     )
     return (
         '<html><body><main id="content"><h1 id="firstHeading">Duck</h1>'
-        '<div class="mw-parser-output">' + body + '<div class="mw-heading mw-heading2">'
+        '<div class="mw-parser-output"><table class="infobox"><tr><th>Named</th><td>1758'
+        '<sup class="reference"><a href="#cite_note-1"><span class="cite-bracket">[</span>1'
+        '<span class="cite-bracket">]</span></a></sup></td></tr></table>'
+        + body
+        + '<div class="mw-heading mw-heading2">'
         '<h2 id="References">References</h2></div><ol class="references">'
         '<li id="cite_note-1"><a href="#cite_ref-1">^</a> <cite>Zawinski, Jamie (1996).</cite>'
         "</li></ol></div></main></body></html>"
@@ -429,6 +433,7 @@ def test_wikipedia_notes_in_bracket_spans_end_their_sentence_and_resolve() -> No
         for i in range(1, 4)
         for text in (f"Ducks of group {i} are small.[1]", f"They live near water in region {i}.")
     ]
+    assert ("table", "Named | 1758[1]") in kept(extraction)
     (reference,) = extraction.references
     assert reference.text == "^ Zawinski, Jamie (1996)."
     assert all(

@@ -415,7 +415,11 @@ class _MainTextParser(HTMLParser):
 
     def handle_data(self, data: str) -> None:
         element = self.stack[-1]
-        if element.in_sup and _REFERENCE_NUMBERS.fullmatch(data) and not self._after_bracket():
+        if (
+            element.in_sup
+            and _REFERENCE_NUMBERS.fullmatch(data)
+            and not self._after_bracket(element)
+        ):
             data = data.translate(_SUPERSCRIPT)
         if element.in_title:
             self.title_parts.append(data)
@@ -451,11 +455,16 @@ class _MainTextParser(HTMLParser):
                 pending.math_only = False
         pending.lines[-1].append(data)
 
-    def _after_bracket(self) -> bool:
-        """Whether the text so far ends in "[": Wikipedia (since 2024) writes a note's
-        brackets in their own spans, ``<sup><span>[</span>1<span>]</span></sup>``, which reads
-        "[1]" like the older ``<sup>[1]</sup>``, not "[¹]"."""
-        line = self.pending.lines[-1] if self.pending.started else []
+    def _after_bracket(self, element: _Element) -> bool:
+        """Whether the text so far (of the paragraph, or of the table cell) ends in "[":
+        Wikipedia writes a note's brackets in their own spans,
+        ``<sup><span class="cite-bracket">[</span>1<span …>]</span></sup>``, which reads "[1]"
+        like ``<sup>[1]</sup>``, not "[¹]"."""
+        if element.kind == _DROPPED or element.in_header_cell:
+            rows = self.tables[-1].rows if self.tables else []
+            line = rows[-1][-1] if rows and rows[-1] else []
+        else:
+            line = self.pending.lines[-1] if self.pending.started else []
         return bool(line) and line[-1].endswith("[")
 
     # Parser callbacks -----------------------------------------------------------------
