@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import sqlite3
 from typing import Any
 
 import click
@@ -57,6 +58,8 @@ class ProvenanceGroup(click.Group):
         except ProvenanceError as error:
             usage = getattr(error, "exit_code", 1) == UsageFailure.exit_code
             raise (UsageFailure if usage else click.ClickException)(str(error)) from None
+        except sqlite3.Error as error:  # a damaged or unwritable database the library missed
+            raise click.ClickException(f"database error: {error}") from None
 
 
 @click.group(cls=ProvenanceGroup)

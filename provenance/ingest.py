@@ -24,9 +24,11 @@ from provenance.extract.main_content import extractor_versions
 from provenance.extract.parse import check_source, parse_source
 from provenance.extract.pipeline import RULESET_VERSION, Extraction, extract
 from provenance.extract.read import (
+    MAX_DOCUMENT_CHARS,
     FetchedSource,
     Source,
     SourceText,
+    check_document_size,
     display_source,
     fetch_source,
     find_sources,
@@ -52,6 +54,7 @@ from provenance.store.writes import (
 )
 from provenance.timestamps import SECONDS_FORMAT, utc_timestamp
 from provenance.version import __version__
+from provenance.workers import exit_with_parent
 
 #: SQLite page cache while ingesting (KiB).
 INGEST_CACHE_KIB = 65536
@@ -306,21 +309,28 @@ class CheckedSources:
     problems: list[str]
 
 
-def _checked(item: Source) -> str | None:
-    """What is wrong with a source (None if nothing): a PDF is read up to its first page with
-    text, a DOCX is parsed. The source is read again when its turn comes: holding every text
-    until then would make memory grow with the corpus."""
+def _checked(item: Source, max_document_chars: int) -> str | None:
+    """What is wrong with a source (None if nothing): a text over ``max_document_chars``
+    characters, a PDF that is not read up to its first page with text, a DOCX not parsed. The
+    source is read again when its turn comes: holding every text until then would make memory
+    grow with the corpus."""
     try:
-        check_source(read_source(item))
+        source = read_source(item)
+        check_document_size(source, max_document_chars)
+        check_source(source)
     except ProvenanceError as error:
         return str(error)
     return None
 
 
 def check_sources(
-    paths: Iterable[str | Path], *, limits: FetchLimits = DEFAULT_LIMITS
+    paths: Iterable[str | Path],
+    *,
+    limits: FetchLimits = DEFAULT_LIMITS,
+    max_document_chars: int = MAX_DOCUMENT_CHARS,
 ) -> CheckedSources:
-    """Every source under ``paths``, each checked; no bad source stops the check.
+    """Every source under ``paths``, each checked; no bad source (nor unreadable folder) stops
+    the check.
 
     A string starting with ``http://`` or ``https://`` is a web address: it is fetched now
     (and kept in memory until its turn). Anything else is a file or a folder.
@@ -333,7 +343,7 @@ def check_sources(
         if key in seen:
             return
         seen.add(key)
-        problem = _checked(item)
+        problem = _checked(item, max_document_chars)
         if problem is None:
             files.append(item)
         else:
@@ -348,7 +358,7 @@ def check_sources(
                 continue
             consider(fetched, given.strip())
             continue
-        for path in find_sources([Path(given)]):
+        for path in find_sources([Path(given)], problems):
             consider(path, display_source(path))
     return CheckedSources(files, problems)
 
@@ -368,13 +378,17 @@ class BadSources(ProvenanceError):
 
 
 def prepare_sources(
-    paths: Iterable[str | Path], *, limits: FetchLimits = DEFAULT_LIMITS
+    paths: Iterable[str | Path],
+    *,
+    limits: FetchLimits = DEFAULT_LIMITS,
+    max_document_chars: int = MAX_DOCUMENT_CHARS,
 ) -> list[Source]:
-    """The sources to ingest, each checked before anything is written.
+    """The sources to ingest, each checked (a text of at most ``max_document_chars``
+    characters) before anything is written.
 
     Raises :class:`BadSources`, naming every source that cannot be read, if any cannot.
     """
-    checked = check_sources(paths, limits=limits)
+    checked = check_sources(paths, limits=limits, max_document_chars=max_document_chars)
     if checked.problems:
         raise BadSources(checked.problems)
     return checked.files
@@ -402,7 +416,16 @@ def ingest_files(
     db.execute(f"PRAGMA wal_autocheckpoint = {INGEST_WAL_CHECKPOINT_PAGES}")
     run = new_run(arguments)
     summary = IngestSummary()
-    pool = ProcessPoolExecutor(jobs, mp_context=_worker_context()) if jobs > 1 else None
+    pool = (
+        ProcessPoolExecutor(
+            jobs,
+            mp_context=_worker_context(),
+            initializer=exit_with_parent,
+            initargs=(os.getpid(),),
+        )
+        if jobs > 1
+        else None
+    )
     in_flight: deque[tuple[_Planned | DocumentOutcome, Future[_Extracted] | None]] = deque()
 
     def finish() -> None:
@@ -462,14 +485,16 @@ def ingest(
     on_document: Callable[[DocumentOutcome], None] | None = None,
     jobs: int = 0,
     limits: FetchLimits = DEFAULT_LIMITS,
+    max_document_chars: int = MAX_DOCUMENT_CHARS,
 ) -> IngestSummary:
     """Ingest files, folders and web addresses into the database at ``db_path``.
 
     Every source is checked (every address fetched) before anything is written, so a bad one
-    changes nothing.
+    (or a text over ``max_document_chars``
+    characters) changes nothing.
     """
     paths = list(paths)
-    files = prepare_sources(paths, limits=limits)
+    files = prepare_sources(paths, limits=limits, max_document_chars=max_document_chars)
     return ingest_files(
         files, db_path, arguments=[str(p) for p in paths], on_document=on_document, jobs=jobs
     )

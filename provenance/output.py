@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import shutil
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, TextIO
 
 from pydantic import BaseModel
@@ -18,6 +18,40 @@ def _plain(value: Any) -> Any:
     if isinstance(value, (list, dict)):
         return json.dumps(value, ensure_ascii=False)
     return value
+
+
+#: A cell starting with one of these is read as a formula by spreadsheets (OWASP, "CSV
+#: injection"); claim text comes from untrusted documents, and reviewers open exports there.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _formula_like(text: str) -> bool:
+    # Quotes already in front count too, so that :func:`from_spreadsheet_cell` undoes exactly
+    # what :func:`spreadsheet_cell` did: "'=x" is written "''=x" and read back as "'=x".
+    return text.lstrip("'").startswith(FORMULA_STARTS)
+
+
+def spreadsheet_cell(value: Any) -> Any:
+    """A CSV cell a spreadsheet shows as text: a formula-like string gets a leading ``'``."""
+    if isinstance(value, str) and _formula_like(value):
+        return "'" + value
+    return value
+
+
+def from_spreadsheet_cell(cell: str) -> str:
+    """The string :func:`spreadsheet_cell` was given (for importing a file written here)."""
+    return cell[1:] if cell.startswith("'") and _formula_like(cell) else cell
+
+
+class CsvWriter:
+    """THE way provenance writes CSV: a header, then rows whose cells are spreadsheet-safe."""
+
+    def __init__(self, out: TextIO, header: Sequence[str]) -> None:
+        self._writer = csv.writer(out, lineterminator="\n")
+        self._writer.writerow(header)
+
+    def writerow(self, values: Iterable[Any]) -> None:
+        self._writer.writerow([spreadsheet_cell(value) for value in values])
 
 
 def write_json(rows: Iterable[dict[str, Any]], out: TextIO) -> int:
@@ -41,11 +75,10 @@ def write_jsonl(rows: Iterable[dict[str, Any]], out: TextIO) -> int:
 
 
 def write_csv(rows: Iterable[dict[str, Any]], out: TextIO, fields: list[str]) -> int:
-    writer = csv.DictWriter(out, fieldnames=fields, lineterminator="\n")
-    writer.writeheader()
+    writer = CsvWriter(out, fields)
     count = 0
     for row in rows:
-        writer.writerow({k: _plain(row[k]) for k in fields})
+        writer.writerow(_plain(row[k]) for k in fields)
         count += 1
     return count
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from provenance.errors import ProvenanceError
 
@@ -33,3 +33,14 @@ def normalise_timestamp(value: str) -> str:
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=timezone.utc)
     return parsed.astimezone(timezone.utc).strftime(TIMESTAMP_FORMAT)
+
+
+#: How far another machine's clock may be ahead of or behind this one's: an annotation is
+#: refused if dated later than now, or earlier than its claim existed, by more than this.
+CLOCK_SKEW = timedelta(minutes=5)
+
+
+def shifted(value: str, delta: timedelta) -> str:
+    """A stored time (either form) moved by ``delta``, in the form annotations are stored in."""
+    parsed = datetime.fromisoformat(normalise_timestamp(value)[:-1] + "+00:00")
+    return (parsed + delta).strftime(TIMESTAMP_FORMAT)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -26,8 +27,19 @@ def example_copy(tmp_path: Path) -> Path:
     return target
 
 
+#: When the fixture's article was ingested, as far as its database says: tests date verdicts
+#: from then on (a verdict dated before its claim existed is refused).
+INGESTED_AT = "2020-01-01T00:00:00Z"
+
+
 @pytest.fixture
 def ingested_db(db_path: Path, example_copy: Path) -> Path:
-    """A database with the example article ingested once."""
+    """A database with the example article ingested once, dated :data:`INGESTED_AT`."""
     ingest([example_copy], db_path)
+    conn = sqlite3.connect(db_path)
+    try:
+        with conn:
+            conn.execute("update documents set ingested_at = ?", [INGESTED_AT])
+    finally:
+        conn.close()
     return db_path

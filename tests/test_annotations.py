@@ -8,6 +8,7 @@ import json
 import sqlite3
 import tempfile
 from collections import defaultdict
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -24,6 +25,7 @@ from provenance.review.log import iter_annotations, make_annotation, record_anno
 from provenance.review.reviewer import default_reviewer
 from provenance.review.status import effective_status
 from provenance.store.connection import open_database
+from provenance.timestamps import shifted, utc_timestamp
 
 
 def claim_ids(db_path: Path) -> list[str]:
@@ -367,7 +369,20 @@ SMALL_DOCUMENT = [
     "Consult a doctor before taking supplements.",
 ]
 REVIEWERS = ("alice", "bob", "carol")
-TIMES = ("2020-01-01T00:00:00Z", "2030-01-01T00:00:00Z", None)
+#: When an imported verdict is dated: as early as allowed (when the document was first
+#: ingested, so before any later edit), as late as allowed (a minute ahead), or not at all (now).
+TIMES = ("first ingest", "a minute ahead", None)
+
+
+def dated(when: str, db_path: Path) -> str:
+    if when == "a minute ahead":
+        return shifted(utc_timestamp(), timedelta(minutes=1))
+    conn = sqlite3.connect(db_path)
+    try:
+        return str(conn.execute("select min(ingested_at) from documents").fetchone()[0])
+    finally:
+        conn.close()
+
 
 annotate_op = st.tuples(
     st.just("annotate"),
@@ -467,7 +482,7 @@ def test_status_always_matches_the_log(operations: list[tuple[object, ...]]) -> 
                     "".join(
                         json.dumps(
                             {"claim_id": ids[i % len(ids)], "reviewer": who, "verdict": v}
-                            | ({"created_at": at} if at else {})
+                            | ({"created_at": dated(at, db_path)} if at else {})
                         )
                         + "\n"
                         for i, who, v, at in rows

@@ -60,9 +60,21 @@ BAD_FILES: dict[str, tuple[Callable[[Path], Path], str]] = {
         lambda d: _write(d, "mixed.txt", b"Caf\x81 au lait is hot."),
         "neither UTF-8 (byte 0x81 at offset 3) nor Windows-1252",
     ),
-    "50 MB single line of non-prose": (
-        lambda d: _write(d, "huge.txt", b"x" * (50 * 1024 * 1024)),
+    "5 MB single line of non-prose": (
+        lambda d: _write(d, "huge.txt", b"x" * (5 * 1024 * 1024)),
         "without a sentence boundary",
+    ),
+    "50 MB document": (
+        lambda d: _write(d, "huge.txt", b"Zinc is a metal. " * (3 * 1024 * 1024)),
+        "53,477,376 characters of text, over the limit of 10,000,000 for one document",
+    ),
+    "UTF-16 with a byte-order mark": (
+        lambda d: _write(d, "utf16.txt", "Zinc is a metal.\n".encode("utf-16")),
+        "file is UTF-16 (little-endian), not UTF-8",
+    ),
+    "UTF-16 without a byte-order mark": (
+        lambda d: _write(d, "utf16.txt", "Zinc is a metal.\n".encode("utf-16-be")),
+        "file is UTF-16 (big-endian, no byte-order mark), not UTF-8",
     ),
 }
 

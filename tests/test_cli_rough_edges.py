@@ -15,6 +15,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from provenance.cli import cli
+from provenance.timestamps import utc_timestamp
 from tests.dbrows import rows
 from tests.helpers import EXAMPLE, REPO, annotate
 
@@ -81,7 +82,7 @@ def test_one_file_is_one_document_from_any_folder_or_path(tmp_path: Path) -> Non
     with working_directory(tmp_path / "project"):
         assert run("ingest", f"docs/{EXAMPLE.name}", "--db", str(db)).exit_code == 0
     claim_id = rows(db, "select id from claims order by start limit 1")[0][0]
-    annotate(db, claim_id, "ada", "supported", created_at="2026-01-01T00:00:00Z")
+    annotate(db, claim_id, "ada", "supported", created_at=utc_timestamp())
     with working_directory(docs):
         again = run("ingest", EXAMPLE.name, "--db", str(db))
     assert again.exit_code == 0 and "unchanged" in again.output, again.output

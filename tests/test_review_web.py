@@ -13,6 +13,7 @@ from datasette.app import Datasette
 from provenance.audit.query import priority_score
 from provenance.publish.auth import ReviewSite, token_digest
 from provenance.publish.serve import make_datasette
+from provenance.timestamps import utc_timestamp
 from tests.dbrows import rows
 from tests.helpers import annotate
 
@@ -184,14 +185,14 @@ async def test_the_claim_page_tells_verdicts_in_force_from_those_on_an_earlier_w
 
     ingest([example_copy], db_path)
     claim_id, text = rows(db_path, "select id, text from claims order by start limit 1")[0]
-    annotate(db_path, claim_id, "ada", "supported", created_at="2026-01-01T00:00:00Z")
+    annotate(db_path, claim_id, "ada", "supported", created_at=utc_timestamp())
     reworded = text.replace("crucial", "vital")
     example_copy.write_text(
         example_copy.read_text(encoding="utf-8").replace(text, reworded), encoding="utf-8"
     )
     ingest([example_copy], db_path)
     assert rows(db_path, "select text from claims where id = ?", (claim_id,)) == [(reworded,)]
-    annotate(db_path, claim_id, "bob", "partially_supported", created_at="2099-01-01T00:00:00Z")
+    annotate(db_path, claim_id, "bob", "partially_supported", created_at=utc_timestamp())
     page = (await make_datasette(db_path).client.get(f"/-/provenance/claims/{claim_id}")).text
     in_force = page[page.index("Verdicts in force") : page.index("On an earlier wording")]
     earlier = page[page.index("On an earlier wording") : page.index("<h2>Versions")]

@@ -6,7 +6,6 @@ so memory does not grow with the number of findings.
 
 from __future__ import annotations
 
-import csv
 import json
 import re
 from collections.abc import Iterable
@@ -29,6 +28,7 @@ from provenance.audit.query import (
     iter_findings,
     write_json_in_workers,
 )
+from provenance.output import CsvWriter
 from provenance.version import __version__
 
 AUDIT_FORMATS = ("text", "json", "csv", "markdown", "sarif")
@@ -115,8 +115,7 @@ def write_text(findings: Iterable[Finding], out: TextIO, context: ReportContext)
 
 
 def write_csv_findings(findings: Iterable[Finding], out: TextIO) -> int:
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(FINDING_FIELDS)
+    writer = CsvWriter(out, FINDING_FIELDS)
     count = 0
     for finding in findings:
         writer.writerow([getattr(finding, name) for name in FINDING_FIELDS])

@@ -16,7 +16,13 @@ from provenance.commands.options import (
     db_option,
     format_option,
 )
-from provenance.ingest import BadSources, DocumentOutcome, check_sources, ingest_files
+from provenance.extract.read import MAX_DOCUMENT_CHARS, MEMORY_PER_CHAR
+from provenance.ingest import (
+    BadSources,
+    DocumentOutcome,
+    check_sources,
+    ingest_files,
+)
 from provenance.output import model_rows, write_rows
 from provenance.review.agreement import agreement_text, reviewer_agreement
 from provenance.schemas import generate_schemas, schema_text, write_schemas
@@ -58,6 +64,14 @@ def _outcome_line(outcome: DocumentOutcome) -> str:
     show_default=True,
     help="Worker processes for parsing and extraction (0: one per CPU for large corpora).",
 )
+@click.option(
+    "--max-document-mb",
+    type=click.FloatRange(min=0, min_open=True),
+    default=MAX_DOCUMENT_CHARS / 1e6,
+    show_default=True,
+    help="Refuse a document with more text than this (million characters): extracting one"
+    f" takes about {MEMORY_PER_CHAR} times its text in memory.",
+)
 @click.option("--quiet", is_flag=True, help="Print nothing but errors.")
 @click.option(
     "--keep-going",
@@ -69,6 +83,7 @@ def ingest_command(
     from_file: TextIO | None,
     db_path: Path,
     jobs: int,
+    max_document_mb: float,
     quiet: bool,
     keep_going: bool,
 ) -> None:
@@ -93,7 +108,7 @@ def ingest_command(
         paths = (*paths, *(line for line in listed if line and not line.startswith("#")))
     if not paths:
         raise click.UsageError("give at least one path or address (or --from-file)")
-    checked = check_sources(paths)
+    checked = check_sources(paths, max_document_chars=int(max_document_mb * 1e6))
     if checked.problems and not keep_going:
         raise BadSources(checked.problems)
     for problem in checked.problems:
@@ -135,7 +150,9 @@ def ingest_command(
         + f" {summary.count('unchanged')} unchanged; {summary.claims} claims written to {db_path}"
     )
     if checked.problems:
-        click.echo(f"{len(checked.problems)} file(s) not ingested: they cannot be read", err=True)
+        click.echo(
+            f"{len(checked.problems)} file(s) or folder(s) not ingested (listed above)", err=True
+        )
         sys.exit(1)
 
 

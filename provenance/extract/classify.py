@@ -301,12 +301,20 @@ def classify_sentence(text: str, *, cited: bool = False) -> Classification:
 
 def classify_sentences(texts: Sequence[str], cited: Sequence[bool]) -> list[Classification]:
     """Classify a document's statements in reading order: each sees its neighbours' cues."""
-    prepared = [prepare(text, flag) for text, flag in zip(texts, cited, strict=True)]
-    last = len(prepared) - 1
-    return [
-        decide(sentence, prepared[i - 1] if i else None, prepared[i + 1] if i < last else None)
-        for i, sentence in enumerate(prepared)
-    ]
+    # A window of three prepared sentences, not the whole document's: a prepared sentence
+    # (tokens, rule hits, features) weighs far more than its decision, and a document may hold
+    # hundreds of thousands of statements.
+    decided: list[Classification] = []
+    previous: Prepared | None = None
+    current: Prepared | None = None
+    for text, flag in zip(texts, cited, strict=True):
+        following = prepare(text, flag)
+        if current is not None:
+            decided.append(decide(current, previous, following))
+        previous, current = current, following
+    if current is not None:
+        decided.append(decide(current, previous, None))
+    return decided
 
 
 def _softmax(scores: Sequence[int], scale: float) -> list[float]:

@@ -98,15 +98,20 @@ def format_for(path: Path) -> DocumentFormat | None:
     return FORMATS_BY_SUFFIX.get(path.suffix.lower())
 
 
-def find_sources(paths: list[Path]) -> list[Path]:
-    """Expand folders recursively (sorted, hidden entries skipped) into supported files."""
+def find_sources(paths: list[Path], problems: list[str] | None = None) -> list[Path]:
+    """Expand folders recursively (sorted, hidden entries skipped) into supported files.
+
+    A folder that cannot be read is refused like a file that cannot be; with ``problems``, it
+    is listed there instead and the rest is still found.
+    """
     found: list[Path] = []
     for path in paths:
         if not path.exists():
             raise ProvenanceError(f"{path}: no such file or directory")
         if path.is_dir():
-            inside = sorted(_walk(path))
-            if not inside:
+            reported = len(problems) if problems is not None else 0
+            inside = sorted(_walk(path, problems))
+            if not inside and (problems is None or len(problems) == reported):
                 supported = ", ".join(sorted(FORMATS_BY_SUFFIX))
                 raise ProvenanceError(f"{path}: no supported files in this folder ({supported})")
             found.extend(inside)
@@ -124,13 +129,48 @@ def find_sources(paths: list[Path]) -> list[Path]:
     return list(unique.values())
 
 
-def _walk(folder: Path) -> Iterator[Path]:
-    for root, dirs, files in os.walk(folder):
+def _walk(folder: Path, problems: list[str] | None = None) -> Iterator[Path]:
+    def unreadable(error: OSError) -> None:
+        # os.walk skips a folder it cannot list unless told otherwise.
+        message = f"{error.filename}: cannot read folder ({error.strerror})"
+        if problems is None:
+            raise ProvenanceError(message)
+        problems.append(message)
+
+    for root, dirs, files in os.walk(folder, onerror=unreadable):
         dirs[:] = [d for d in dirs if not d.startswith(".")]
         for name in files:
             path = Path(root) / name
             if not name.startswith(".") and format_for(path) is not None:
                 yield path
+
+
+#: Byte-order marks of the encodings a text file is found in besides UTF-8 (UTF-32 first: its
+#: little-endian mark starts with UTF-16's).
+_OTHER_UNICODE_BOMS = (
+    (codecs.BOM_UTF32_LE, "UTF-32 (little-endian)"),
+    (codecs.BOM_UTF32_BE, "UTF-32 (big-endian)"),
+    (codecs.BOM_UTF16_LE, "UTF-16 (little-endian)"),
+    (codecs.BOM_UTF16_BE, "UTF-16 (big-endian)"),
+)
+
+
+def other_unicode_encoding(data: bytes) -> str | None:
+    """UTF-16 or UTF-32 by its byte-order mark, or UTF-16 without one (mostly Latin text: a
+    NUL in every other byte, always on the same side), else None."""
+    for bom, name in _OTHER_UNICODE_BOMS:
+        if data.startswith(bom):
+            return name
+    sample = data[:4096]
+    pairs = len(sample) // 2
+    if pairs >= 2:
+        high_nul = sample[1 : 2 * pairs : 2].count(0)
+        low_nul = sample[0 : 2 * pairs : 2].count(0)
+        if high_nul >= pairs * 0.4 and low_nul == 0:
+            return "UTF-16 (little-endian, no byte-order mark)"
+        if low_nul >= pairs * 0.4 and high_nul == 0:
+            return "UTF-16 (big-endian, no byte-order mark)"
+    return None
 
 
 def declared_charset(data: bytes) -> str | None:
@@ -143,6 +183,12 @@ def decode(data: bytes, label: str, declared: str | None = None) -> tuple[str, s
     """The text and the encoding it was read with (see the module docstring)."""
     if not data:
         raise ProvenanceError(f"{label}: file is empty")
+    encoding = other_unicode_encoding(data)
+    if encoding is not None:
+        raise ProvenanceError(
+            f"{label}: file is {encoding}, not UTF-8; convert it first"
+            f" (for example: iconv -f {encoding.split()[0]} -t UTF-8)"
+        )
     if b"\x00" in data:
         raise ProvenanceError(f"{label}: file looks binary (it contains NUL bytes)")
     if data.startswith(codecs.BOM_UTF8):
@@ -151,7 +197,7 @@ def decode(data: bytes, label: str, declared: str | None = None) -> tuple[str, s
         text, encoding = data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError as error:
         text, encoding = _fallback(data, declared, error, label)
-    if not text.strip():
+    if not text or text.isspace():  # not text.strip(), which would copy a large text
         raise ProvenanceError(f"{label}: file has no text")
     return text, encoding
 
@@ -208,6 +254,27 @@ def source_text(
     if fetched is not None and fmt is DocumentFormat.html:
         fetched = replace(fetched, canonical_url=canonical_url(text, fetched.final_url))
     return SourceText(source, name, fmt, sha256, len(data), text, b"", encoding, fetched)
+
+
+#: The most text one document may have (characters) unless the caller raises it: extracting a
+#: document holds all its claims in memory, so peak memory grows with the largest document.
+#: At this limit an ingest stays under 400 MB (measured in benchmarks/README.md).
+MAX_DOCUMENT_CHARS = 10_000_000
+#: Bytes of memory per character of a document's text, for the message that refuses one.
+MEMORY_PER_CHAR = 22
+
+
+def check_document_size(source: SourceText, max_chars: int = MAX_DOCUMENT_CHARS) -> None:
+    """Refuse a document whose text is over ``max_chars`` characters, naming the limit.
+
+    PDF and DOCX are parsed from their bytes: their text is not known yet, so not checked.
+    """
+    if len(source.text) > max_chars:
+        raise ProvenanceError(
+            f"{source.source}: {len(source.text):,} characters of text, over the limit of"
+            f" {max_chars:,} for one document (extraction takes about {MEMORY_PER_CHAR} bytes"
+            " of memory per character); raise the limit with --max-document-mb"
+        )
 
 
 def read_source(item: Source) -> SourceText:

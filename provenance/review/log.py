@@ -20,7 +20,7 @@ from provenance.errors import ProvenanceError
 from provenance.models import Annotation, EvidenceStatus, Verdict
 from provenance.review.evidence import normalise_references
 from provenance.review.status import effective_status, in_force
-from provenance.timestamps import normalise_timestamp, utc_timestamp
+from provenance.timestamps import CLOCK_SKEW, normalise_timestamp, shifted, utc_timestamp
 
 ANNOTATION_FIELDS = tuple(Annotation.model_fields)
 
@@ -233,18 +233,61 @@ def record_annotations(db: sqlite_utils.Database, annotations: Iterable[Annotati
         return 0
     conn = db.conn
     own_transaction = not conn.in_transaction
-    if own_transaction:
-        conn.execute("BEGIN IMMEDIATE")
     try:
-        added = _append(conn, batch)
-        refresh_statuses(db, {a.claim_id for a in batch})
-    except BaseException:
-        if own_transaction and conn.in_transaction:
-            conn.execute("ROLLBACK")
-        raise
-    if own_transaction:
-        conn.execute("COMMIT")
+        if own_transaction:
+            conn.execute("BEGIN IMMEDIATE")
+        try:
+            added = _append(conn, batch)
+            refresh_statuses(db, {a.claim_id for a in batch})
+        except BaseException:
+            if own_transaction and conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        if own_transaction:
+            conn.execute("COMMIT")
+    except sqlite3.OperationalError as error:  # a read-only file or folder, a full disk
+        raise ProvenanceError(f"cannot record annotations: {error}") from None
     return added
+
+
+def _claims_since(conn: sqlite3.Connection, claim_ids: Sequence[str]) -> dict[str, str]:
+    """Claim id → when the document version it first appeared in was ingested."""
+    found: dict[str, str] = {}
+    for chunk in _chunks(claim_ids):
+        found.update(
+            conn.execute(
+                "select claims.id, documents.ingested_at from claims join documents"
+                " on documents.source = claims.document"
+                " and documents.version = claims.first_version"
+                f" where claims.id in ({', '.join('?' for _ in chunk)})",
+                list(chunk),
+            ).fetchall()
+        )
+    return found
+
+
+def check_times(conn: sqlite3.Connection, annotations: Sequence[Annotation]) -> None:
+    """THE rule for when an annotation may be dated: not in the future, not before its claim.
+
+    A forged date would decide a claim's status: dated 9999, a verdict would outlast every
+    later one and every edit of the text. :data:`provenance.timestamps.CLOCK_SKEW` is allowed
+    either way, for another machine's clock.
+    """
+    now = utc_timestamp()
+    latest = shifted(now, CLOCK_SKEW)
+    since = _claims_since(conn, sorted({a.claim_id for a in annotations}))
+    for annotation in annotations:
+        if annotation.created_at > latest:
+            raise ProvenanceError(
+                f"annotation of claim {annotation.claim_id} is dated {annotation.created_at},"
+                f" in the future (it is now {now})"
+            )
+        existed = since.get(annotation.claim_id)
+        if existed is not None and annotation.created_at < shifted(existed, -CLOCK_SKEW):
+            raise ProvenanceError(
+                f"annotation of claim {annotation.claim_id} is dated {annotation.created_at},"
+                f" before the claim existed (its document version was ingested {existed})"
+            )
 
 
 def _append(conn: sqlite3.Connection, batch: list[Annotation]) -> int:
@@ -254,6 +297,7 @@ def _append(conn: sqlite3.Connection, batch: list[Annotation]) -> int:
         raise ProvenanceError(f"no claim with id {missing[0]!r}")
     existing = existing_annotations(conn, sorted({a.id for a in batch}))
     rows: dict[str, dict[str, Any]] = {}
+    fresh: list[Annotation] = []
     for annotation in batch:
         row = _row(annotation)
         earlier = existing.get(annotation.id) or rows.get(annotation.id)
@@ -265,6 +309,8 @@ def _append(conn: sqlite3.Connection, batch: list[Annotation]) -> int:
                 )
             continue
         rows[annotation.id] = row
+        fresh.append(annotation)
+    check_times(conn, fresh)
     columns = ", ".join(f"[{name}]" for name in ANNOTATION_FIELDS)
     conn.executemany(
         f"insert into annotations ({columns}) values ({', '.join('?' for _ in ANNOTATION_FIELDS)})",

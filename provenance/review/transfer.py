@@ -17,6 +17,7 @@ import sqlite_utils
 
 from provenance.errors import ProvenanceError
 from provenance.models import Annotation
+from provenance.output import CsvWriter, from_spreadsheet_cell
 from provenance.review.log import (
     ANNOTATION_FIELDS,
     annotation_from_row,
@@ -34,6 +35,10 @@ CSV_COLUMNS = (*ANNOTATION_FIELDS, "claim_text")
 IMPORT_FORMATS = ("csv", "jsonl")
 
 
+#: The csv module's own limit on a field's length (131,072 characters).
+CSV_FIELD_LIMIT = csv.field_size_limit()
+
+
 def evidence_cell(evidence: list[str]) -> str:
     """Evidence in one spreadsheet cell: ``a; b``, or a JSON list if an item holds ``;``."""
     if any(";" in item for item in evidence) or any(item.startswith("[") for item in evidence):
@@ -46,8 +51,8 @@ def parse_evidence_cell(cell: str) -> list[str]:
     if text.startswith("["):
         try:
             items = json.loads(text)
-        except json.JSONDecodeError:
-            raise ProvenanceError(f"evidence {cell!r} is not a JSON list") from None
+        except (json.JSONDecodeError, RecursionError):
+            raise ProvenanceError(f"evidence {cell[:40]!r} is not a JSON list") from None
         if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
             raise ProvenanceError(f"evidence {cell!r} is not a list of strings")
         return items
@@ -65,14 +70,13 @@ def export_annotations(
             count += 1
         return count
     texts = dict(db.conn.execute("select id, text from claims").fetchall())
-    writer = csv.DictWriter(out, fieldnames=list(CSV_COLUMNS), lineterminator="\n")
-    writer.writeheader()
+    writer = CsvWriter(out, CSV_COLUMNS)
     for annotation in iter_annotations(db, claim_ids):
         row = annotation.model_dump(mode="json")
         row["evidence"] = evidence_cell(annotation.evidence)
         row["note"] = annotation.note or ""
         row["claim_text"] = texts.get(annotation.claim_id, "")
-        writer.writerow(row)
+        writer.writerow(row[name] for name in CSV_COLUMNS)
         count += 1
     return count
 
@@ -109,16 +113,29 @@ def read_import_rows(path: Path, fmt: str | None = None) -> list[ImportRow]:
                 values = json.loads(line)
             except json.JSONDecodeError as error:
                 raise ProvenanceError(f"{path}: line {number} is not JSON ({error.msg})") from None
+            except RecursionError:
+                raise ProvenanceError(f"{path}: line {number} is nested too deeply") from None
             if not isinstance(values, dict):
                 raise ProvenanceError(f"{path}: line {number} is not a JSON object")
             rows.append(ImportRow(number, values))
         return rows
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    missing = {"claim_id", "verdict"} - set(reader.fieldnames or ())
-    if missing:
-        raise ProvenanceError(f"{path}: no {' or '.join(sorted(missing))} column")
-    for values in reader:
-        rows.append(ImportRow(reader.line_num, dict(values)))
+    # No field can be longer than the file: a long note exported here comes back in.
+    default_limit = csv.field_size_limit(max(CSV_FIELD_LIMIT, min(len(text), 2**31 - 1)))
+    try:
+        reader = csv.DictReader(io.StringIO(text, newline=""))
+        missing = {"claim_id", "verdict"} - set(reader.fieldnames or ())
+        if missing:
+            raise ProvenanceError(f"{path}: no {' or '.join(sorted(missing))} column")
+        for values in reader:
+            cells = {
+                name: from_spreadsheet_cell(value) if isinstance(value, str) else value
+                for name, value in values.items()
+            }
+            rows.append(ImportRow(reader.line_num, cells))
+    except csv.Error as error:
+        raise ProvenanceError(f"{path}: not a CSV file ({error})") from None
+    finally:
+        csv.field_size_limit(default_limit)
     return rows
 
 

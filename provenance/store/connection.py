@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import sqlite3
 from pathlib import Path
 
@@ -10,7 +11,7 @@ import sqlite_utils
 
 from provenance.errors import ProvenanceError
 from provenance.store import bulk
-from provenance.store.schema import MIGRATION_SET, migrations
+from provenance.store.schema import APPEND_ONLY_TABLES, MIGRATION_SET, migrations
 
 
 def _connect(path: Path) -> sqlite_utils.Database:
@@ -49,6 +50,54 @@ def is_provenance_database(db: sqlite_utils.Database) -> bool:
     return is_provenance_connection(db.conn)
 
 
+_SCHEMA_SQL = (
+    "select type, name, tbl_name, sql from sqlite_master where type in ('table', 'trigger')"
+)
+
+
+@functools.cache
+def _expected_schema() -> tuple[frozenset[str], dict[str, str]]:
+    """The tables, and the append-only tables' triggers (name → SQL), that the migrations make.
+
+    Read from a database migrated in memory (a few milliseconds), so that the schema is defined
+    once, by the migrations.
+    """
+    reference = sqlite_utils.Database(sqlite3.connect(":memory:"))
+    try:
+        migrations.apply(reference)
+        rows = reference.execute(_SCHEMA_SQL).fetchall()
+    finally:
+        reference.close()
+    tables = frozenset(name for kind, name, _, _ in rows if kind == "table")
+    triggers = {
+        name: sql
+        for kind, name, table, sql in rows
+        if kind == "trigger" and table in APPEND_ONLY_TABLES
+    }
+    return tables, triggers
+
+
+def check_schema(db: sqlite_utils.Database, path: Path) -> None:
+    """Refuse a migrated database that lacks a table, or whose append-only log lost a trigger.
+
+    Without its triggers the annotation log could have been rewritten, so its statuses are not
+    to be trusted: it is reported rather than used.
+    """
+    rows = db.execute(_SCHEMA_SQL).fetchall()
+    tables = {name for kind, name, _, _ in rows if kind == "table"}
+    triggers = {name: sql for kind, name, _, sql in rows if kind == "trigger"}
+    expected_tables, expected_triggers = _expected_schema()
+    missing = sorted(expected_tables - tables)
+    if missing:
+        raise ProvenanceError(f"{path}: damaged database: table {missing[0]!r} is missing")
+    for name, sql in expected_triggers.items():
+        if triggers.get(name) != sql:
+            raise ProvenanceError(
+                f"{path}: the append-only trigger {name!r} was removed or changed,"
+                " so the annotation log may have been rewritten; refusing to trust it"
+            )
+
+
 def open_database(path: Path, *, create: bool = True) -> sqlite_utils.Database:
     """Open (and if needed create and migrate) a provenance database.
 
@@ -80,6 +129,11 @@ def open_database(path: Path, *, create: bool = True) -> sqlite_utils.Database:
         except sqlite3.OperationalError as error:
             db.close()
             raise ProvenanceError(f"{path}: cannot write database ({error})") from None
+    try:
+        check_schema(db, path)
+    except ProvenanceError:
+        db.close()
+        raise
     # WAL lets reviewers annotate while an ingest runs; closing the last connection folds the
     # log back into the file, so immutable readers (datasette -i) see every write. A read-only
     # file stays as it is. In WAL mode synchronous=NORMAL cannot corrupt the database (a power

@@ -360,3 +360,21 @@ def m011_pages_and_sources(db: sqlite_utils.Database) -> None:
         pk="document_id",
         foreign_keys=[("document_id", "documents", "id")],
     )
+
+
+#: Tables whose rows are never changed or deleted: their triggers are checked on every open
+#: (see :func:`provenance.store.connection.open_database`).
+APPEND_ONLY_TABLES = ("annotations",)
+
+
+@migrations()
+def m012_annotations_never_replaced(db: sqlite_utils.Database) -> None:
+    # INSERT OR REPLACE deletes the row it replaces without firing the delete trigger (unless
+    # recursive_triggers is on), so it could rewrite a verdict: an insert whose id or rowid is
+    # already recorded is refused before it happens, whatever its conflict clause.
+    db.execute(
+        "create trigger annotations_no_replace before insert on annotations"
+        " when exists (select 1 from annotations where id = new.id or rowid = new.rowid)"
+        " begin select raise(abort, 'annotations are append-only: this annotation is already"
+        " recorded and cannot be replaced'); end"
+    )
