@@ -11,7 +11,8 @@ Each generated document knows the role of every character it wrote:
   bullets and numbers, the ``>`` that opens a quote, the ``[^1]:`` label of a footnote,
   emphasis marks wrapping a whole heading or question (``**Is it safe?**``), and in plain
   text the list markers and decoration lines without a letter or digit (``***``);
-- ``nonprose``: code blocks, tables, HTML blocks, front matter, link reference definitions
+- ``kept``: pipe tables, one table block each, never part of a claim;
+- ``nonprose``: code blocks, HTML blocks, front matter, link reference definitions
   and thematic breaks.
 
 Ingested through ``parse_document`` and ``extract``, every non-whitespace ``content`` or
@@ -34,7 +35,7 @@ from provenance.extract.parse import parse_document
 from provenance.extract.pipeline import Extraction, extract
 from provenance.models import DocumentFormat
 
-CONTENT, INNER, MARKUP, NONPROSE = "content", "inner", "markup", "nonprose"
+CONTENT, INNER, MARKUP, NONPROSE, KEPT = "content", "inner", "markup", "nonprose", "kept"
 
 WORDS = [
     "magnesium",
@@ -228,7 +229,7 @@ def markdown_block(draw: st.DrawFn, doc: GeneratedDocument, kind: str) -> None:
     elif kind == "indented":
         doc.add("    CODE Magnesium blocks.\n    MORE code.", NONPROSE)
     elif kind == "table":
-        doc.add("| CELL | Glutamate. |\n| --- | --- |\n| Magnesium. | CELL |", NONPROSE)
+        doc.add("| CELL | Glutamate. |\n| --- | --- |\n| Magnesium. | CELL |", KEPT)
     elif kind == "html":
         doc.add("<div>\nHTML block text.\n</div>", NONPROSE)
     elif kind == "definition":
@@ -300,6 +301,7 @@ def assert_coverage(doc: GeneratedDocument, fmt: DocumentFormat) -> None:
     extraction = ingest(text, fmt)
     for claim in extraction.claims:
         assert claim.text == text[claim.start : claim.end]
+        assert KEPT not in roles[claim.start : claim.end]
     spans = sorted((c.start, c.end) for c in extraction.claims)
     assert all(end <= start for (_, end), (start, _) in pairwise(spans))
 
@@ -316,7 +318,7 @@ def assert_coverage(doc: GeneratedDocument, fmt: DocumentFormat) -> None:
     for offset, char in enumerate(text):
         if char.isspace():
             continue
-        expected = 1 if roles[offset] in (CONTENT, INNER) else 0
+        expected = 1 if roles[offset] in (CONTENT, INNER, KEPT) else 0
         assert covered[offset] == expected, (
             f"{roles[offset]} {char!r} at {offset} covered {covered[offset]} times: "
             f"{text[max(0, offset - 30) : offset + 30]!r}"

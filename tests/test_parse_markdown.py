@@ -65,7 +65,6 @@ def test_block_quotes_exclude_the_opening_marker_and_keep_inner_ones() -> None:
         "```python\nSECRET = 1\n```\n",
         "~~~\nSECRET\n~~~\n",
         "    SECRET indented code\n",
-        "| SECRET | b |\n|---|---|\n| 1 | 2 |\n",
         "<div>\nSECRET html block\n</div>\n",
         "[SECRET]: https://example.org/SECRET\n",
         "***\n",
@@ -78,6 +77,17 @@ def test_non_prose_blocks_produce_no_block(markup: str) -> None:
     texts = [source[b.start : b.end] for b in parsed.blocks]
     assert texts == ["Before it.", "After it."]
     assert all(b.kind is BlockKind.paragraph for b in parsed.blocks)
+
+
+def test_a_pipe_table_is_one_table_block_with_its_rows() -> None:
+    source = "Before it.\n\n| Group | Dose |\n|---|---|\n| A | 5 mg. |\n\nAfter it.\n"
+    parsed = parse_markdown(source)
+    assert [(b.kind, source[b.start : b.end]) for b in parsed.blocks] == [
+        (BlockKind.paragraph, "Before it."),
+        (BlockKind.table, "| Group | Dose |\n|---|---|\n| A | 5 mg. |"),
+        (BlockKind.paragraph, "After it."),
+    ]
+    assert parsed.blocks[1].rows == [["Group", "Dose"], ["A", "5 mg."]]
 
 
 @pytest.mark.parametrize(

@@ -264,6 +264,27 @@ def test_questions_inside_a_paragraph_are_kept_not_claimed() -> None:
             "Ducks quack.[245][n 8] Geese honk.",
             ["Ducks quack.[245][n 8]", "Geese honk."],
         ),
+        (
+            "We used Stata 12 (StataCorp. College Station, TX). Results were robust.",
+            ["We used Stata 12 (StataCorp. College Station, TX).", "Results were robust."],
+        ),
+        (
+            'said John Smith, Ph.D. "We were surprised," he added.',
+            ["said John Smith, Ph.D.", '"We were surprised," he added.'],
+        ),
+        (
+            "The clinic is on Main Rd. Researchers meet there.",
+            ["The clinic is on Main Rd.", "Researchers meet there."],
+        ),
+        (
+            "Write to 100 Main Rd. Ann Arbor, MI 48109. It opens at nine.",
+            ["Write to 100 Main Rd. Ann Arbor, MI 48109.", "It opens at nine."],
+        ),
+        (
+            'Critics asked "why now?" [28]. Nobody answered.',
+            ['Critics asked "why now?" [28].', "Nobody answered."],
+        ),
+        ('The talks ended. "', ['The talks ended. "']),
     ],
 )
 def test_splitting_cases_of_issue_11(text: str, expected: list[str]) -> None:
@@ -355,3 +376,87 @@ def test_author_year_lists_without_a_period_after_et_al_are_citations() -> None:
     (found,) = find_citations(text, 0, len(text))
     assert found.kind.value == "author_year"
     assert found.marker == "(Weiss et al, 1981; Potter and McMichael, 1983)"
+
+
+@pytest.mark.parametrize(
+    ("text", "marker"),
+    [
+        (
+            "The clone was sequenced [GenBank accession no. AI979399 (National Center for "
+            "Biotechnology Information 2008)].",
+            "(National Center for Biotechnology Information 2008)",
+        ),
+        (
+            "Expression rose (Lema SC, Dickey JT, unpublished data; Liu et al. 2000).",
+            "(Lema SC, Dickey JT, unpublished data; Liu et al. 2000)",
+        ),
+    ],
+)
+def test_organisation_and_initialled_author_citations(text: str, marker: str) -> None:
+    (found,) = find_citations(text, 0, len(text))
+    assert (found.kind.value, found.marker) == ("author_year", marker)
+
+
+def test_places_listed_with_a_year_are_still_not_citations() -> None:
+    text = "Sales rose (Paris, London 2000)."
+    assert find_citations(text, 0, len(text)) == []
+
+
+def _wikipedia_2024(sections: int) -> str:
+    """A page in Wikipedia's markup since 2024: headings in ``mw-heading`` divisions and a
+    note's brackets in their own ``cite-bracket`` spans."""
+    body = "".join(
+        f'<div class="mw-heading mw-heading2"><h2 id="S{i}">Part {i}</h2>'
+        '<span class="mw-editsection">[<a href="/e">edit</a>]</span></div>'
+        f'<p>Ducks of group {i} are small.<sup class="reference"><a href="#cite_note-1">'
+        '<span class="cite-bracket">[</span>1<span class="cite-bracket">]</span></a></sup>'
+        f" They live near water in region {i}.</p>"
+        for i in range(1, sections + 1)
+    )
+    return (
+        '<html><body><main id="content"><h1 id="firstHeading">Duck</h1>'
+        '<div class="mw-parser-output"><table class="infobox"><tr><th>Named</th><td>1758'
+        '<sup class="reference"><a href="#cite_note-1"><span class="cite-bracket">[</span>1'
+        '<span class="cite-bracket">]</span></a></sup></td></tr></table>'
+        + body
+        + '<div class="mw-heading mw-heading2">'
+        '<h2 id="References">References</h2></div><ol class="references">'
+        '<li id="cite_note-1"><a href="#cite_ref-1">^</a> <cite>Zawinski, Jamie (1996).</cite>'
+        "</li></ol></div></main></body></html>"
+    )
+
+
+def test_wikipedia_notes_in_bracket_spans_end_their_sentence_and_resolve() -> None:
+    extraction = run(_wikipedia_2024(3), DocumentFormat.html)
+    assert claims(extraction) == [
+        text
+        for i in range(1, 4)
+        for text in (f"Ducks of group {i} are small.[1]", f"They live near water in region {i}.")
+    ]
+    assert ("table", "Named | 1758[1]") in kept(extraction)
+    (reference,) = extraction.references
+    assert reference.text == "^ Zawinski, Jamie (1996)."
+    assert all(
+        draft.citations[0].reference_ids == [reference.id] for draft in extraction.drafts[::2]
+    )
+
+
+def test_map_legend_entries_are_captions_not_headings() -> None:
+    legend = "".join(
+        f'<div class="legend"><span class="legend-color" style="background-color:{colour}">'
+        f"&#160;</span>&#160;{label}</div>"
+        for colour, label in (("#0f0", "Breeding"), ("#00f", "Year-round"))
+    )
+    page = (
+        "<html><body><main><h1>Mallard</h1><p>The mallard is a duck.</p><figure>"
+        '<img src="m.png"><figcaption>Range of the mallard</figcaption></figure>'
+        f"{legend}<p>Mallards live in wetlands.</p></main></body></html>"
+    )
+    extraction = run(page, DocumentFormat.html)
+    assert [s.text for s in extraction.sections] == ["Mallard"]
+    assert kept(extraction) == [
+        ("caption", "Range of the mallard"),
+        ("caption", "Breeding"),
+        ("caption", "Year-round"),
+    ]
+    assert claims(extraction) == ["The mallard is a duck.", "Mallards live in wetlands."]

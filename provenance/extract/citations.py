@@ -17,10 +17,10 @@ Decisions that are not obvious from the patterns:
   citation only right after punctuation or a word of three letters or more and not before a
   letter or digit: ``m²``, ``R²``, ``10⁻³`` and ``¹³C`` are not citations. A run of superscript
   digits is one number (``¹²`` is reference 12).
-- Author-year needs a capitalised surname and a year from 1500 to 2099 (or ``n.d.``, ``in
-  press``) inside parentheses or brackets, or a surname directly followed by a parenthesised
-  year (narrative: ``Smith et al. (2020) showed``, never an acronym as in ``BMI (1975)``, nor
-  one name after "in", "from", "at"…, which is mostly a place: ``in Denmark (2020)``).
+- Author-year needs a capitalised surname (initials may follow: ``Lema SC, Dickey JT``) and a
+  year from 1500 to 2099 (or ``n.d.``, ``in press``, ``unpublished data``…) in parentheses or
+  brackets, or a surname right before a parenthesised year (narrative: ``Smith et al. (2020)``,
+  never an acronym as in ``BMI (1975)``, nor one name after "in", "from"…: ``in Denmark (2020)``).
 - The acronyms of organisations that publish guidelines and reports (``WHO``, ``CDC``,
   ``NICE``…, rules/citations.json) are the exception: ``WHO (2020) recommends`` and
   ``according to the CDC (2019)`` are citations (of ``WHO 2020``, ``CDC 2019``), also after
@@ -117,21 +117,23 @@ _ORGANISATION = (
 )
 # A surname: particles, then a capitalised word that is not a month, "Table", "In"…
 _SURNAME = rf"{_PARTICLE}(?={_UPPER}){_NOT_AUTHOR}{_UPPER}{_NAME_TAIL}"
-# In parentheses a surname may have up to three words ("Davey Smith", "World Health
-# Organization"); before a narrative "(2020)" only one, so "Recently Smith (2020)" is Smith.
-# A listed organisation's full name counts as one surname in both.
-_SURNAME_WIDE = rf"(?:{_ORGANISATION}|{_SURNAME}(?:\s+{_UPPER}{_NAME_TAIL}){{0,2}})"
+# In parentheses a surname may have up to three words ("Davey Smith"), before a narrative
+# "(2020)" only one ("Recently Smith (2020)" is Smith); an organisation's full name is one
+# surname in both (an unlisted one's may hold "for", "of", "on": "National Center for …").
+_OF = rf"(?:\s+(?:for|of|on)\s+(?:the\s+)?{_UPPER}{_NAME_TAIL}(?:\s+{_UPPER}{_NAME_TAIL}){{0,3}})?"
+_SURNAME_WIDE = rf"(?:{_ORGANISATION}|{_SURNAME}(?:\s+{_UPPER}{_NAME_TAIL}){{0,2}}{_OF})"
 _SURNAME_NARRATIVE = rf"(?:{_ORGANISATION}|{_SURNAME})"
-_YEAR = r"(?:(?:1[5-9]\d\d|20\d\d)[a-z]?(?![\w])|n\.\s?d\.|in\s+press|forthcoming)"
+_YEAR = rf"(?:(?:1[5-9]\d\d|20\d\d)[a-z]?(?![\w])|n\.\s?d\.|{_words('undated')})"
 _YEARS = rf"{_YEAR}(?:\s*,\s*(?:{_YEAR}|[a-z](?![\w.])))" + r"{0,10}"
 _LOCATOR = r"(?:\s*[,:]\s*(?:pp?\.|ch\.|chap\.|sec\.|fig\.)?\s*\d{1,5}(?:\s*[-–]\s*\d{1,5})?)?"
 _ET_AL = r"\s+et\s+al\.?"
+_INITIALS_END = r"(?:(?<=\s[A-Z])|(?<=\s[A-Z]{2})|(?<=\s[A-Z]{3}))(?![\w'’\-])"  # "Lema SC"
 
 
 def _authors(surname: str) -> str:
     return (
         rf"{surname}(?:{_ET_AL}|(?:\s*,\s*{surname}){{0,6}}\s*,?\s*(?:and|&)\s+{surname}"
-        rf"(?:{_ET_AL})?)?"
+        rf"(?:{_ET_AL})?|{_INITIALS_END}(?:\s*,\s*{surname}{_INITIALS_END}){{1,6}})?"
     )
 
 

@@ -234,7 +234,10 @@ _HIDDEN_CLASSES = frozenset({"mw-editsection", "mw-jump-link"})
 _ACCESSIBLE_TEXT_CLASSES = frozenset({"mwe-math-mathml-a11y", "mwe-math-mathml-inline"})
 #: Classes and ids that make an element's text a table of contents or a caption.
 _CONTENTS_CLASSES = frozenset({"toc", "vector-toc", "toccolours"})
-_CAPTION_CLASSES = frozenset({"thumbcaption", "infobox-caption", "wp-caption-text", "caption"})
+# "legend": a map's or chart's key (Wikipedia's {{legend}}: "Breeding", "Year-round").
+_CAPTION_CLASSES = frozenset(
+    {"thumbcaption", "infobox-caption", "wp-caption-text", "caption", "legend"}
+)
 #: Classes of embedded social-media posts: boilerplate wherever they sit.
 _EMBED_CLASSES = frozenset({"twitter-tweet", "instagram-media", "tiktok-embed", "fb-post"})
 
@@ -412,7 +415,11 @@ class _MainTextParser(HTMLParser):
 
     def handle_data(self, data: str) -> None:
         element = self.stack[-1]
-        if element.in_sup and _REFERENCE_NUMBERS.fullmatch(data):
+        if (
+            element.in_sup
+            and _REFERENCE_NUMBERS.fullmatch(data)
+            and not self._after_bracket(element)
+        ):
             data = data.translate(_SUPERSCRIPT)
         if element.in_title:
             self.title_parts.append(data)
@@ -447,6 +454,18 @@ class _MainTextParser(HTMLParser):
             if data.strip():
                 pending.math_only = False
         pending.lines[-1].append(data)
+
+    def _after_bracket(self, element: _Element) -> bool:
+        """Whether the text so far (of the paragraph, or of the table cell) ends in "[":
+        Wikipedia writes a note's brackets in their own spans,
+        ``<sup><span class="cite-bracket">[</span>1<span …>]</span></sup>``, which reads "[1]"
+        like ``<sup>[1]</sup>``, not "[¹]"."""
+        if element.kind == _DROPPED or element.in_header_cell:
+            rows = self.tables[-1].rows if self.tables else []
+            line = rows[-1][-1] if rows and rows[-1] else []
+        else:
+            line = self.pending.lines[-1] if self.pending.started else []
+        return bool(line) and line[-1].endswith("[")
 
     # Parser callbacks -----------------------------------------------------------------
 

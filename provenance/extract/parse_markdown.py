@@ -14,7 +14,7 @@ The innermost container decides the kind: a paragraph in a list item (even insid
 is a list item, one in a block quote a quote; ``level`` is the nesting depth of that kind.
 
 Inline markup (``*emphasis*``, ``[links](…)``, inline code and inline HTML) stays inside the
-span. Markup that is not body text produces no block at all: code blocks, tables, HTML
+span. Markup that is not body text produces no block at all: code blocks, HTML
 blocks, front matter (YAML ``---`` or TOML ``+++`` at the top), link reference definitions
 and thematic breaks. A paragraph that is one line holding a single question (optionally all
 bold or italic, ``**Is it safe?**``) is a question, as in plain-text FAQs. Emphasis that
@@ -166,6 +166,8 @@ class _MarkdownBlocks:
         for token in tokens:
             kind = token.type
             if kind == "table_open":
+                if not tables and token.map is not None:
+                    self._table(*token.map)
                 tables += 1
             elif kind == "table_close":
                 tables -= 1
@@ -186,6 +188,20 @@ class _MarkdownBlocks:
                     self._paragraph(_with_inline_children(token), containers)
                 else:
                     self._paragraph(token, containers)
+
+    def _table(self, first: int, last: int) -> None:
+        """A pipe table: one table block over its lines, its cells kept as rows (the
+        delimiter row left out), never claims."""
+        start, end = trimmed_span(
+            self.lines.text, self.lines.starts[first], self.lines.ends[last - 1]
+        )
+        rows = [
+            [cell.strip() for cell in self.lines.line(index).strip().strip("|").split("|")]
+            for index in range(first, last)
+            if index != first + 1
+        ]
+        if start < end:
+            self.blocks.append(Block(BlockKind.table, start, end, rows=rows))
 
     def _content_start(self, line_index: int, first_line: str) -> int:
         """Where ``first_line`` (the block's first content line) starts in the source line."""

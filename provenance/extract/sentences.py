@@ -20,8 +20,13 @@ Decisions, in order:
   connectives (Dr., e.g., vs.) never end a sentence, page-like abbreviations (p., No.) do not
   before a number, and ambiguous ones (Co., U.S., single letters, et al.) end a sentence only
   when a common sentence opener follows ("the U.S. How", not "the U.S. Government");
+- street suffixes (Rd., Ave.) end a sentence before a capital unless a place and its state
+  ("Ann Arbor, MI") or a suite follows; a camel-case name ending in an ambiguous entry
+  ("StataCorp.") is treated as that entry; after an ambiguous entry a quotation opening on a
+  capital ('Ph.D. "We') starts a new sentence;
 - ellipses: ``. . .`` never ends a sentence, ``...``/``…`` does before a capital, four dots
   do, and "word. . . . Next" ends after the first period;
+- a piece with no letter or digit (a lone ``"`` left after a cut) joins its neighbour;
 - a block that opens with a list marker (``1.``, ``1)``, ``1.)``, ``a.``, ``• 9.``) is split
   before each following marker that continues its numbering (a lettered list starts at a).
 """
@@ -61,6 +66,8 @@ _CANDIDATE = re.compile(
             [{re.escape(_CLOSERS)}]
           | \ ?\[(?:[A-Za-z]{{1,5}}\ ?)?\d{{1,4}}(?:\ ?[,–-]\ ?\d{{1,4}}){{0,30}}\]
           | \[[a-z]\]
+          # 'asked "why now?" [28]. Next': a period after the marker is the sentence's.
+          | (?<=\d\])\.
           | [{_SUPERSCRIPTS}]{{1,8}}(?:[,⁻–-][{_SUPERSCRIPTS}]{{1,8}}){{0,30}}
           | (?<=[a-z][a-z]\.)\d{{1,3}}(?:[,–-]\d{{1,3}}){{0,30}}(?=\s+[A-Z])
         )*)
@@ -88,6 +95,15 @@ _IDENTIFIER = re.compile(r"\(?[A-Za-z]{0,8}\d")
 _INITIALISM = re.compile(r"(?:[A-Za-z]\.)+[A-Za-z]")
 _WEB_TOKEN = re.compile(r"@|://|www\.", re.IGNORECASE)
 _NON_SPACE = re.compile(r"\S")
+# The last capitalised part of a camel-case word: "StataCorp" -> "Corp".
+_CAMEL_TAIL = re.compile(r"(?<=[a-z])[A-Z][a-z]{1,5}\Z")
+# A span without a letter or digit is punctuation left over from a cut, never a sentence.
+_NO_WORD = re.compile(r"[^\w]+")
+_QUOTED_CAPITAL = re.compile(r"[\"“‘']\s?[A-Z]")
+# What follows a street address: a place and its state ("Ann Arbor, MI"), a suite, a number.
+_PLACE_AFTER = re.compile(
+    r"(?:[A-Z][a-z]{1,20}\s){0,2}[A-Z][a-z]{1,20},\s?[A-Z]|(?:Suite|Ste|Apt|Unit|Room|Floor)\b"
+)
 
 _LOWER, _UPPER, _DIGIT, _OPEN = range(4)
 
@@ -101,7 +117,7 @@ class Lexicon:
     sentence_openers: frozenset[str]
 
 
-_SECTIONS = ("never_final", "before_number", "ambiguous")
+_SECTIONS = ("never_final", "before_number", "ambiguous", "address")
 
 
 def parse_lexicon(source: str) -> Lexicon:
@@ -156,7 +172,13 @@ def split_sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
         if s < e and block[e - 1].isspace():
             e = s + len(block[s:e].rstrip())
         if s < e:
-            spans.append((start + s, start + e))
+            if spans and _NO_WORD.fullmatch(block, s, e):
+                # A lone closing quote or bracket ('We are done. "') is its neighbour's.
+                spans[-1] = (spans[-1][0], start + e)
+            else:
+                spans.append((start + s, start + e))
+    if len(spans) > 1 and _NO_WORD.fullmatch(text, *spans[0]):
+        spans[:2] = [(spans[0][0], spans[1][1])]
     return spans
 
 
@@ -247,16 +269,27 @@ def _period_ends(
         return True
     section = lex.abbreviations.get(token.lower())
     if section is None:
-        if not ((len(token) == 1 and token.isalpha()) or _is_initialism(token)):
+        camel = _CAMEL_TAIL.search(token)
+        if camel is not None and lex.abbreviations.get(camel.group().lower()) == "ambiguous":
+            section = "ambiguous"  # "StataCorp." is "Corp."
+        elif not ((len(token) == 1 and token.isalpha()) or _is_initialism(token)):
             return True
-        section = "ambiguous"
+        else:
+            section = "ambiguous"
     if section == "never_final":
         return False
     if section == "before_number":
         # "No. 5", "tel. (301) 402-1663", "accession no. DQ677879": a number or an identifier.
         return kind != _DIGIT and _IDENTIFIER.match(block, next_at) is None
+    if kind == _OPEN and _QUOTED_CAPITAL.match(block, next_at):
+        return True  # 'said John Smith, Ph.D. "We were surprised," he added.'
     word = _NEXT_WORD.match(block, next_at)
-    return word is not None and word.group() in lex.sentence_openers
+    if word is None:
+        return False
+    if section == "address":
+        # "100 Main Rd. Ann Arbor, MI" goes on; "on Main Rd. Researchers found" ends.
+        return _PLACE_AFTER.match(block, next_at) is None
+    return word.group() in lex.sentence_openers
 
 
 def _glued_cut(block: str, position: int, floor: int, lex: Lexicon) -> int | None:
