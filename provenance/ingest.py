@@ -166,17 +166,16 @@ def _plan(
     ``path`` (absolute) finds the document the file already is, whatever source key it was
     first given (another working directory, an absolute path): one file is one document.
     """
+    recorded = True
     if path is not None:
-        key = known_source(db, path, source.source)
+        key, recorded = known_source(db, path, source.source)
         if key != source.source:
             source = dataclasses.replace(source, source=key)
-        elif (
-            not db.execute("select 1 from document_paths where path = ?", [path]).fetchone()
-            and latest_version(db, source.source) is not None  # known before paths were kept
-        ):
-            with write_transaction(db):
-                remember_path(db, path, source.source)
     latest = latest_version(db, source.source)
+    if path is not None and not recorded and latest is not None:
+        # A document ingested before paths were kept: its path is recorded now.
+        with write_transaction(db):
+            remember_path(db, path, source.source)
     reclassify = False
     if latest is not None and latest["sha256"] == source.sha256:
         if latest["ruleset_version"] in (None, RULESET_VERSION):

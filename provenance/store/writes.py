@@ -90,8 +90,9 @@ def refresh_statistics(db: sqlite_utils.Database, written: int) -> None:
         db.execute("analyze")
 
 
-def known_source(db: sqlite_utils.Database, path: str, given: str) -> str:
-    """The source key of the document the file at ``path`` (absolute) already is, else ``given``.
+def known_source(db: sqlite_utils.Database, path: str, given: str) -> tuple[str, bool]:
+    """The source key of the document the file at ``path`` (absolute) is, and whether that
+    path is already recorded (else the key is ``given``, or the path itself).
 
     One file is one document, from whatever working directory and by whatever path it is
     ingested: the first source key it got stays its key (claim ids derive from it). A relative
@@ -100,11 +101,11 @@ def known_source(db: sqlite_utils.Database, path: str, given: str) -> str:
     """
     row = db.execute("select source from document_paths where path = ?", [path]).fetchone()
     if row:
-        return str(row[0])
+        return str(row[0]), True
     taken = db.execute("select 1 from document_paths where source = ? limit 1", [given])
     if taken.fetchone():
-        return path
-    return given
+        return path, False
+    return given, False
 
 
 def remember_path(db: sqlite_utils.Database, path: str, source: str) -> None:
