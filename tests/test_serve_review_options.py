@@ -41,6 +41,18 @@ def test_add_reviewer_keeps_only_a_digest_and_prints_the_token_once(tmp_path: Pa
     assert again.exit_code == 2 and "already listed" in again.output
 
 
+def test_a_reviewer_name_may_hold_spaces_as_on_the_cli(tmp_path: Path) -> None:
+    # git's user.name, the default reviewer, usually does ("Jane Doe").
+    team = tmp_path / "team.txt"
+    result = serve("--reviewers", str(team), "--add-reviewer", "Jane Doe")
+    assert result.exit_code == 0, result.output
+    token = re.search(r"token for Jane Doe: (\S+)", result.output)
+    assert token is not None
+    assert read_reviewers(team) == {"Jane Doe": token_digest(token.group(1))}
+    refused = serve("--reviewers", str(team), "--add-reviewer", " bob\tx")
+    assert refused.exit_code != 0 and "is not a reviewer name" in refused.output
+
+
 def test_a_malformed_reviewers_file_names_the_line(tmp_path: Path) -> None:
     team = tmp_path / "team.txt"
     team.write_text("# reviewers\nalice sha256:" + "0" * 64 + "\nbob hunter2\n")

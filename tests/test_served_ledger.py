@@ -161,3 +161,28 @@ async def test_a_foreign_database_beside_a_ledger_is_left_alone(
     assert (await ds.client.post("/other/t", data={"x": "1"})).status_code != 405
     served = make_datasette(ingested_db)
     assert (await served.client.post(f"/{database_name(ingested_db)}/claims")).status_code == 405
+
+
+@pytest.mark.asyncio
+async def test_only_the_servers_own_warm_up_asks_for_unlimited_facets(
+    ingested_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Unlimited queries on demand would let anyone tie up the server: the warm-up request
+    # carries a secret of the serving process, not a guessable flag.
+    from provenance.publish.serve import warm_up_path
+
+    asked: list[bool] = []
+    original = ledger.LedgerDatabase.remembered
+
+    async def spy(self: ledger.LedgerDatabase, *args: object, **kwargs: object) -> object:
+        asked.append(bool(kwargs.get("unlimited")))
+        return await original(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ledger.LedgerDatabase, "remembered", spy)
+    ds = make_datasette(ingested_db)
+    name = database_name(ingested_db)
+    assert (await ds.client.get(f"/{name}/claims.json?_size=1&_warm_up=1")).status_code == 200
+    assert asked and not any(asked)
+    asked.clear()
+    assert (await ds.client.get(warm_up_path(ingested_db))).status_code == 200
+    assert any(asked)

@@ -33,7 +33,8 @@ DIGEST_PREFIX = "sha256:"
 #: What a reviewer's actor carries, so that actors of other plugins are never taken for one.
 ACTOR_KIND = "reviewer"
 
-_NAME = re.compile(r"^[\w.@+-]{1,64}$")
+#: As on the CLI, a name may hold spaces ("Jane Doe", as git's user.name usually does).
+_NAME = re.compile(r"^[\w.@+-](?:[\w .@+-]{0,62}[\w.@+-])?$")
 _DIGEST = re.compile(r"^sha256:[0-9a-f]{64}$")
 
 
@@ -49,7 +50,7 @@ def check_reviewer_name(name: str) -> str:
     name = name.strip()
     if not _NAME.match(name):
         raise ProvenanceError(
-            f"{name!r} is not a reviewer name (letters, digits and . _ @ + -, at most 64)"
+            f"{name!r} is not a reviewer name (letters, digits, spaces and . _ @ + -, at most 64)"
         )
     return name
 
@@ -67,7 +68,7 @@ def read_reviewers(path: Path) -> dict[str, str]:
         text = line.split("#", 1)[0].strip()
         if not text:
             continue
-        parts = text.split()
+        parts = text.rsplit(None, 1)  # the name may hold spaces; the digest is the last field
         if len(parts) != 2 or not _DIGEST.match(parts[1]):
             raise ProvenanceError(
                 f"{path}:{number}: expected 'NAME sha256:<64 hex digits>'"

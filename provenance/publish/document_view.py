@@ -99,11 +99,7 @@ async def document_page(datasette: Any, request: Any) -> Response:
         )
     ).rows[0]
     is_latest = latest["id"] == document_id
-    length = int(
-        (await db.execute("select length(text) from documents where id = ?", [document_id])).rows[
-            0
-        ][0]
-    )
+    length = int(document["length"])
     # Where the page opens: at a claim (?claim=), at an offset (?at=), or at the start.
     at = 0
     if request.args.get("claim"):

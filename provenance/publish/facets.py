@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hmac
+import secrets
 from typing import Any
 
 from datasette.facets import ColumnFacet
@@ -15,6 +17,9 @@ FACET_TYPE = "provenance"
 #: A request carrying this argument computes remembered facets without a time limit:
 #: ``provenance serve`` sends one at start so the first reviewer finds them ready.
 WARM_UP_ARG = "_warm_up"
+#: Its value: a secret of this process, so that nobody else can ask for unlimited queries
+#: (with ``--host`` beyond loopback, anyone on the network could otherwise tie up the server).
+WARM_UP_SECRET = secrets.token_urlsafe(16)
 
 
 class _Unlimited:
@@ -53,7 +58,7 @@ class RememberedFacet(ColumnFacet):  # type: ignore[misc]
         if (
             isinstance(db, LedgerDatabase)
             and request is not None
-            and request.args.get(WARM_UP_ARG) == "1"
+            and hmac.compare_digest(request.args.get(WARM_UP_ARG, ""), WARM_UP_SECRET)
         ):
             setattr(self, "ds", _Unlimited(datasette, db))  # noqa: B010
         results, timed_out = await super().facet_results()

@@ -50,11 +50,11 @@ ANNOTATE_PATH = "/-/provenance/annotate"
 QUEUE_PATH = "/-/provenance/queue"
 DOCUMENTS_PATH = "/-/provenance/documents"
 
-#: Characters of document text on one page of the document view (about 25 screens).
-WINDOW_CHARACTERS = 50_000
-
-#: Findings listed beside a document's text.
-FINDINGS_LISTED = 50
+#: A document version's record without its text, and the text's length in characters.
+DOCUMENT_HEAD_SQL = (
+    "select id, source, name, title, format, sha256, version, ingested_at, run_id,"
+    " length(text) as length from documents where id = ?"
+)
 
 
 _TOO_SLOW = (
@@ -143,7 +143,8 @@ async def find_document(
     names = await served_ledgers(datasette, request)
     for name in names:
         db = datasette.get_database(name)
-        rows = (await db.execute("select * from documents where id = ?", [key])).rows
+        # Not the text itself (megabytes for a long document): the page reads a window of it.
+        rows = (await db.execute(DOCUMENT_HEAD_SQL, [key])).rows
         if rows:
             return name, dict(rows[0])
     found: list[tuple[str, str, str]] = []
@@ -356,13 +357,14 @@ async def documents_page(datasette: Any, request: Any) -> Response:
             "select id, source, name, title, format, version, ingested_at from documents"
             " where is_latest = 1 order by source"
         )
+        # A finding is what the audit counts: its own condition, with its parameters.
+        finding, params = AuditQuery().where()
         sql = (
-            "select document_id, count(*), sum(evidence_status in"
-            f" ({', '.join(repr(s) for s in AuditQuery().fail_on)}))"
+            f"select document_id, count(*), sum({finding})"
             " from claims where is_current = 1 group by document_id"
         )
         run = getattr(db, "remembered", None)
-        counted = (await run(sql) if run else await db.execute(sql)).rows
+        counted = (await run(sql, params) if run else await db.execute(sql, params)).rows
         counts = {row[0]: (row[1], row[2]) for row in counted}
         for row in rows.rows:
             entry = dict(row)

@@ -17,7 +17,7 @@ import sqlite_utils
 
 from provenance.errors import ProvenanceError
 from provenance.publish.auth import ReviewSite, enable_review
-from provenance.publish.facets import WARM_UP_ARG
+from provenance.publish.facets import WARM_UP_ARG, WARM_UP_SECRET
 from provenance.publish.ledger import LedgerDatabase
 from provenance.publish.metadata import build_metadata, database_name
 from provenance.store.connection import is_provenance_connection, open_database
@@ -112,7 +112,8 @@ def warm_up_path(db_path: Path) -> str:
     """The request that computes (and so remembers) the default facets of the claims page."""
     from datasette.utils import tilde_encode
 
-    return f"/{tilde_encode(database_name(db_path))}/claims.json?_size=1&{WARM_UP_ARG}=1"
+    database = tilde_encode(database_name(db_path))
+    return f"/{database}/claims.json?_size=1&{WARM_UP_ARG}={WARM_UP_SECRET}"
 
 
 async def warm_up(datasette: Any, db_path: Path) -> None:
