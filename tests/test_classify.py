@@ -32,7 +32,7 @@ from provenance.extract.classify import (
     classify_sentences,
     explain,
 )
-from provenance.extract.features import prepare, sentence_features
+from provenance.extract.features import SOURCE_WORDS_VERSION, prepare, sentence_features
 from provenance.extract.model import MODEL_FILE, parse_model
 from provenance.extract.rules_loader import RULE_FILES, load_rules, parse_rules
 from provenance.models import Attribution, Category, Certainty
@@ -314,6 +314,7 @@ def test_every_rule_file_loads_and_has_a_version() -> None:
         rules = load_rules(name)
         assert rules.rules and rules.version >= 1
         versions.append(f"{name.removesuffix('.rules')}-{rules.version}")
+    versions.append(f"sources-{SOURCE_WORDS_VERSION}")  # the source words change decisions too
     assert ".".join(versions) + f".model-{MODEL.version}" == RULESET_VERSION
 
 

@@ -30,6 +30,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, fields
 
 from provenance.extract.features import (
+    SOURCE_WORDS_VERSION,
     Prepared,
     describe,
     hedge_features,
@@ -67,6 +68,7 @@ RULESET_VERSION = (
     f"categories-{CATEGORY_RULES.version}"
     f".hedges-{HEDGE_RULES.version}"
     f".attribution-{ATTRIBUTION_RULES.version}"
+    f".sources-{SOURCE_WORDS_VERSION}"
     f".model-{MODEL.version}"
 )
 

@@ -45,21 +45,22 @@ _SECTION = re.compile(r"\[([a-z]+)\]$")
 _CAPITALISED = re.compile(r"\s[A-Z]")
 
 
-def load_words(name: str) -> dict[str, frozenset[str]]:
-    """A word-list file of ``rules/``: ``version: N``, then ``[section]`` headers and one
-    word or phrase a line (``#`` comments)."""
+def load_words(name: str) -> tuple[int, dict[str, frozenset[str]]]:
+    """A word-list file of ``rules/``: its version (``version: N``, first), and its
+    ``[section]`` headers with one word or phrase a line (``#`` comments)."""
     text = resources.files("provenance.extract").joinpath("rules").joinpath(name).read_text("utf-8")
     sections: dict[str, set[str]] = {}
     current: set[str] | None = None
-    version = False
+    version: int | None = None
     for number, raw in enumerate(text.splitlines(), start=1):
         line = raw.strip()
         if not line or line.startswith("#"):
             continue
-        if not version:
-            if not line.startswith("version:"):
+        if version is None:
+            found = re.fullmatch(r"version:\s*(\d+)", line)
+            if found is None:
                 raise ProvenanceError(f"rules/{name}, line {number}: expected 'version: N' first")
-            version = True
+            version = int(found.group(1))
             continue
         header = _SECTION.match(line)
         if header is not None:
@@ -68,10 +69,14 @@ def load_words(name: str) -> dict[str, frozenset[str]]:
             raise ProvenanceError(f"rules/{name}, line {number}: a word before any [section]")
         else:
             current.add(" ".join(line.lower().split()))
-    return {section: frozenset(words) for section, words in sections.items()}
+    if version is None:
+        raise ProvenanceError(f"rules/{name}: expected 'version: N' first")
+    return version, {section: frozenset(words) for section, words in sections.items()}
 
 
-SOURCE_WORDS = load_words("sources.words")
+#: The words change decisions, so their version is part of the rule set's (a changed list
+#: reclassifies unchanged documents on the next ingest).
+SOURCE_WORDS_VERSION, SOURCE_WORDS = load_words("sources.words")
 _SPEECH = SOURCE_WORDS["speech"]
 _SOURCE = SOURCE_WORDS["source"]
 # Most sentences hold neither: one set test for both first.
