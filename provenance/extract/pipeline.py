@@ -12,7 +12,7 @@ from provenance.extract.citations import find_citations
 from provenance.extract.classify import RULESET_VERSION as CLASSIFY_RULESET_VERSION
 from provenance.extract.classify import classify_sentences
 from provenance.extract.positions import LineIndex
-from provenance.extract.references import parse_references, resolve_citations
+from provenance.extract.references import ReferenceIndex, parse_references
 from provenance.extract.sentences import split_sentences
 from provenance.extract.structure_rules import rules as structure_rules
 from provenance.ids import claim_id, claim_key, normalise_text, part_id
@@ -123,6 +123,8 @@ def extract(parsed: ParsedDocument, *, source: str, document_id: str, version: i
     lines = LineIndex(text)
     result = Extraction()
     result.references = parse_references(text, parsed.blocks, document_id, lines)
+    # Arranged for looking markers up once, for every sentence of the document.
+    references = ReferenceIndex.of(result.references) if result.references else None
     occurrences: Counter[str] = Counter()
     structure = structure_rules()
     drafts = result.drafts
@@ -173,8 +175,8 @@ def extract(parsed: ParsedDocument, *, source: str, document_id: str, version: i
                 )
                 continue
             citations = find_citations(text, start, end)
-            if citations:
-                citations = resolve_citations(citations, result.references)
+            if citations and references is not None:
+                citations = references.resolve(citations)
             statements.append((section, paragraph, start, end, citations))
     # Classified together: a statement's attribution weighs its neighbours' cues.
     decisions = classify_sentences(

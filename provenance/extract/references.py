@@ -275,7 +275,7 @@ class _Work:
 
 
 @dataclass(frozen=True, slots=True)
-class _Index:
+class ReferenceIndex:
     """The reference list arranged for looking markers up."""
 
     by_number: dict[str, list[str]]
@@ -283,7 +283,7 @@ class _Index:
     by_first_word: dict[str, list[_Work]]
 
     @classmethod
-    def of(cls, references: list[Reference]) -> _Index:
+    def of(cls, references: list[Reference]) -> ReferenceIndex:
         by_number: dict[str, list[str]] = {}
         by_identifier: dict[str, list[str]] = {}
         by_first_word: dict[str, list[_Work]] = {}
@@ -328,6 +328,31 @@ class _Index:
             return exact
         return list(dict.fromkeys(work.id for work in candidates if year[:4] in work.years))
 
+    def resolve(self, citations: list[Citation]) -> list[Citation]:
+        """Fill each citation's ``reference_ids`` from the reference list."""
+        resolved: list[Citation] = []
+        for citation in citations:
+            ids: list[str] = []
+            for target in citation.targets:
+                if citation.kind in (CitationKind.numeric, CitationKind.superscript):
+                    found = self.by_number.get(_number_key(target), [])
+                elif citation.kind is CitationKind.author_year:
+                    found = self.author_year(target)
+                else:
+                    found = self.by_identifier.get(target.casefold(), [])
+                ids.extend(i for i in found if i not in ids)
+            if ids:
+                citation = Citation(
+                    kind=citation.kind,
+                    marker=citation.marker,
+                    start=citation.start,
+                    end=citation.end,
+                    targets=citation.targets,
+                    reference_ids=ids,
+                )
+            resolved.append(citation)
+        return resolved
+
 
 @cache
 def _organisation_aliases() -> dict[str, tuple[str, ...]]:
@@ -340,50 +365,14 @@ def _organisation_aliases() -> dict[str, tuple[str, ...]]:
     return aliases
 
 
-_last_index: list[tuple[list[Reference], int, _Index]] = []
-
-
-def _index(references: list[Reference]) -> _Index:
-    """The index of a reference list. extract resolves every sentence of a document against
-    the same list object, so the last index is kept for as long as that list is passed."""
-    if _last_index:
-        listed, length, index = _last_index[0]
-        if listed is references and length == len(references):
-            return index
-    index = _Index.of(references)
-    _last_index[:] = [(references, len(references), index)]
-    return index
-
-
 def _number_key(label: str) -> str:
     label = label.strip().rstrip(".)").lstrip("[^").rstrip("]:")
     return str(int(label)) if label.isdigit() else label.casefold()
 
 
 def resolve_citations(citations: list[Citation], references: list[Reference]) -> list[Citation]:
-    """Fill each citation's ``reference_ids`` from the document's reference list."""
+    """Fill each citation's ``reference_ids`` from the document's reference list (for one
+    sentence; a document's sentences share one :class:`ReferenceIndex`)."""
     if not citations or not references:
         return citations
-    index = _index(references)
-    resolved: list[Citation] = []
-    for citation in citations:
-        ids: list[str] = []
-        for target in citation.targets:
-            if citation.kind in (CitationKind.numeric, CitationKind.superscript):
-                found = index.by_number.get(_number_key(target), [])
-            elif citation.kind is CitationKind.author_year:
-                found = index.author_year(target)
-            else:
-                found = index.by_identifier.get(target.casefold(), [])
-            ids.extend(i for i in found if i not in ids)
-        if ids:
-            citation = Citation(
-                kind=citation.kind,
-                marker=citation.marker,
-                start=citation.start,
-                end=citation.end,
-                targets=citation.targets,
-                reference_ids=ids,
-            )
-        resolved.append(citation)
-    return resolved
+    return ReferenceIndex.of(references).resolve(citations)
