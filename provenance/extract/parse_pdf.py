@@ -188,7 +188,7 @@ def _section_name(text: str) -> bool:
     core = _SECTION_DECORATION.sub("", text)
     if not core[:1].isupper():
         return False
-    return core.casefold() in _SECTION_NAMES or _is_references_heading(text)
+    return core.casefold() in _SECTION_NAMES or reference_heading(text)
 
 
 def _names_section(line: Line, body_size: float, text: str | None = None) -> bool:
@@ -298,12 +298,8 @@ def _group(lines: list[Line], body_size: float, in_references: bool) -> list[_Bl
             kind = BlockKind.reference
         blocks.append(_Block(kind, [line]))
         if _names_section(line, body_size):
-            in_references = _is_references_heading(line.text)
+            in_references = reference_heading(line.text)
     return blocks
-
-
-def _is_references_heading(text: str) -> bool:
-    return reference_heading(text)
 
 
 def _classify(blocks: list[_Block], body_size: float, body_bold: bool, column: float) -> None:
@@ -448,19 +444,22 @@ def parse_pdf(data: bytes, label: str) -> ParsedDocument:
     for lines, (width, _) in zip(pages, sizes, strict=True):
         blocks = _group(lines, body_size, in_references)
         _classify(blocks, body_size, body_bold, _column_width(lines))
+        page_start = len(ordered)
         ordered.extend(_reading_order(blocks, width, _two_columns(lines, width)))
-        in_references = _classify_references(ordered)
+        # Only this page's blocks: the earlier pages' are settled (each page used to be
+        # re-read from the first, a cost growing with the square of the page count).
+        in_references = _classify_references(ordered[page_start:], in_references)
     ordered = _merge_continuations(_split_entries(ordered))
     return _assemble(ordered, vocabulary(pages))
 
 
-def _classify_references(blocks: list[_Block]) -> bool:
+def _classify_references(blocks: list[_Block], in_references: bool) -> bool:
     """Re-kind the paragraphs after a reference heading (up to the next heading) as
-    references; whether the list is still open at the end."""
-    in_references = False
+    references, the list being open at the start if ``in_references``; whether it is still
+    open at the end."""
     for block in blocks:
         if block.kind is BlockKind.heading:
-            in_references = _is_references_heading(block.text)
+            in_references = reference_heading(block.text)
         elif in_references and block.kind is BlockKind.paragraph:
             block.kind = BlockKind.reference
     return in_references
