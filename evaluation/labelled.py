@@ -21,7 +21,6 @@ from provenance.extract.features import Prepared, prepare
 
 REPO = Path(__file__).resolve().parent.parent
 DATA = REPO / "data" / "classify"
-SPLITS = ("train", "dev", "test")
 SHARE = 0.15
 
 

@@ -42,8 +42,6 @@ from typing import Any
 import provenance
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "documents"
-NON_STATEMENT_BAR = 0.03
-STATEMENT_BAR = 0.98
 #: A claim must cover this share of a statement to find it.
 COVERAGE = 0.9
 #: A claim overlapping a non-statement by this share (or this many characters) stores it.

@@ -11,13 +11,13 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
 import httpx
 
 from provenance.errors import ProvenanceError
+from provenance.timestamps import SECONDS_FORMAT, utc_timestamp
 from provenance.version import __version__
 
 #: Seconds to wait for a connection, and between two pieces of the body.
@@ -137,7 +137,7 @@ def _receive(
         charset=charset,
         etag=response.headers.get("etag"),
         last_modified=response.headers.get("last-modified"),
-        fetched_at=datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z"),
+        fetched_at=utc_timestamp(SECONDS_FORMAT),
     )
     return fetched, data
 

@@ -105,15 +105,6 @@ class RuleSet:
                 names if len(names) > 1 else None,
             )
 
-    def at(self, lowered: str, position: int) -> Hit | None:
-        """The first rule (in file order) that matches at ``position``."""
-        grouped = self.by_first.get(lowered[position], self.other)
-        match = None if grouped is None else grouped.match(lowered, position)
-        if match is None or match.lastgroup is None:
-            return None
-        exclusion, section, names = self.hit_of[match.lastgroup]
-        return (exclusion, section, position, match.end(), match, names)
-
 
 def _scan_patterns(alternatives: list[str]) -> tuple[str, str]:
     """The scan: one alternation of every rule's first part that finds each word where one of
@@ -228,8 +219,8 @@ _TRIED, _TRIED_OTHER = _match_table()
 
 def scan_hits(lowered: str) -> tuple[list[Hit], list[Hit], list[Hit]]:
     """Category, hedge and attribution hits: at each word where the scan finds a rule, the
-    first rule of each file that matches there (``RuleSet.at``, inlined: this is the hot
-    path)."""
+    first rule of each file that matches there (through ``_TRIED``: the rules that can start
+    with the word's first character, per file)."""
     hits: tuple[list[Hit], list[Hit], list[Hit]] = ([], [], [])
     starts = [match.start() + 1 for match in _SCAN.finditer(lowered)]
     if _START.match(lowered) is not None:

@@ -52,7 +52,6 @@ _WORK_SIGNALS = re.compile(
     r"\bet al\b|\d{1,4}\s*(?:\(\d{1,4}\))?\s*:\s*\d{1,6}|\bpp?\.\s*\d|\b[Vv]ol\.|\bdoi\b"
     r"|\b(?:Journal|J|Proc|Rev|Lancet|BMJ|JAMA|Nature|Science|Press|Publishers?)\b"
 )
-_WORD_SURPLUS = re.compile(r"[^\w\s]")
 
 
 def _folded(text: str) -> str:
