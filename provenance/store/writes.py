@@ -244,36 +244,28 @@ def first_version_rows(
     )
 
 
-def _insert_records(conn: sqlite3.Connection, table: str, records: Sequence[BaseModel]) -> None:
+def _insert_records(
+    conn: sqlite3.Connection,
+    table: str,
+    records: Sequence[BaseModel],
+    json_columns: frozenset[str] = frozenset(),
+) -> None:
     """Insert models whose fields are all columns, with one prepared statement (their enums
-    are ``str`` subclasses, stored as their values)."""
+    are ``str`` subclasses, stored as their values; ``json_columns`` are stored as JSON)."""
     if not records:
         return
     columns = list(type(records[0]).model_fields)
+
+    def value(record: BaseModel, column: str) -> Any:
+        found = getattr(record, column)
+        if column in json_columns and found is not None:
+            return json.dumps(found, ensure_ascii=False)
+        return found
+
     conn.executemany(
         f"insert into [{table}] ({', '.join(f'[{c}]' for c in columns)})"
         f" values ({', '.join('?' for _ in columns)})",
-        [tuple(getattr(record, c) for c in columns) for record in records],
-    )
-
-
-def _insert_blocks(conn: sqlite3.Connection, blocks: Sequence[KeptBlock]) -> None:
-    """Insert kept blocks; a table's rows are stored as JSON."""
-    if not blocks:
-        return
-    columns = list(KeptBlock.model_fields)
-    conn.executemany(
-        f"insert into [blocks] ({', '.join(f'[{c}]' for c in columns)})"
-        f" values ({', '.join('?' for _ in columns)})",
-        [
-            tuple(
-                json.dumps(block.rows, ensure_ascii=False)
-                if c == "rows" and block.rows is not None
-                else getattr(block, c)
-                for c in columns
-            )
-            for block in blocks
-        ],
+        [tuple(value(record, c) for c in columns) for record in records],
     )
 
 
@@ -328,7 +320,7 @@ def write_document(db: sqlite_utils.Database, write: DocumentWrite) -> None:
     db.table("documents").insert({**document.model_dump(mode="json"), "is_latest": 1}, pk="id")
     _insert_records(conn, "sections", write.sections)
     _insert_records(conn, "references", write.references)
-    _insert_blocks(conn, write.blocks)
+    _insert_records(conn, "blocks", write.blocks, frozenset({"rows"}))
     # A first version has no earlier claims (a document and its claims are written together);
     # not asking spares a query that, during a bulk load, has no index to use.
     previous = (
