@@ -18,7 +18,7 @@ import sqlite_utils
 from provenance.models import Annotation, Claim
 from provenance.review.evidence import EVIDENCE_BASES, reference_kind
 from provenance.review.log import iter_annotations, review_since
-from provenance.review.status import in_force
+from provenance.review.status import edited_at_sql, in_force
 from provenance.store.reads import ClaimFilter, claim_from_row
 from provenance.store.schema import CLAIM_FIELDS
 
@@ -35,8 +35,7 @@ LATEST_ANNOTATION_SQL = (
     "not exists (select 1 from annotations later where later.claim_id = annotations.claim_id"
     " and +later.reviewer = annotations.reviewer and (later.created_at > annotations.created_at"
     " or (later.created_at = annotations.created_at and later.rowid > annotations.rowid)))"
-    " and annotations.created_at > coalesce((select max(at) from claim_changes"
-    " where claim_changes.claim_id = annotations.claim_id and review_reset = 1), '')"
+    f" and annotations.created_at > {edited_at_sql('annotations.claim_id')}"
 )
 
 

@@ -14,6 +14,7 @@ import sqlite_utils
 
 from provenance.audit.query import AuditQuery, document_ranked_sql, priority_score
 from provenance.models import EvidenceStatus, Verdict
+from provenance.review.status import edited_at_sql
 from provenance.store.reads import CLAIM_ORDER, ClaimFilter
 
 #: One key per verdict, in the terminal review and in the browser.
@@ -38,8 +39,7 @@ def needs_review_sql(alias: str = "claims", *, per_reviewer: bool = False) -> st
     return (
         "not exists (select 1 from annotations a"
         f" where a.claim_id = {alias}.id{reviewer}"
-        " and a.created_at > coalesce((select max(r.at) from claim_changes r"
-        f" where r.claim_id = {alias}.id and r.review_reset = 1), ''))"
+        f" and a.created_at > {edited_at_sql(f'{alias}.id')})"
     )
 
 

@@ -36,3 +36,12 @@ def effective_status(
     if len(verdicts) > 1:
         return EvidenceStatus.disputed
     return EvidenceStatus(verdicts.pop().value)
+
+
+def edited_at_sql(claim_id: str) -> str:
+    """SQL for when the text of the claim whose id is the expression ``claim_id`` last
+    changed ('' if never): only verdicts made after it are in force (see :func:`in_force`)."""
+    return (
+        "coalesce((select max(edit.at) from claim_changes edit"
+        f" where edit.claim_id = {claim_id} and edit.review_reset = 1), '')"
+    )
