@@ -20,8 +20,7 @@ import sqlite_utils
 
 from provenance.errors import ProvenanceError
 from provenance.extract.fetch import DEFAULT_LIMITS, FetchLimits, is_url
-from provenance.extract.main_content import extractor_versions
-from provenance.extract.parse import check_source, parse_source
+from provenance.extract.parse import check_source, extractor_versions, parse_source
 from provenance.extract.pipeline import RULESET_VERSION, Extraction, extract
 from provenance.extract.read import (
     MAX_DOCUMENT_CHARS,

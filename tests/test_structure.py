@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pypdfium2.version
 import pytest
 import sqlite_utils
 import trafilatura
@@ -340,7 +341,10 @@ def test_kept_blocks_are_stored_counted_by_stats_and_the_run_names_its_extractor
     assert "kept blocks (not claims)" in text and "title" in text
     db = sqlite_utils.Database(db_path)
     (run,) = db["runs"].rows
-    assert json.loads(run["extractors"]) == {"trafilatura": trafilatura.__version__}
+    assert json.loads(run["extractors"]) == {
+        "pypdfium2": str(pypdfium2.version.PYPDFIUM_INFO),
+        "trafilatura": trafilatura.__version__,
+    }
     stored = {row["kind"]: row["text"] for row in db["blocks"].rows}
     assert stored["dateline"] == "Feb. 23, 2015 --"
     assert not set(db["blocks"].rows_where("text in (select text from claims)"))

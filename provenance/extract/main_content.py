@@ -16,8 +16,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
-from importlib.metadata import version
 
 MAX_PAGE_CHARS = 5_000_000
 """Larger pages are read without the extractor (its cost grows faster than the page's)."""
@@ -35,13 +33,6 @@ _WORDS = re.compile(r"\w+")
 def _shingles(text: str) -> frozenset[tuple[str, ...]]:
     words = _WORDS.findall(text.casefold())
     return frozenset(tuple(words[i : i + SHINGLE]) for i in range(len(words) - SHINGLE + 1))
-
-
-@cache
-def extractor_versions() -> dict[str, str]:
-    """The main-content extractor web pages are read with, and its version (read from the
-    installed package's metadata: importing trafilatura costs an ingest of text 12 MB)."""
-    return {"trafilatura": version("trafilatura")}
 
 
 def _key(text: str) -> str:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from functools import cache
+from importlib.metadata import version
+
 from provenance.extract.blocks import ParsedDocument
 from provenance.extract.parse_docx import parse_docx
 from provenance.extract.parse_html import parse_html
@@ -51,3 +54,11 @@ def check_source(source: SourceText) -> None:
         check_pdf(source.data, source.source)
     elif source.format is DocumentFormat.docx:
         parse_docx(source.data, source.source)  # milliseconds: parsed in full
+
+
+@cache
+def extractor_versions() -> dict[str, str]:
+    """The libraries documents are read with (PDF text, web pages' main content), and their
+    versions, recorded with each run. Read from the installed packages' metadata: importing
+    trafilatura costs as much as ingesting 12 MB of text."""
+    return {"pypdfium2": version("pypdfium2"), "trafilatura": version("trafilatura")}
