@@ -52,3 +52,9 @@ def page_at(pages: list[tuple[int, int]], offset: int) -> int | None:
     """The page that ``offset`` of the stored text is on (``None`` for an unpaged document)."""
     index = bisect.bisect_right(pages, (offset, sys.maxsize)) - 1
     return pages[index][1] if index >= 0 else None
+
+
+#: Superscript digits (and minus) to plain ones, and back: the parsers write a note marker in
+#: the stored text as superscript digits, which citations reads as a superscript citation.
+FROM_SUPERSCRIPT = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-")
+TO_SUPERSCRIPT = str.maketrans("0123456789-–", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁻")

@@ -66,12 +66,11 @@ from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
+from provenance.extract.blocks import FROM_SUPERSCRIPT
 from provenance.models import Citation, CitationKind
 
 MAX_RANGE = 200
 """A range of reference numbers wider than this is not a citation (``[1-1000]``)."""
-
-_SUPERSCRIPT_DIGITS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-")
 
 
 @cache
@@ -312,7 +311,7 @@ def _interpret(text: str, match: re.Match[str], floor: int) -> _Found | None:
     if group == "superscript":
         if not _superscript_context(text, begin, finish):
             return None
-        numbers = match.group(0).translate(_SUPERSCRIPT_DIGITS).replace("˒", ",")
+        numbers = match.group(0).translate(FROM_SUPERSCRIPT).replace("˒", ",")
         return _numbered(CitationKind.superscript, begin, finish, numbers)
     if group in ("sup", "caret"):
         numbers = match.group(f"{group}_numbers")

@@ -28,7 +28,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from provenance.errors import ProvenanceError
-from provenance.extract.blocks import Block, ParsedDocument
+from provenance.extract.blocks import TO_SUPERSCRIPT, Block, ParsedDocument
 from provenance.models import BlockKind
 
 #: The largest uncompressed part read (the body of a long report is a few MB).
@@ -54,7 +54,6 @@ _SKIPPED = frozenset(
     }
 )
 _HEADING_STYLE = re.compile(r"^heading\s*([1-9])$", re.IGNORECASE)
-_SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 _NOTES_HEADING = "Notes"
 
 
@@ -152,7 +151,7 @@ class _Reader:
                 key = (kind, child.get(f"{_W}id") or "")
                 if key in self.notes:
                     number = self.numbers.setdefault(key, len(self.numbers) + 1)
-                    yield str(number).translate(_SUPERSCRIPT)
+                    yield str(number).translate(TO_SUPERSCRIPT)
             elif tag == f"{_W}noBreakHyphen":
                 yield "-"
             elif tag == f"{_W}sym":

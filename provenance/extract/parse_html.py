@@ -41,7 +41,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
-from provenance.extract.blocks import Block, ParsedDocument
+from provenance.extract.blocks import TO_SUPERSCRIPT, Block, ParsedDocument
 from provenance.extract.main_content import MainContent, main_content
 from provenance.extract.parse_text import is_question_line
 from provenance.models import BlockKind
@@ -146,7 +146,6 @@ _HEAD_CONTENT = frozenset(
 )
 # Reference numbers in <sup> become superscript digits, the form citations are found in.
 _REFERENCE_NUMBERS = re.compile(r"\s*\d+(?:\s*[,–-]\s*\d+)*\s*")
-_SUPERSCRIPT = str.maketrans("0123456789-–", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁻")
 _HEADING_TAGS = {f"h{level}": level for level in range(1, 7)}
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 
@@ -420,7 +419,7 @@ class _MainTextParser(HTMLParser):
             and _REFERENCE_NUMBERS.fullmatch(data)
             and not self._after_bracket(element)
         ):
-            data = data.translate(_SUPERSCRIPT)
+            data = data.translate(TO_SUPERSCRIPT)
         if element.in_title:
             self.title_parts.append(data)
             return

@@ -23,8 +23,12 @@ import unicodedata
 from dataclasses import dataclass
 from functools import cache
 
-from provenance.extract.blocks import Block, trimmed_span
-from provenance.extract.citations import first_identifiers, organisation_names, rules
+from provenance.extract.blocks import FROM_SUPERSCRIPT, Block, trimmed_span
+from provenance.extract.citations import (
+    first_identifiers,
+    organisation_names,
+    rules,
+)
 from provenance.extract.positions import LineIndex
 from provenance.ids import part_id
 from provenance.models import BODY_BLOCK_KINDS, BlockKind, Citation, CitationKind, Reference
@@ -105,7 +109,7 @@ def _label(text: str, block: Block) -> tuple[str | None, int]:
     if found:
         label = found.group("bracket") or found.group("number") or found.group("caret")
         if label is None:
-            label = found.group("superscript").translate(str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789"))
+            label = found.group("superscript").translate(FROM_SUPERSCRIPT)
         return label, found.end()
     return None, block.start
 
