@@ -218,7 +218,8 @@ def test_a_json_worker_error_is_raised(fixture_db: Path, tmp_path: Path) -> None
     db = open_database(fixture_db, create=False)
     try:
         with (tmp_path / "out.json").open("w") as out, pytest.MonkeyPatch.context() as patch:
-            patch.setattr(audit_module, "_REPEATED_SQL", "select no_such_column from claims")
+            broken = "select no_such_column from claims"
+            patch.setattr(audit_module, "repeated_sql", lambda scope="": broken)
             patch.setattr(audit_module, "WORKERS_FROM_CLAIMS", 0)
             with pytest.raises(sqlite3.OperationalError, match="no_such_column"):
                 audit_module.write_json_in_workers(db, AuditQuery(), out, 2)

@@ -204,12 +204,15 @@ def _priority_sql() -> tuple[str, list[Any]]:
     return " + ".join(parts), params
 
 
-#: Current statements that occur more than once (``claim_key`` and count); every other
-#: statement occurs once.
-_REPEATED_SQL = (
-    "select claim_key, count(*) as n from claims where is_current = 1"
-    " group by claim_key having count(*) > 1"
-)
+def repeated_sql(scope: str = "") -> str:
+    """Current statements that occur more than once (``claim_key`` and their count ``n``);
+    every other statement occurs once. ``scope`` narrows it (an ``and …`` condition)."""
+    return (
+        f"select claim_key, count(*) as n from claims where is_current = 1{scope}"
+        " group by claim_key having count(*) > 1"
+    )
+
+
 _ORDER = "order by document, priority desc, start"
 
 
@@ -232,7 +235,7 @@ def _inner_sql(query: AuditQuery, repeated: str, extra_where: str = "") -> tuple
 def findings_sql(query: AuditQuery, outer: str) -> tuple[str, list[Any]]:
     """The ordered findings query; ``outer`` selects from the inner query's columns."""
     inner, params = _inner_sql(query, "repeated")
-    return f"with repeated as ({_REPEATED_SQL}) select {outer} from ({inner}) {_ORDER}", params
+    return f"with repeated as ({repeated_sql()}) select {outer} from ({inner}) {_ORDER}", params
 
 
 def document_ranked_sql(
@@ -254,10 +257,8 @@ def document_ranked_sql(
         "repeated",
         f" and claims.document_id = ?{span.replace('start', 'claims.start')}{extra_where}",
     )
-    repeated = (
-        "select claim_key, count(*) as n from claims where is_current = 1 and claim_key in"
-        f" (select claim_key from claims where document_id = ?{span})"
-        " group by claim_key having count(*) > 1"
+    repeated = repeated_sql(
+        f" and claim_key in (select claim_key from claims where document_id = ?{span})"
     )
     bounds = list(window or ())
     return (
@@ -412,7 +413,7 @@ def write_json_in_workers(
         "setup": [
             f"create temp table {_REPEATS_TABLE} (claim_key text primary key, n integer)"
             " without rowid",
-            f"insert into temp.{_REPEATS_TABLE} {_REPEATED_SQL}",
+            f"insert into temp.{_REPEATS_TABLE} {repeated_sql()}",
         ],
         "params": params,
         "stream_sql": f"select {_JSON_OBJECT} from ({inner}) {_ORDER}",

@@ -12,7 +12,7 @@ from typing import Any
 from markupsafe import escape
 from pydantic import BaseModel
 
-from provenance.audit.query import AuditQuery, findings_sql
+from provenance.audit.query import AuditQuery, findings_sql, repeated_sql
 from provenance.audit.sql_text import literal_sql, readable_sql
 from provenance.models import EvidenceStatus
 from provenance.publish.facets import FACET_TYPE
@@ -117,13 +117,12 @@ CANNED_QUERIES: dict[str, dict[str, Any]] = {
         "title": "Repeated claims",
         "description": "Statements made more than once (the same claim_key), with every place"
         " each appears.",
-        "sql": "select r.occurrences, c.claim_key, c.id, c.document, c.line, c.[column],"
+        "sql": "select r.n as occurrences, c.claim_key, c.id, c.document, c.line, c.[column],"
         " c.section, c.evidence_status, c.text"
-        " from claims c join (select claim_key, count(*) as occurrences from claims"
-        " where is_current = 1 group by claim_key having count(*) > 1) r"
+        f" from claims c join ({repeated_sql()}) r"
         " on r.claim_key = c.claim_key"
         f" where {_CURRENT}"
-        " order by r.occurrences desc, c.claim_key, c.document, c.start",
+        " order by r.n desc, c.claim_key, c.document, c.start",
     },
     "section_claims": {
         "title": "Claims of one section",
