@@ -64,6 +64,10 @@ def test_heading_lines(line: str, heading: bool) -> None:
         ("What is it, and how does it interact with glutamate?", True),
         ("Magnesium helps. Does it work?", False),
         ("Does it work? Yes.", False),
+        # The same rule as for a question inside a paragraph: a statement before a colon, or
+        # a title quoted at the end, makes the line a statement.
+        ("Settling it takes an answer to one question: did it work?", False),
+        ('The chart appeared in "How Much Sleep Is Enough?"', False),
     ],
 )
 def test_question_lines(line: str, question: bool) -> None:

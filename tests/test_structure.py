@@ -16,7 +16,8 @@ from click.testing import CliRunner
 from provenance.cli import cli
 from provenance.extract.citations import find_citations
 from provenance.extract.parse import parse_document
-from provenance.extract.pipeline import Extraction, extract, is_question_sentence
+from provenance.extract.parse_text import is_question_sentence
+from provenance.extract.pipeline import Extraction, extract
 from provenance.extract.sentences import split_sentences
 from provenance.extract.structure_rules import parse_rules
 from provenance.ingest import ingest

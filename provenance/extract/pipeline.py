@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -11,6 +10,7 @@ from provenance.extract.blocks import ParsedDocument, page_at
 from provenance.extract.citations import find_citations
 from provenance.extract.classify import RULESET_VERSION as CLASSIFY_RULESET_VERSION
 from provenance.extract.classify import classify_sentences
+from provenance.extract.parse_text import is_question_sentence
 from provenance.extract.positions import LineIndex
 from provenance.extract.references import ReferenceIndex, parse_references
 from provenance.extract.sentences import split_sentences
@@ -61,37 +61,6 @@ _TEXT_STATUS = {
     Attribution.named: EvidenceStatus.attributed,
     Attribution.none: EvidenceStatus.unsupported,
 }
-
-
-#: A sentence that asks: its final ``?`` may be followed by closing quotes, brackets and
-#: citation markers.
-_QUESTION_END = re.compile(r"\?[\"'”’)\]*]*(?:\[\d{1,4}(?:[,–-]\d{1,4})*\])*[⁰¹²³⁴⁵⁶⁷⁸⁹]*$")
-
-
-#: The question mark of a question is this close to its end (after quotes and markers).
-QUESTION_TAIL = 40
-_QUOTE_CLOSERS = {'"': '"', "”": "“", "’": "‘", "'": "'"}
-#: A clause this long before a colon states something even when a question follows it.
-STATEMENT_BEFORE_COLON_WORDS = 5
-
-
-def is_question_sentence(sentence: str) -> bool:
-    """A sentence ending in a question mark asks rather than states: never a claim.
-
-    Not a question: a statement that ends by quoting a title that asks ('…, as shown in the
-    chart in "How Much Sleep Is Enough?"'), or one that states something before a colon and
-    then the question it raises ("Settling it takes an answer to one question: did …?").
-    """
-    if "?" not in sentence[-QUESTION_TAIL:] or _QUESTION_END.search(sentence) is None:
-        return False
-    stripped = sentence.rstrip("⁰¹²³⁴⁵⁶⁷⁸⁹]0123456789,–-[").rstrip()
-    closer = stripped[-1]
-    if closer in _QUOTE_CLOSERS:
-        opener = stripped.rfind(_QUOTE_CLOSERS[closer], 0, len(stripped) - 1)
-        if opener > 0:
-            return False
-    head, colon, _ = sentence.partition(": ")
-    return not (colon and len(head.split()) >= STATEMENT_BEFORE_COLON_WORDS)
 
 
 def _kept(
