@@ -40,6 +40,7 @@ from provenance.review.status import in_force
 from provenance.store.reads import (
     DOCUMENT_SLICE_SQL,
     PARAGRAPH_SPAN_SQL,
+    AmbiguousClaimId,
     DocumentNotFound,
     match_documents,
     resolve_claim_id,
@@ -127,9 +128,9 @@ async def find_claim(
         db = datasette.get_database(name)
         try:
             full = await db.execute_fn(lambda conn: resolve_claim_id(wrap_connection(conn), key))
-        except ProvenanceError as error:
-            if "ambiguous" in str(error):
-                raise NotFound(str(error)) from None
+        except AmbiguousClaimId as error:
+            raise NotFound(str(error)) from None
+        except ProvenanceError:
             continue
         return redirect(claim_path(datasette, full, name))
     raise NotFound(f"No claim with id {key}")

@@ -75,6 +75,10 @@ def document_named(value: str) -> tuple[str, list[Any]]:
     )
 
 
+class AmbiguousClaimId(ProvenanceError):
+    """A claim id prefix that several claims start with."""
+
+
 class DocumentNotFound(ProvenanceError):
     """A filter or page names a document the ledger does not hold (a usage error: exit 2)."""
 
@@ -169,7 +173,7 @@ def resolve_claim_id(db: sqlite_utils.Database, prefix: str) -> str:
         raise ProvenanceError(f"no claim with id {prefix!r}")
     if len(rows) > 1:
         shown = ", ".join(rows[:5])
-        raise ProvenanceError(f"claim id prefix {prefix!r} is ambiguous: {shown}…")
+        raise AmbiguousClaimId(f"claim id prefix {prefix!r} is ambiguous: {shown}…")
     return rows[0]
 
 
