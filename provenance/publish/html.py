@@ -125,7 +125,7 @@ def certainty_badge(value: str) -> Markup:
     return badge(value, CERTAINTY_STYLES, "pv-certainty")
 
 
-def _names_database(datasette: Any, database: str | None) -> bool:
+def names_database(datasette: Any, database: str | None) -> bool:
     """Links say which database only when more than one is served."""
     served = [name for name in datasette.databases if name != "_internal"]
     return database is not None and len(served) > 1
@@ -133,14 +133,14 @@ def _names_database(datasette: Any, database: str | None) -> bool:
 
 def claim_path(datasette: Any, claim_id: str, database: str | None = None) -> str:
     path = f"/-/provenance/claims/{quote(str(claim_id), safe='')}"
-    if _names_database(datasette, database):
+    if names_database(datasette, database):
         path += "?" + urlencode({"db": database})
     return str(datasette.urls.path(path))
 
 
 def document_path(datasette: Any, document_id: str, database: str | None = None) -> str:
     path = f"/-/provenance/documents/{quote(str(document_id), safe='')}"
-    if _names_database(datasette, database):
+    if names_database(datasette, database):
         path += "?" + urlencode({"db": database})
     return str(datasette.urls.path(path))
 

@@ -29,6 +29,7 @@ from provenance.publish.html import (
     evidence_href,
     js_url,
     json_list,
+    names_database,
     provenance_databases,
     reference_href,
     status_badge,
@@ -387,7 +388,7 @@ async def documents_page(datasette: Any, request: Any) -> Response:
 
 def queue_path(datasette: Any, database: str, **where: str) -> str:
     """The queue page: its first claim, or the one ``after`` or ``before`` a claim."""
-    arguments = {**where, **({"db": database} if len(datasette.databases) > 2 else {})}
+    arguments = {**where, **({"db": database} if names_database(datasette, database) else {})}
     return str(datasette.urls.path(QUEUE_PATH)) + ("?" + urlencode(arguments) if arguments else "")
 
 
