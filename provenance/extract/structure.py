@@ -358,15 +358,7 @@ def _heading_effect(heading: str, structure: StructureRules) -> BlockKind | str 
         return BlockKind.boilerplate
     if structure.matches("source line heading", heading):
         return BlockKind.source_line
-    if (
-        _words(heading) <= 3 and structure.matches("contact start", heading.rstrip(":") + ":")
-    ) or heading.lower().rstrip(":") in (
-        "contact",
-        "contacts",
-        "media contact",
-        "media contacts",
-        "press contact",
-    ):
+    if _words(heading) <= 3 and structure.matches("contact start", heading.rstrip(":") + ":"):
         return BlockKind.contact
     return None
 
