@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test setup setup-test browser lint model
+.PHONY: demo test setup setup-test browser lint model teacher
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,7 +37,15 @@ test: setup-test browser lint
 	$(BIN)/pytest -q
 
 # Rebuild the classifier's weights (provenance/extract/rules/classifier.json) from the labelled
-# sentences in data/classify/; scikit-learn is needed only here (the `train` extra).
+# sentences in data/classify/ and the teacher's labels in data/unlabelled/teacher.jsonl;
+# scikit-learn is needed only here (the `train` extra).
 model: $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[train]'
 	$(BIN)/python -m evaluation.train
+
+# Relabel the unlabelled corpus with the fine-tuned transformer (data/unlabelled/teacher.jsonl),
+# then `make model`. PyTorch is needed only here (the `teacher` extra; about 20 minutes of CPU).
+teacher: $(BIN)/python
+	$(BIN)/pip install --quiet torch==2.13.0 || $(BIN)/pip install --quiet torch
+	$(BIN)/pip install --quiet -e '.[teacher]'
+	$(BIN)/python -m evaluation.teacher

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from evaluation.labelled import Labelled, load, of_split
+from evaluation.unlabelled import Taught, load_taught
 from provenance.extract.features import hedge_features, sentence_features
 from provenance.extract.model import MODEL_FILE, WEIGHT_LIMIT
 from provenance.models import Attribution, Category
@@ -52,12 +53,28 @@ PRUNE = 0.1
 #: The weight of a sentence's acceptable alternative categories as extra training rows (chosen
 #: on dev: 0.644 without them at C=1 balanced; 0.651 with them at 0.5, 0.655 at C=3).
 ALT_WEIGHT = 0.5
+#: The weight of a statement of the unlabelled corpus labelled by the teacher
+#: (``evaluation/teacher.py``), beside a hand-labelled sentence's 1: each of its categories
+#: (attributions) the teacher gives at least ``SOFT_MIN`` is one row, weighed this times the
+#: teacher's probability.
+TAUGHT_WEIGHT = 0.5
+SOFT_MIN = 0.1
 CATEGORIES = [c.value for c in Category]
 ATTRIBUTIONS = [Attribution.none.value, Attribution.vague.value, Attribution.named.value]
 
 
 def features_of(row: Labelled) -> list[str]:
     return sentence_features(row.prepared, row.before, row.after)
+
+
+def soft_rows(taught: list[Taught], field: str) -> list[tuple[int, str, float]]:
+    """(statement, class, weight) rows of the teacher's labels ``field`` (see TAUGHT_WEIGHT)."""
+    rows = []
+    for index, statement in enumerate(taught):
+        for name, probability in getattr(statement, field).items():
+            if probability >= SOFT_MIN:
+                rows.append((index, name, TAUGHT_WEIGHT * probability))
+    return rows
 
 
 def cue_matches(cue: str, gold: Sequence[str]) -> bool:
@@ -159,8 +176,12 @@ def build(say: Callable[[str], None] = print) -> dict[str, Any]:
     say(f"{len(rows)} sentences: train {len(train)}, dev {len(dev)}")
     train_features = [features_of(r) for r in train]
     dev_features = [features_of(r) for r in dev]
-    vectorise = Vectoriser(train_features)
+    taught = load_taught()
+    taught_features = [sentence_features(t.prepared, t.before, t.after) for t in taught]
+    say(f"statements labelled by the teacher: {len(taught)}")
+    vectorise = Vectoriser(train_features + taught_features)
     x_train, x_dev = vectorise(train_features), vectorise(dev_features)
+    x_taught = vectorise(taught_features)
 
     def category_score(model: Any) -> float:
         predicted = model.predict(x_dev)
@@ -168,9 +189,15 @@ def build(say: Callable[[str], None] = print) -> dict[str, Any]:
 
     # Each acceptable alternative is one more row, weighed ALT_WEIGHT.
     alternatives = [(i, a) for i, r in enumerate(train) for a in r.alt]
-    x_category = vstack([x_train, x_train[[i for i, _ in alternatives]]], format="csr")
-    y_category = [r.category for r in train] + [a for _, a in alternatives]
-    weights = [1.0] * len(train) + [ALT_WEIGHT] * len(alternatives)
+    soft = soft_rows(taught, "category")
+    x_category = vstack(
+        [x_train, x_train[[i for i, _ in alternatives]], x_taught[[i for i, _, _ in soft]]],
+        format="csr",
+    )
+    y_category = (
+        [r.category for r in train] + [a for _, a in alternatives] + [c for _, c, _ in soft]
+    )
+    weights = [1.0] * len(train) + [ALT_WEIGHT] * len(alternatives) + [w for _, _, w in soft]
     say(f"acceptable alternatives as extra rows: {len(alternatives)}, weighed {ALT_WEIGHT}")
     category, category_setting = tune(
         "category", x_category, y_category, category_score, say, weights, CATEGORY_GRID
@@ -184,12 +211,16 @@ def build(say: Callable[[str], None] = print) -> dict[str, Any]:
         gold = [dev[i].attribution for i in dev_plain]
         return sum(p == g for p, g in zip(predicted, gold, strict=True)) / len(gold)
 
+    soft_attribution = [
+        row for row in soft_rows(taught, "attribution") if not taught[row[0]].prepared.cited
+    ]
     attribution, attribution_setting = tune(
         "attribution",
-        x_train[plain],
-        [train[i].attribution for i in plain],
+        vstack([x_train[plain], x_taught[[i for i, _, _ in soft_attribution]]], format="csr"),
+        [train[i].attribution for i in plain] + [a for _, a, _ in soft_attribution],
         attribution_score,
         say,
+        [1.0] * len(plain) + [w for _, _, w in soft_attribution],
     )
 
     cue_features, cue_labels, _ = hedge_examples(train)

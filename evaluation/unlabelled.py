@@ -1,0 +1,69 @@
+"""The statements of ``data/unlabelled/`` with the teacher's labels, prepared as the classifier
+prepares them (one definition; see ``evaluation/teacher.py`` for how the labels are made).
+
+A document of the unlabelled corpus that shares a statement with a hand-labelled document is
+left out: the student would otherwise learn the teacher's view of a sentence that ``dev`` or
+``test`` scores it on.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from evaluation.labelled import read_rows
+from evaluation.teacher import digest, read_labels, read_unlabelled
+from provenance.extract.features import Prepared, prepare
+
+
+@dataclass(frozen=True, slots=True)
+class Taught:
+    doc: str
+    genre: str
+    text: str
+    category: dict[str, float]
+    attribution: dict[str, float]
+    prepared: Prepared
+    before: Prepared | None
+    after: Prepared | None
+
+
+def load_taught() -> list[Taught]:
+    """Every unlabelled statement with its teacher labels, in corpus order ([] without labels).
+
+    Raises ValueError when the labels were made for another corpus (a digest differs)."""
+    from provenance.extract.citations import find_citations
+
+    rows = read_unlabelled()
+    labels = read_labels()
+    if not labels:
+        return []
+    if len(labels) != len(rows) or any(
+        label["sha"] != digest(row["text"]) for row, label in zip(rows, labels, strict=True)
+    ):
+        raise ValueError("data/unlabelled/teacher.jsonl labels another corpus: run make teacher")
+    labelled_texts = {" ".join(str(row["text"]).split()) for row in read_rows()}
+    by_doc: dict[str, list[int]] = defaultdict(list)
+    for index, row in enumerate(rows):
+        by_doc[row["doc"]].append(index)
+    out: list[Taught] = []
+    for doc, indexes in by_doc.items():
+        texts = [rows[i]["text"] for i in indexes]
+        if any(" ".join(text.split()) in labelled_texts for text in texts):
+            continue
+        prepared = [prepare(text, bool(find_citations(text, 0, len(text)))) for text in texts]
+        last = len(prepared) - 1
+        for position, index in enumerate(indexes):
+            out.append(
+                Taught(
+                    doc=doc,
+                    genre=rows[index]["genre"],
+                    text=texts[position],
+                    category=labels[index]["category"],
+                    attribution=labels[index]["attribution"],
+                    prepared=prepared[position],
+                    before=prepared[position - 1] if position else None,
+                    after=prepared[position + 1] if position < last else None,
+                )
+            )
+    return out
