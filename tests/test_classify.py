@@ -152,6 +152,24 @@ HEDGE_CASES = [
     ("Candidate proteins were predicted from the genome sequence.", False),
     ("We tested all possible combinations of the three drugs.", False),
     ("Estimates were adjusted for possible confounders.", False),
+    # an optional space in a rule matches none: "can ?not" finds "cannot"
+    ("Recall bias cannot be ruled out.", True),
+    ("Its role remains to be investigated.", True),
+    # the month, comparisons of risk, diagnostic grades, advice, naming
+    ("No predators were observed through May on the plot.", False),
+    ("Study results published May 11 in Diabetes.", False),
+    ("Smokers are more likely to develop the disease than non-smokers.", False),
+    ("Half of them progressed to probable dementia.", False),
+    ("My neurologist suggested I try this.", False),
+    ("As their name implies, four-stroke engines have four steps.", False),
+    # weasel phrasings: unsupported attributions
+    ("He was said to have been christened in Venice.", True),
+    ("EMT is considered to be an essential step in metastasis.", True),
+    ("The Rocket 88 is often cited as the first muscle car.", True),
+    ("Opinions on the origin of the muscle car vary.", True),
+    ("A P value below 0.05 is considered significant.", False),
+    ("The debate was ostensibly about noise.", True),
+    ("His sermon was controversial during his lifetime.", False),
 ]
 
 ATTRIBUTION_CASES = [
