@@ -190,6 +190,17 @@ ATTRIBUTION_CASES = [
     ("According to the CDC, about 23,000 people die each year.", "named"),
     ("The study was published in the New England Journal of Medicine.", "named"),
     ("Dr. Jane Smith of Harvard University said the results were encouraging.", "named"),
+    ("As a study in JAMA Cardiology shows, disparities emerge early in life.", "named"),
+    ("Two researchers at the National Institutes of Health discovered a genetic link.", "named"),
+    # a speech verb only as a phrase: "the United States" names no one
+    ("The latest CDC maps for all U.S. states are now available.", "none"),
+    # unnamed sources: researchers who think, critics who blame, the doctor who said
+    ("Researchers think some genetic factors interact to cause asthma.", "vague"),
+    ("The doctor did say it is very painful for some.", "vague"),
+    ("The national rate is the lowest ever, according to new data released today.", "vague"),
+    # the writer's own data and analyses, a name: not an appeal to others
+    ("Our data indicate that the receptor is required.", "none"),
+    ("It was what is commonly known as a spyglass.", "none"),
 ]
 
 
