@@ -192,6 +192,7 @@ ATTRIBUTION_CASES = [
     ("Dr. Jane Smith of Harvard University said the results were encouraging.", "named"),
     ("As a study in JAMA Cardiology shows, disparities emerge early in life.", "named"),
     ("Two researchers at the National Institutes of Health discovered a genetic link.", "named"),
+    ("Kroschwald et al. then performed time-lapse microscopy.", "named"),
     # a speech verb only as a phrase: "the United States" names no one
     ("The latest CDC maps for all U.S. states are now available.", "none"),
     # unnamed sources: researchers who think, critics who blame, the doctor who said
