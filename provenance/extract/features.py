@@ -33,6 +33,12 @@ _PUNCTUATION = "!\"#&'()*+,-./:;<=>?@[\\]^_`{|}~«»…“”‘’„‚–—�
 _TOKENS = str.maketrans({**{c: " " for c in _PUNCTUATION}, **{d: "0" for d in "123456789"}})
 # The same for ASCII text, as bytes: about ten times faster than str.translate with a dict.
 _ASCII_TOKENS = bytes(ord(_TOKENS.get(b, chr(b))) for b in range(128)) + bytes(range(128, 256))
+# Other text: its non-ASCII punctuation becomes a space by one regex, then its ASCII characters
+# are mapped in its UTF-8 bytes (a multi-byte character's bytes are all non-ASCII, which the
+# table keeps): character for character what ``_TOKENS`` does, a quarter of the time.
+_WIDE_PUNCTUATION = re.compile(
+    "[" + "".join(re.escape(c) for c in _PUNCTUATION if not c.isascii()) + "]"
+)
 
 _CATEGORY_SECTIONS = tuple("#r:" + name for name in CATEGORY_RULES.sections)
 
@@ -115,7 +121,8 @@ def words_of(lowered: str) -> list[str]:
     """The sentence's words as the model sees them."""
     if lowered.isascii():
         return lowered.encode("ascii").translate(_ASCII_TOKENS).decode("ascii").split()
-    return lowered.translate(_TOKENS).split()
+    spaced = _WIDE_PUNCTUATION.sub(" ", lowered).encode("utf-8", "surrogatepass")
+    return spaced.translate(_ASCII_TOKENS).decode("utf-8", "surrogatepass").split()
 
 
 def prepare(text: str, cited: bool = False) -> Prepared:
