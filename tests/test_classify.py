@@ -32,7 +32,13 @@ from provenance.extract.classify import (
     classify_sentences,
     explain,
 )
-from provenance.extract.features import SOURCE_WORDS_VERSION, prepare, sentence_features
+from provenance.extract.features import (
+    _TOKENS,
+    SOURCE_WORDS_VERSION,
+    prepare,
+    sentence_features,
+    words_of,
+)
 from provenance.extract.model import MODEL_FILE, parse_model
 from provenance.extract.rules_loader import RULE_FILES, load_rules, parse_rules
 from provenance.models import Attribution, Category, Certainty
@@ -543,3 +549,12 @@ def test_explain_command_prints_the_decision_with_neighbours() -> None:
     assert alone.exit_code == 0 and "attribution: none" in alone.output
     empty = CliRunner().invoke(cli, ["explain"])
     assert empty.exit_code == 2
+
+
+def test_words_are_every_characters_token_mapping() -> None:
+    # words_of takes shortcuts (bytes for ASCII text, a regex and UTF-8 bytes for the rest);
+    # the token table _TOKENS is the definition, for every code point, surrogates included.
+    every = "".join(chr(c) for c in range(0x110000))
+    assert words_of(every) == every.translate(_TOKENS).split()
+    for text in ("p<0.05 – “48%” of 1–2 mg", "İstanbul, 3·4 ½ café", "x\u2009y\u200bz"):
+        assert words_of(text.lower()) == text.lower().translate(_TOKENS).split()
