@@ -32,7 +32,13 @@ from provenance.extract.classify import (
     classify_sentences,
     explain,
 )
-from provenance.extract.features import SOURCE_WORDS_VERSION, prepare, sentence_features
+from provenance.extract.features import (
+    _TOKENS,
+    SOURCE_WORDS_VERSION,
+    prepare,
+    sentence_features,
+    words_of,
+)
 from provenance.extract.model import MODEL_FILE, parse_model
 from provenance.extract.rules_loader import RULE_FILES, load_rules, parse_rules
 from provenance.models import Attribution, Category, Certainty
@@ -152,6 +158,24 @@ HEDGE_CASES = [
     ("Candidate proteins were predicted from the genome sequence.", False),
     ("We tested all possible combinations of the three drugs.", False),
     ("Estimates were adjusted for possible confounders.", False),
+    # an optional space in a rule matches none: "can ?not" finds "cannot"
+    ("Recall bias cannot be ruled out.", True),
+    ("Its role remains to be investigated.", True),
+    # the month, comparisons of risk, diagnostic grades, advice, naming
+    ("No predators were observed through May on the plot.", False),
+    ("Study results published May 11 in Diabetes.", False),
+    ("Smokers are more likely to develop the disease than non-smokers.", False),
+    ("Half of them progressed to probable dementia.", False),
+    ("My neurologist suggested I try this.", False),
+    ("As their name implies, four-stroke engines have four steps.", False),
+    # weasel phrasings: unsupported attributions
+    ("He was said to have been christened in Venice.", True),
+    ("EMT is considered to be an essential step in metastasis.", True),
+    ("The Rocket 88 is often cited as the first muscle car.", True),
+    ("Opinions on the origin of the muscle car vary.", True),
+    ("A P value below 0.05 is considered significant.", False),
+    ("The debate was ostensibly about noise.", True),
+    ("His sermon was controversial during his lifetime.", False),
 ]
 
 ATTRIBUTION_CASES = [
@@ -172,6 +196,18 @@ ATTRIBUTION_CASES = [
     ("According to the CDC, about 23,000 people die each year.", "named"),
     ("The study was published in the New England Journal of Medicine.", "named"),
     ("Dr. Jane Smith of Harvard University said the results were encouraging.", "named"),
+    ("As a study in JAMA Cardiology shows, disparities emerge early in life.", "named"),
+    ("Two researchers at the National Institutes of Health discovered a genetic link.", "named"),
+    ("Kroschwald et al. then performed time-lapse microscopy.", "named"),
+    # a speech verb only as a phrase: "the United States" names no one
+    ("The latest CDC maps for all U.S. states are now available.", "none"),
+    # unnamed sources: researchers who think, critics who blame, the doctor who said
+    ("Researchers think some genetic factors interact to cause asthma.", "vague"),
+    ("The doctor did say it is very painful for some.", "vague"),
+    ("The national rate is the lowest ever, according to new data released today.", "vague"),
+    # the writer's own data and analyses, a name: not an appeal to others
+    ("Our data indicate that the receptor is required.", "none"),
+    ("It was what is commonly known as a spyglass.", "none"),
 ]
 
 
@@ -513,3 +549,12 @@ def test_explain_command_prints_the_decision_with_neighbours() -> None:
     assert alone.exit_code == 0 and "attribution: none" in alone.output
     empty = CliRunner().invoke(cli, ["explain"])
     assert empty.exit_code == 2
+
+
+def test_words_are_every_characters_token_mapping() -> None:
+    # words_of takes shortcuts (bytes for ASCII text, a regex and UTF-8 bytes for the rest);
+    # the token table _TOKENS is the definition, for every code point, surrogates included.
+    every = "".join(chr(c) for c in range(0x110000))
+    assert words_of(every) == every.translate(_TOKENS).split()
+    for text in ("p<0.05 – “48%” of 1–2 mg", "İstanbul, 3·4 ½ café", "x\u2009y\u200bz"):
+        assert words_of(text.lower()) == text.lower().translate(_TOKENS).split()

@@ -169,15 +169,20 @@ _CATEGORY_RANGE = range(_CATEGORY_COUNT)
 _ATTRIBUTION_OF = {_CATEGORY_COUNT + k: a for k, a in enumerate(_SENTENCE.attributions)}
 
 
-_INDICATIVE = _SENTENCE.indicative
+#: Per category index: a feature's sort key (the keys are unique, model.py), and how an
+#: expert reads the feature, so the strongest present features are found by sorting integers.
+#: Indexed by position, not by category: an enum member hashes through Python code.
+_INDICATIVE = tuple(_SENTENCE.indicative[category].get for category in _SENTENCE.categories)
 
 
-#: Per category: a feature's sort key -> how an expert reads the feature (the keys are unique,
-#: model.py), so the strongest present features are found by sorting integers.
-_DESCRIBED = {
-    category: {key: describe(feature) for feature, key in keys.items()}
-    for category, keys in _INDICATIVE.items()
-}
+_DESCRIBED = tuple(
+    {key: describe(feature) for feature, key in _SENTENCE.indicative[category].items()}
+    for category in _SENTENCE.categories
+)
+
+
+#: The head of each category's model cue ("finding: model 0.91").
+_MODEL_CUE = tuple(f"{category.value}: model " for category in _SENTENCE.categories)
 
 
 #: Below this probability the model defers to the category rules when one fired (their
@@ -231,13 +236,11 @@ def _model_category(
             model = _SENTENCE.categories[index].value
             cues.append(f"model unsure ({model} {probability:.2f}): the rule decides")
             return _SECTION_CATEGORY[section], cues
-    category = _SENTENCE.categories[index]
     # The sort keys are unique (model.py): one order whatever the string hashes of the process.
-    strongest = sorted(set(filter(None, map(_INDICATIVE[category].get, present))))
-    described = _DESCRIBED[category]
-    cues = [f"{category.value}: model {probability:.2f}"]
-    cues.extend(described[key] for key in reversed(strongest[-TOP_FEATURES:]))
-    return category, cues
+    strongest = sorted(set(filter(None, map(_INDICATIVE[index], present))))
+    cues = [_MODEL_CUE[index] + format(probability, ".2f")]
+    cues.extend(map(_DESCRIBED[index].__getitem__, reversed(strongest[-TOP_FEATURES:])))
+    return _SENTENCE.categories[index], cues
 
 
 def _speaks(neighbour: Prepared | None) -> bool:

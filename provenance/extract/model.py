@@ -18,12 +18,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 import struct
 from dataclasses import dataclass
 from importlib import resources
-from itertools import repeat
-from operator import mul, sub
+from math import exp
 
 from provenance.errors import ProvenanceError
 from provenance.models import Attribution, Category
@@ -54,10 +52,11 @@ class SentenceModel:
         return scores
 
     def probability(self, scores: tuple[int, ...], chosen: int) -> float:
-        """The softmax probability of ``chosen`` among the category scores (C loops only)."""
-        count = len(self.categories)
-        gaps = map(sub, scores[:count], repeat(scores[chosen], count))
-        return 1.0 / sum(map(math.exp, map(mul, gaps, repeat(1.0 / self.scale, count))))
+        """The softmax probability of ``chosen`` among the category scores."""
+        best = scores[chosen]
+        inverse = 1.0 / self.scale
+        head = scores[: len(self.categories)]
+        return 1.0 / sum([exp((score - best) * inverse) for score in head])
 
     def weight(self, feature: str, index: int) -> float:
         """One feature's weight for one class (for explanations)."""

@@ -44,10 +44,15 @@ class RuleFile:
 
 
 def _spaces_to_whitespace(fragment: str) -> str:
-    """A literal space in a pattern matches any run of whitespace (sentences span lines)."""
+    """A literal space in a pattern matches any run of whitespace (sentences span lines); an
+    optional space (" ?", " *") matches any run or none: "can ?not" finds "cannot"."""
     out: list[str] = []
     in_class = escaped = False
-    for char in fragment:
+    optional = False
+    for index, char in enumerate(fragment):
+        if optional:  # the "?" or "*" that made the space before it optional
+            optional = False
+            continue
         if escaped:
             out.append(char)
             escaped = False
@@ -61,7 +66,8 @@ def _spaces_to_whitespace(fragment: str) -> str:
             out.append(char)
             in_class = True
         elif char == " ":
-            out.append(r"\s+")
+            optional = fragment[index + 1 : index + 2] in ("?", "*")
+            out.append(r"\s*" if optional else r"\s+")
         else:
             out.append(char)
     return "".join(out)
