@@ -184,8 +184,11 @@ def main() -> None:
     def report(epoch: int) -> None:
         category, attribution = dev_scores(teacher, dev)
         spent = time.process_time() - started
-        print(f"epoch {epoch + 1}: dev category {category:.3f}, attribution {attribution:.3f}"
-              f" ({spent:.0f} s CPU)", flush=True)
+        print(
+            f"epoch {epoch + 1}: dev category {category:.3f}, attribution {attribution:.3f}"
+            f" ({spent:.0f} s CPU)",
+            flush=True,
+        )
 
     teacher.fit(train, args.epochs, report)
     if args.dev_only:

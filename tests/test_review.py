@@ -85,8 +85,15 @@ def test_screen_shows_the_claim_in_its_paragraph_with_cues(ingested_db: Path) ->
     flowing = " ".join(output.split())  # the paragraph is wrapped to the terminal
     assert f"»{claim.text}«" in flowing
     before, after = flowing.split(f"»{claim.text}«")
-    assert before.rstrip().endswith("neurological disorders.")  # the sentences around it
-    assert after.lstrip().startswith("This article delves")
+    # The sentences around it in its paragraph, as the source has them.
+    source = (ingested_db.parent / "docs" / "magnesium-glutamate.txt").read_text(encoding="utf-8")
+    at = source.index(claim.text)
+    preceding = " ".join(source[:at].rsplit("\n", 1)[-1].split())
+    following = " ".join(source[at + len(claim.text) :].split("\n", 1)[0].split())
+    assert preceding  # the first efficacy claim does not open its paragraph
+    assert before.rstrip().endswith(preceding[-40:])
+    # The paragraph ends with the claim or goes on after it, and nothing else is shown.
+    assert after.lstrip().startswith(following[:40] if following else "category")
     assert "category    efficacy" in output
     assert f"status      {claim.evidence_status.value}" in output
     assert "[s]upported" in output

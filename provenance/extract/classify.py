@@ -290,12 +290,16 @@ def decide(sentence: Prepared, before: Prepared | None, after: Prepared | None) 
     else:
         best = max(scores[_CATEGORY_COUNT:])
         attribution = _ATTRIBUTION_OF[scores.index(best, _CATEGORY_COUNT)]
-        if attribution is _NONE:
+        flags = sentence.flags
+        if attribution is _NAMED and attribution_hits and "src" not in flags:
+            # A named source needs a word that names one: an appeal to unnamed sources
+            # ("according to new data") with none is vague, whatever the model heard.
+            attribution = _VAGUE
+        elif attribution is _NONE:
             # The rules that decide when the model does not see a source (it learned from
             # few vague and named sentences): an appeal to unnamed sources is vague; a verb of
             # saying with a word that names a source is named.
             # A quotation whose neighbour names a source with a verb of saying is named too.
-            flags = sentence.flags
             if attribution_hits:
                 attribution = _VAGUE
             elif ("src" in flags and "say" in flags) or (
