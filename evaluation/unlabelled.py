@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from pathlib import Path
 
 from evaluation.labelled import read_rows
-from evaluation.teacher import digest, read_labels, read_unlabelled
+from evaluation.teacher import UNLABELLED, digest, read_labels, read_unlabelled
 from provenance.extract.features import Prepared, prepare
 
 
@@ -28,14 +29,14 @@ class Taught:
     after: Prepared | None
 
 
-def load_taught() -> list[Taught]:
+def load_taught(folder: Path = UNLABELLED) -> list[Taught]:
     """Every unlabelled statement with its teacher labels, in corpus order ([] without labels).
 
     Raises ValueError when the labels were made for another corpus (a digest differs)."""
     from provenance.extract.citations import find_citations
 
-    rows = read_unlabelled()
-    labels = read_labels()
+    rows = read_unlabelled(folder)
+    labels = read_labels(folder)
     if not labels:
         return []
     if len(labels) != len(rows) or any(
