@@ -22,8 +22,8 @@ import argparse
 import hashlib
 from pathlib import Path
 
-from evaluation.hedges import Scores, Sentence, evaluate, load
-from provenance.extract.classify import RULESET_VERSION, hedge_cues
+from evaluation.hedges import Scores, Sentence, evaluate, load, print_misses
+from provenance.extract.classify import RULESET_VERSION
 
 REPO = Path(__file__).resolve().parent.parent
 SETS = ("articles", "wikipedia", "reviews")
@@ -64,11 +64,7 @@ def main() -> None:
         )
         print(result.line(name))
         if args.errors:
-            for s in sentences:
-                found = hedge_cues(s.text)
-                if bool(found) != s.uncertain:
-                    kind = "FN" if s.uncertain else "FP"
-                    print(f"  {kind} gold={list(s.cues)} ours={found} :: {s.text}")
+            print_misses(sentences, indent="  ")
     print(total.line("all three"))
 
 

@@ -140,6 +140,15 @@ def speed(sentences: list[Sentence], repeat: int) -> tuple[float, float]:
     return len(texts) / elapsed, size / elapsed / 1e6
 
 
+def print_misses(sentences: list[Sentence], indent: str = "") -> None:
+    """Each sentence the hedge decision gets wrong: FN (a missed hedge) or FP, with the cues."""
+    for s in sentences:
+        found = hedge_cues(s.text)
+        if bool(found) != s.uncertain:
+            kind = "FN" if s.uncertain else "FP"
+            print(f"{indent}{kind} gold={list(s.cues)} ours={found} :: {s.text}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DATA)
@@ -160,11 +169,7 @@ def main() -> None:
     print("missed gold cues:  " + ", ".join(f"{c} {n}" for c, n in missed.most_common(25)))
     print("cues on certain:   " + ", ".join(f"{c} {n}" for c, n in spurious.most_common(25)))
     if args.errors:
-        for s in sentences:
-            found = hedge_cues(s.text)
-            if bool(found) != s.uncertain:
-                kind = "FN" if s.uncertain else "FP"
-                print(f"{kind} gold={list(s.cues)} ours={found} :: {s.text}")
+        print_misses(sentences)
     per_second, megabytes = speed(sentences, args.repeat)
     print(
         f"speed: {per_second:,.0f} sentences/s, {megabytes:.2f} MB/s of CPU time "

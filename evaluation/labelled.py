@@ -71,11 +71,24 @@ def read_rows(folder: Path = DATA) -> list[dict[str, object]]:
     return rows
 
 
+def prepare_document(
+    texts: list[str],
+) -> list[tuple[Prepared, Prepared | None, Prepared | None]]:
+    """A document's sentences prepared as the classifier prepares them, each with the ones
+    before and after it (None at the document's edges)."""
+    from provenance.extract.citations import find_citations
+
+    prepared = [prepare(text, bool(find_citations(text, 0, len(text)))) for text in texts]
+    last = len(prepared) - 1
+    return [
+        (sentence, prepared[k - 1] if k else None, prepared[k + 1] if k < last else None)
+        for k, sentence in enumerate(prepared)
+    ]
+
+
 def load(folder: Path = DATA) -> list[Labelled]:
     """Every labelled sentence, prepared as the classifier prepares it, with its neighbours
     (the sentences before and after it in its document) and its split."""
-    from provenance.extract.citations import find_citations
-
     rows = read_rows(folder)
     genre_of: dict[str, str] = {}
     for row in rows:
@@ -88,9 +101,9 @@ def load(folder: Path = DATA) -> list[Labelled]:
     out: list[Labelled] = []
     for doc, doc_rows in by_doc.items():
         texts = [str(row["text"]) for row in doc_rows]
-        prepared = [prepare(text, bool(find_citations(text, 0, len(text)))) for text in texts]
-        last = len(prepared) - 1
-        for index, row in enumerate(doc_rows):
+        for index, (row, (sentence, before, after)) in enumerate(
+            zip(doc_rows, prepare_document(texts), strict=True)
+        ):
             out.append(
                 Labelled(
                     doc=doc,
@@ -102,9 +115,9 @@ def load(folder: Path = DATA) -> list[Labelled]:
                     hedge_cues=tuple(str(c) for c in row.get("hedge_cues") or ()),  # type: ignore[attr-defined]
                     attribution=str(row["attribution"]),
                     split=split[article(doc)],
-                    prepared=prepared[index],
-                    before=prepared[index - 1] if index else None,
-                    after=prepared[index + 1] if index < last else None,
+                    prepared=sentence,
+                    before=before,
+                    after=after,
                 )
             )
     return out

@@ -208,7 +208,7 @@ def build(say: Callable[[str], None] = print) -> dict[str, Any]:
     y_category = (
         [r.category for r in train] + [a for _, a in alternatives] + [c for _, c, _ in soft]
     )
-    weights = [1.0] * len(train) + [ALT_WEIGHT] * len(alternatives) + [w for _, _, w in soft]
+    row_weights = [1.0] * len(train) + [ALT_WEIGHT] * len(alternatives) + [w for _, _, w in soft]
     say(f"acceptable alternatives as extra rows: {len(alternatives)}, weighed {ALT_WEIGHT}")
     category, category_setting = tune(
         "category",
@@ -216,7 +216,7 @@ def build(say: Callable[[str], None] = print) -> dict[str, Any]:
         y_category,
         category_score,
         say,
-        weights,
+        row_weights,
         CATEGORY_GRID,
         CATEGORY_WEIGHTINGS,
     )
@@ -227,7 +227,7 @@ def build(say: Callable[[str], None] = print) -> dict[str, Any]:
     def attribution_score(model: Any) -> float:
         predicted = model.predict(x_dev[dev_plain])
         gold = [dev[i].attribution for i in dev_plain]
-        return sum(p == g for p, g in zip(predicted, gold, strict=True)) / len(gold)
+        return sum(bool(p == g) for p, g in zip(predicted, gold, strict=True)) / len(gold)
 
     soft_attribution = [
         row for row in soft_rows(taught, "attribution") if not taught[row[0]].prepared.cited

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from pathlib import Path
 
-from evaluation.labelled import read_rows
-from evaluation.teacher import digest, read_labels, read_unlabelled
-from provenance.extract.features import Prepared, prepare
+from evaluation.labelled import prepare_document, read_rows
+from evaluation.teacher import UNLABELLED, digest, read_labels, read_unlabelled
+from provenance.extract.features import Prepared
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,14 +29,12 @@ class Taught:
     after: Prepared | None
 
 
-def load_taught() -> list[Taught]:
+def load_taught(folder: Path = UNLABELLED) -> list[Taught]:
     """Every unlabelled statement with its teacher labels, in corpus order ([] without labels).
 
     Raises ValueError when the labels were made for another corpus (a digest differs)."""
-    from provenance.extract.citations import find_citations
-
-    rows = read_unlabelled()
-    labels = read_labels()
+    rows = read_unlabelled(folder)
+    labels = read_labels(folder)
     if not labels:
         return []
     if len(labels) != len(rows) or any(
@@ -51,9 +50,9 @@ def load_taught() -> list[Taught]:
         texts = [rows[i]["text"] for i in indexes]
         if any(" ".join(text.split()) in labelled_texts for text in texts):
             continue
-        prepared = [prepare(text, bool(find_citations(text, 0, len(text)))) for text in texts]
-        last = len(prepared) - 1
-        for position, index in enumerate(indexes):
+        for position, (index, (sentence, before, after)) in enumerate(
+            zip(indexes, prepare_document(texts), strict=True)
+        ):
             out.append(
                 Taught(
                     doc=doc,
@@ -61,9 +60,9 @@ def load_taught() -> list[Taught]:
                     text=texts[position],
                     category=labels[index]["category"],
                     attribution=labels[index]["attribution"],
-                    prepared=prepared[position],
-                    before=prepared[position - 1] if position else None,
-                    after=prepared[position + 1] if position < last else None,
+                    prepared=sentence,
+                    before=before,
+                    after=after,
                 )
             )
     return out

@@ -109,7 +109,8 @@ def first_characters(pattern: str) -> frozenset[str] | None:
     """The characters a match of ``pattern`` can start with, or None if not simply known.
 
     Understands what the rule files use at a pattern's start: literal letters, ``\\d``, a
-    simple ``[...]`` of letters, and ``(?:a|b)`` groups of those; anything else is None.
+    simple ``[...]`` of letters, and ``(?:a|b)`` groups of those, each perhaps after look
+    behinds; anything else is None.
     """
     if not pattern:
         return None
@@ -117,6 +118,9 @@ def first_characters(pattern: str) -> frozenset[str] | None:
     if head.isalpha() or head in "'’":
         optional = pattern[1:2] in ("?", "*") or pattern[1:3] == "{0"
         return None if optional else frozenset({head.lower()})
+    if pattern.startswith(("(?<!", "(?<=")):
+        # A look behind matches no character: the first is the next part's.
+        return first_characters(pattern[_group_end(pattern, 0) :])
     if pattern.startswith("\\d"):
         return None if pattern[2:3] in ("?", "*") else frozenset("0123456789")
     if head == "[" and "]" in pattern[1:]:
