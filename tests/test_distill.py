@@ -15,8 +15,13 @@ import pytest
 from evaluation.labelled import read_rows
 from evaluation.teacher import LABELS, UNLABELLED, digest, read_unlabelled
 from evaluation.train import soft_rows
-from evaluation.unlabelled import load_taught
+from evaluation.unlabelled import Taught, load_taught
 from provenance.models import Attribution, Category
+
+
+@pytest.fixture(scope="module")
+def taught() -> list[Taught]:
+    return load_taught()
 
 
 def _normalised(text: str) -> str:
@@ -39,18 +44,16 @@ def test_the_committed_labels_belong_to_the_committed_corpus() -> None:
         assert min(probabilities) >= 0.05 and 0.5 <= sum(probabilities) <= 1.01
 
 
-def test_no_labelled_sentence_is_taught() -> None:
+def test_no_labelled_sentence_is_taught(taught: list[Taught]) -> None:
     # A document sharing a sentence with a hand-labelled one is left out, so the student
     # never learns the teacher's view of a sentence that dev or test scores.
-    taught = load_taught()
     assert len(taught) >= 30_000
     labelled = {_normalised(str(row["text"])) for row in read_rows()}
     assert not any(_normalised(t.text) in labelled for t in taught)
     assert len({t.genre for t in taught}) >= 6
 
 
-def test_neighbours_stay_within_their_document() -> None:
-    taught = load_taught()
+def test_neighbours_stay_within_their_document(taught: list[Taught]) -> None:
     firsts = [t for k, t in enumerate(taught) if k == 0 or taught[k - 1].doc != t.doc]
     assert firsts and all(t.before is None for t in firsts)
     assert all(b.before is a.prepared for a, b in pairwise(taught) if a.doc == b.doc)
@@ -76,10 +79,10 @@ def test_stale_labels_are_refused(tmp_path: Path) -> None:
     assert load_taught(folder) == []
 
 
-def test_soft_rows_weigh_each_category_the_teacher_gives() -> None:
-    taught = load_taught()[:200]
-    rows = soft_rows(taught, "category")
+def test_soft_rows_weigh_each_category_the_teacher_gives(taught: list[Taught]) -> None:
+    first = taught[:200]
+    rows = soft_rows(first, "category")
     for index, name, weight in rows:
-        probability = taught[index].category[name]
+        probability = first[index].category[name]
         assert probability >= 0.1 and weight == pytest.approx(0.5 * probability)
-    assert {index for index, _, _ in rows} == set(range(len(taught)))
+    assert {index for index, _, _ in rows} == set(range(len(first)))
