@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 
 from evaluation import categories as category_evaluation
 from evaluation import classify as classify_evaluation
+from evaluation import hedge_sets
 from evaluation import hedges as hedge_evaluation
 from evaluation.labelled import load as load_labelled
 from evaluation.labelled import of_split
@@ -426,6 +427,23 @@ def test_bioscope_hedge_f1_bar() -> None:
     assert hedge_evaluation.evaluate(sentences).f1 >= 0.87
     _, held_out = hedge_evaluation.halves(sentences)
     assert hedge_evaluation.evaluate(held_out).f1 >= 0.87
+
+
+def test_hedge_sets_are_split_by_document_and_round() -> None:
+    for name, rounds in hedge_sets.ROUNDS.items():
+        sentences = hedge_evaluation.load(hedge_sets.REPO / "data" / "hedges" / f"{name}.jsonl")
+        documents = list(dict.fromkeys(s.doc_id for s in sentences))
+        assert len(documents) > sum(rounds)
+        whole = hedge_sets.split_of(sentences, rounds)
+        # the first round keeps the split it had on its own: adding documents moved none
+        first = set(documents[: rounds[0]])
+        alone = hedge_sets.split_of([s for s in sentences if s.doc_id in first])
+        assert alone == {d: whole[d] for d in first}
+        later = [d for d in documents if d not in first]
+        assert {whole[d] for d in later} == {"dev", "test"}
+        dev, test = hedge_sets.load_set(name, "dev"), hedge_sets.load_set(name, "test")
+        assert not {s.doc_id for s in dev} & {s.doc_id for s in test}
+        assert len(dev) + len(test) == len(sentences)
 
 
 #: Floors a little under the figures measured on the labelled data (README "Measured"):
