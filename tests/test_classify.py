@@ -158,6 +158,8 @@ HEDGE_CASES = [
     ("Magnesium blocks the NMDA receptor.", False),
     # technical uses of hedge words, decided in context by the hedge-cue model
     ("Candidate proteins were predicted from the genome sequence.", False),
+    ("Open reading frames were predicted using GeneMark.", False),
+    ("The protein is predicted to be a kinase.", True),
     ("We tested all possible combinations of the three drugs.", False),
     ("Estimates were adjusted for possible confounders.", False),
     # an optional space in a rule matches none: "can ?not" finds "cannot"
@@ -344,8 +346,8 @@ def test_explain_prints_the_whole_decision() -> None:
         "cues: ",
     ):
         assert part in shown, shown
-    technical = explain("Candidate proteins were predicted from the genome sequence.")
-    assert '"predicted": not a hedge here' in technical, technical
+    technical = explain("We tested all possible combinations of the three drugs.")
+    assert '"possible": not a hedge here' in technical, technical
 
 
 def test_classification_is_deterministic_across_processes() -> None:
