@@ -159,6 +159,9 @@ HEDGE_CASES = [
     ("Candidate proteins were predicted from the genome sequence.", False),
     ("Open reading frames were predicted using GeneMark.", False),
     ("The protein is predicted to be a kinase.", True),
+    ("Income was included as a potential confounder.", False),
+    ("We enrolled 145 apparently healthy volunteers.", False),
+    ("The effect is apparently small.", True),
     ("We tested all possible combinations of the three drugs.", False),
     ("Estimates were adjusted for possible confounders.", False),
     # an optional space in a rule matches none: "can ?not" finds "cannot"
