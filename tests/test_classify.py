@@ -41,7 +41,6 @@ from provenance.extract.features import (
     words_of,
 )
 from provenance.extract.model import MODEL_FILE, parse_model
-from provenance.extract.regex_factor import split_top
 from provenance.extract.rules_loader import RULE_FILES, load_rules, parse_rules
 from provenance.models import Attribution, Category, Certainty
 
@@ -395,15 +394,6 @@ def test_every_rule_file_loads_and_has_a_version() -> None:
         versions.append(f"{name.removesuffix('.rules')}-{rules.version}")
     versions.append(f"sources-{SOURCE_WORDS_VERSION}")  # the source words change decisions too
     assert ".".join(versions) + f".model-{MODEL.version}" == RULESET_VERSION
-
-
-def test_no_rule_is_a_top_level_alternation() -> None:
-    # The scan tries a rule only at words starting with one of its first characters, read
-    # from the rule's start: an "a|b" rule would never be tried where only "b" can match.
-    for name in RULE_FILES:
-        for rule in load_rules(name).rules:
-            for piece in rule.pieces:
-                assert len(split_top(piece)) == 1, (name, rule.line)
 
 
 def test_category_sections_are_categories() -> None:
