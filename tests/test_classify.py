@@ -162,6 +162,10 @@ HEDGE_CASES = [
     ("Income was included as a potential confounder.", False),
     ("We enrolled 145 apparently healthy volunteers.", False),
     ("The effect is apparently small.", True),
+    ("The cause of Crohn's disease is unknown.", True),
+    ("Why these differences exist is still poorly understood.", True),
+    ("No one knows exactly what causes ADHD.", True),
+    ("He presented with a fever of unknown origin.", False),
     ("We tested all possible combinations of the three drugs.", False),
     ("Estimates were adjusted for possible confounders.", False),
     # an optional space in a rule matches none: "can ?not" finds "cannot"
