@@ -157,6 +157,15 @@ HEDGE_CASES = [
     ("Magnesium blocks the NMDA receptor.", False),
     # technical uses of hedge words, decided in context by the hedge-cue model
     ("Candidate proteins were predicted from the genome sequence.", False),
+    ("Open reading frames were predicted using GeneMark.", False),
+    ("The protein is predicted to be a kinase.", True),
+    ("Income was included as a potential confounder.", False),
+    ("We enrolled 145 apparently healthy volunteers.", False),
+    ("The effect is apparently small.", True),
+    ("The cause of Crohn's disease is unknown.", True),
+    ("Why these differences exist is still poorly understood.", True),
+    ("No one knows exactly what causes ADHD.", True),
+    ("He presented with a fever of unknown origin.", False),
     ("We tested all possible combinations of the three drugs.", False),
     ("Estimates were adjusted for possible confounders.", False),
     # an optional space in a rule matches none: "can ?not" finds "cannot"
@@ -343,8 +352,8 @@ def test_explain_prints_the_whole_decision() -> None:
         "cues: ",
     ):
         assert part in shown, shown
-    technical = explain("Candidate proteins were predicted from the genome sequence.")
-    assert '"predicted": not a hedge here' in technical, technical
+    technical = explain("We tested all possible combinations of the three drugs.")
+    assert '"possible": not a hedge here' in technical, technical
 
 
 def test_classification_is_deterministic_across_processes() -> None:
@@ -448,12 +457,12 @@ def test_article_category_accuracy_bar() -> None:
     claims = category_evaluation.pipeline_claims()
     result = category_evaluation.score(gold, category_evaluation.match(gold, claims))
     assert len(result.unmatched) <= len(gold) // 10
-    # 83 / 99 = 0.838 measured, under the 0.90 issue 12 asks for: the distilled model settles
-    # causal against mechanism and efficacy against mechanism otherwise than this article's
-    # labels on 16 sentences, and letting the rules written for this article overrule it
-    # enough to reach 0.90 cost 0.035 on the development split (README "Measured"). The floor
-    # keeps it from getting worse.
-    assert result.accuracy >= 0.83, [(g.category, p.category, g.text) for g, p in result.misses]
+    # 86 / 99 = 0.869 measured through ingest (the classifier alone on the gold texts: 81 / 99),
+    # under the 0.90 issue 12 asks for: the distilled model settles causal against mechanism
+    # and efficacy against mechanism otherwise than this article's labels, and letting the
+    # rules written for this article overrule it enough to reach 0.90 cost 0.035 on the
+    # development split (README "Measured"). The floor keeps it from getting worse.
+    assert result.accuracy >= 0.86, [(g.category, p.category, g.text) for g, p in result.misses]
     matched = category_evaluation.match(gold, claims)
     assert category_evaluation.agreement(gold, matched, "attribution") >= 0.99
     # 97 / 99 = 0.9798 measured (2 misses: "its potential benefits", "its potential to lower"
