@@ -19,6 +19,7 @@ from provenance.extract.regex_factor import (
     rule_trie,
     split_top,
 )
+from provenance.extract.regex_possessive import possessive
 from provenance.extract.rules_loader import RuleFile, checked_sections, load_rules
 from provenance.models import Category
 
@@ -58,7 +59,7 @@ class RuleSet:
             # The first part's group is empty and closes where the part ends (it starts where
             # the match does): so the rule begins with the part itself, which lets rules be
             # bucketed by their first characters (``rule_trie``).
-            head, *tail = (factor(piece) for piece in rule.pieces)
+            head, *tail = (possessive(factor(piece)) for piece in rule.pieces)
             named = [f"(?:{head})(?P<g{number}p0>)"]
             named.extend(f"(?P<g{number}p{k}>{piece})" for k, piece in enumerate(tail, start=1))
             named_rules.append(_GAP.join(named))
@@ -127,11 +128,12 @@ def _scan_patterns(alternatives: list[str]) -> tuple[str, str]:
                 raise ValueError(alternative)
             rests = {char: after_first(alternative, char) for char in sorted(chars)}
         except ValueError:
-            (start if alternative.startswith("^") else whole).append(factor(alternative))
+            pattern = possessive(factor(alternative))
+            (start if alternative.startswith("^") else whole).append(pattern)
             continue
         for char, rest in rests.items():
             if rest is not None:
-                buckets.setdefault(char, []).append(factor(rest))
+                buckets.setdefault(char, []).append(possessive(factor(rest)))
     # A word character is consumed (the next word starts after a non-word character anyway);
     # any other is only looked at.
     # Word characters whose rest is the same (the digits) share one branch, a class.
