@@ -186,10 +186,14 @@ _FAMILIES = (_CATEGORIES, _HEDGES, _VAGUE)
 _SCAN_SOURCE, _START_SOURCE = _scan_patterns([r.pieces[0] for f in _FAMILIES for r in f.file.rules])
 
 
+#: Exactly ``\W`` (one character), written so that the engine's skip to the next candidate
+#: tests a character against three ranges, and asks the Unicode tables only about the few
+#: non-ASCII characters that pass (a letter or digit of another script is a word character).
+NON_WORD = r"[^a-zA-Z0-9_](?<=[\x00-\x7f]|\W)"
+
+
 # After a non-word character (one character is consumed: overlapping starts are all found).
-# The class is exactly \W, written so that the engine's skip to the next candidate rejects a
-# lower-case letter or digit by its bitmap before asking the Unicode tables.
-_SCAN = re.compile(rf"[^a-z0-9_\w](?:{_SCAN_SOURCE})")
+_SCAN = re.compile(rf"{NON_WORD}(?:{_SCAN_SOURCE})")
 
 
 # At the start of the sentence.
