@@ -53,7 +53,9 @@ _CAPS = ("#caps0", "#caps1", "#caps2", "#caps3")
 
 _SECTION = re.compile(r"\[([a-z]+)\]$")
 
-_CAPITALISED = re.compile(r"\s[A-Z]")
+# A capital after whitespace: as many as "\s[A-Z]" finds, but the engine skips to the next
+# capital by itself instead of trying every character.
+_CAPITALISED = re.compile(r"[A-Z](?<=\s[A-Z])")
 
 
 def load_words(name: str) -> tuple[int, dict[str, frozenset[str]]]:
