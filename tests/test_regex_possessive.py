@@ -80,6 +80,32 @@ def test_possessive_matches_what_a_run_of_repeats_matches(pattern: str, text: st
     assert everything(possessive(pattern), text) == everything(pattern, text)
 
 
+# (what a round of a repeated group starts with, what ends it, what follows the group)
+ROUNDS = {
+    "space": ([r"\s", r"\ ", r"[\s,]"], [r"\s+", r"\s*", r"[\s,]+"], ["a", "-", r"\w"]),
+    "word": ([r"\w", "a", r"[\w-]"], [r"\w+", r"[\w-]+", "a*"], [" ", ",", r"\s"]),
+}
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.sampled_from(sorted(ROUNDS)),
+    st.sampled_from(["+", "*", "{1,3}", "{2}", "+?"]),
+    st.data(),
+)
+def test_possessive_matches_what_a_repeated_group_matches(
+    kind: str, repeat: str, data: st.DataObject
+) -> None:
+    # Inside a repeated group, what follows its end may be the group again: "(?:\sa\s+)+-"
+    # must keep giving back spaces for the next round's "\s". The text holds a match.
+    starts, ends, follows = ROUNDS[kind]
+    middle = data.draw(st.sampled_from(["a", "-", ",", "b"]))
+    body = data.draw(st.sampled_from(starts)) + middle + data.draw(st.sampled_from(ends))
+    pattern = f"(?:{body}){repeat}{data.draw(st.sampled_from(follows))}"
+    text = data.draw(st.from_regex(pattern, alphabet="ab -,").filter(lambda t: len(t) < 20))
+    assert everything(possessive(pattern), text) == everything(pattern, text)
+
+
 RULE_PIECES = sorted(
     {
         piece
