@@ -16,7 +16,8 @@ from provenance.extract.matcher import (
     kept_hits,
     scan_hits,
 )
-from provenance.extract.regex_factor import factor, first_characters, match_any
+from provenance.extract.regex_factor import factor, first_characters
+from provenance.extract.regex_scan import match_any
 
 LETTERS = "abcé"
 WORD = st.text(alphabet=LETTERS, min_size=1, max_size=4)

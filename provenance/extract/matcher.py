@@ -15,11 +15,11 @@ from provenance.extract.regex_factor import (
     exact_firsts,
     factor,
     first_characters,
-    match_any,
     rule_trie,
     split_top,
 )
 from provenance.extract.regex_possessive import possessive
+from provenance.extract.regex_scan import scan_alternation
 from provenance.extract.rules_loader import RuleFile, checked_sections, load_rules
 from provenance.models import Category
 
@@ -116,7 +116,9 @@ def _scan_patterns(alternatives: list[str]) -> tuple[str, str]:
     letter's branch), the check that it starts a word, then a lookahead for the rest of any
     rule that can start with that letter (``after_first``). Each match consumes exactly one
     character, so ``finditer`` finds overlapping starts too. A first part that this does not
-    understand is tried whole at every word start, as before.
+    understand is tried whole at every word start, as before. The scan may find a few more
+    words than the rules match at (there they find nothing): ``scan_alternation`` leaves out
+    its look-arounds and merges each letter's rests (``regex_scan.py``).
     """
     buckets: dict[str, list[str]] = {}
     start: list[str] = []
@@ -128,12 +130,14 @@ def _scan_patterns(alternatives: list[str]) -> tuple[str, str]:
                 raise ValueError(alternative)
             rests = {char: after_first(alternative, char) for char in sorted(chars)}
         except ValueError:
-            pattern = possessive(factor(alternative))
-            (start if alternative.startswith("^") else whole).append(pattern)
+            if alternative.startswith("^"):
+                start.append(possessive(factor(alternative)))
+            else:
+                whole.append(factor(alternative))
             continue
         for char, rest in rests.items():
             if rest is not None:
-                buckets.setdefault(char, []).append(possessive(factor(rest)))
+                buckets.setdefault(char, []).append(factor(rest))
     # A word character is consumed (the next word starts after a non-word character anyway);
     # any other is only looked at.
     # Word characters whose rest is the same (the digits) share one branch, a class.
@@ -141,13 +145,13 @@ def _scan_patterns(alternatives: list[str]) -> tuple[str, str]:
     branches = []
     for char, bucket in sorted(buckets.items()):
         if re.match(r"\w", char):
-            sharing.setdefault(match_any(bucket), []).append(re.escape(char))
+            sharing.setdefault(scan_alternation(bucket), []).append(re.escape(char))
         else:
-            branches.append(f"(?={re.escape(char)}{match_any(bucket)})")
+            branches.append(f"(?={re.escape(char)}{scan_alternation(bucket)})")
     for union, heads in sharing.items():
         head = heads[0] if len(heads) == 1 else "[" + "".join(heads) + "]"
         branches.append(f"{head}(?={union})")
-    branches.extend(f"(?={alternative})" for alternative in whole)
+    branches.extend(f"(?={scan_alternation([alternative])})" for alternative in whole)
     return "|".join(branches), "|".join(start) or "(?!)"
 
 

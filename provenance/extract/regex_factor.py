@@ -296,14 +296,3 @@ def factor(pattern: str) -> str:
             out.append(char)
             index += 1
     return "".join(out)
-
-
-def match_any(alternatives: list[str]) -> str:
-    """An alternation where only whether it matches counts (not which alternative): those
-    with an exactly known first character are bucketed (``_factored_group``), the rest after.
-    """
-    known = [a for a in alternatives if _known_chars(a) is not None]
-    rest = [a for a in alternatives if _known_chars(a) is None]
-    if not known:
-        return "(?:" + "|".join(rest) + ")"
-    return "(?:" + "|".join([_factored_group(known), *rest]) + ")"

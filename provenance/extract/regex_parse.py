@@ -107,6 +107,8 @@ class _Parser:
             while pattern[index] != "]":
                 index += 2 if pattern[index] == "\\" else 1
             self.index = index + 1
+        elif char == "{":
+            raise ValueError(pattern[start:])  # a "{" that is not a repeat: not understood
         elif char == "\\":
             if pattern[start + 1].isalnum() and pattern[start + 1] not in "wsdWSDbBA":
                 raise ValueError(pattern[start:])  # \n, \x41, \1, \Z, ...

@@ -13,13 +13,14 @@ does not understand is returned unchanged. (Possessive repeats need Python 3.11.
 
 from __future__ import annotations
 
-from provenance.extract.regex_parse import Atom, parse
+from provenance.extract.regex_parse import Atom, emit, parse
 
-_SPACE, _WORD, _OTHER = frozenset({"space"}), frozenset({"word"}), frozenset({"other"})
+#: The kinds of a character, as bits: whitespace, a word character, any other.
+_SPACE, _WORD, _OTHER = 1, 2, 4
 
 _ANY = _SPACE | _WORD | _OTHER
 
-Kinds = frozenset[str]
+Kinds = int
 
 _ESCAPES = {"w": _WORD, "d": _WORD, "s": _SPACE, "W": _SPACE | _OTHER, "S": _WORD | _OTHER}
 
@@ -44,7 +45,7 @@ def _class_kinds(body: str) -> Kinds:
     """The kinds of the characters a class ``[body]`` matches."""
     if body.startswith("^"):
         return _ANY
-    kinds: Kinds = frozenset()
+    kinds: Kinds = 0
     index = 0
     while index < len(body):
         ranged = body[index + 1 : index + 2] == "-" and index + 2 < len(body)
@@ -57,7 +58,8 @@ def _class_kinds(body: str) -> Kinds:
             low, high = ord(body[index]), ord(body[index + 2])
             if body[index + 2] == "\\" or high - low > 1000:
                 raise ValueError(body)
-            kinds = kinds.union(*(_kind(chr(code)) for code in range(low, high + 1)))
+            for code in range(low, high + 1):
+                kinds |= _kind(chr(code))
             index += 3
         else:
             kinds |= _kind(body[index])
@@ -105,7 +107,9 @@ class _Rewriter:
         key = (id(atom), after)
         if key not in self.first_of:
             if atom.alternatives is not None:
-                kinds = frozenset().union(*(self.start(a, after) for a in atom.alternatives))
+                kinds = 0
+                for alternative in atom.alternatives:
+                    kinds |= self.start(alternative, after)
             else:
                 own = _own_kinds(atom)
                 kinds = after if own is None else own
@@ -117,32 +121,36 @@ class _Rewriter:
             after = self.first(atom, after)
         return after
 
-    def sequence(self, atoms: list[Atom], following: Kinds) -> str:
+    def sequence(self, atoms: list[Atom], following: Kinds) -> None:
         afters = []  # per atom, what the characters after it can be
         after = following
         for atom in reversed(atoms):
             afters.append(after)
             after = self.first(atom, after)
-        out: list[str] = []
         for atom, after in zip(atoms, reversed(afters), strict=True):
             if atom.alternatives is not None:
                 inner = after | self.first(atom, after) if _repeats(atom.quantifier) else after
-                out.append(atom.head + self.alternation(atom.alternatives, inner) + ")")
-                out.append(atom.quantifier)
-                continue
-            own = _own_kinds(atom)
-            out.append(atom.text + atom.quantifier)
-            if atom.quantifier in ("+", "*") and own is not None and not own & after:
-                out.append("+")
-        return "".join(out)
+                self.alternation(atom.alternatives, inner)
+            elif atom.quantifier in ("+", "*"):
+                own = _own_kinds(atom)
+                if own is not None and not own & after:
+                    atom.quantifier += "+"
 
-    def alternation(self, alternatives: list[list[Atom]], following: Kinds) -> str:
-        return "|".join(self.sequence(atoms, following) for atoms in alternatives)
+    def alternation(self, alternatives: list[list[Atom]], following: Kinds) -> None:
+        for atoms in alternatives:
+            self.sequence(atoms, following)
+
+
+def make_possessive(alternatives: list[list[Atom]]) -> list[list[Atom]]:
+    """A parsed pattern's repeats made possessive where they can (in place); ValueError if
+    it holds what this does not understand."""
+    _Rewriter().alternation(alternatives, _ANY)
+    return alternatives
 
 
 def possessive(pattern: str) -> str:
     """``pattern`` with every repeat that cannot usefully give characters back possessive."""
     try:
-        return _Rewriter().alternation(parse(pattern), _ANY)
+        return emit(make_possessive(parse(pattern)))
     except (ValueError, IndexError):
         return pattern
