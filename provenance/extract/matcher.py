@@ -130,10 +130,7 @@ def _scan_patterns(alternatives: list[str]) -> tuple[str, str]:
                 raise ValueError(alternative)
             rests = {char: after_first(alternative, char) for char in sorted(chars)}
         except ValueError:
-            if alternative.startswith("^"):
-                start.append(possessive(factor(alternative)))
-            else:
-                whole.append(factor(alternative))
+            (start if alternative.startswith("^") else whole).append(factor(alternative))
             continue
         for char, rest in rests.items():
             if rest is not None:
@@ -152,7 +149,7 @@ def _scan_patterns(alternatives: list[str]) -> tuple[str, str]:
         head = heads[0] if len(heads) == 1 else "[" + "".join(heads) + "]"
         branches.append(f"{head}(?={union})")
     branches.extend(f"(?={scan_alternation([alternative])})" for alternative in whole)
-    return "|".join(branches), "|".join(start) or "(?!)"
+    return "|".join(branches), scan_alternation(start) if start else "(?!)"
 
 
 CATEGORY_RULES = load_rules("categories.rules")
