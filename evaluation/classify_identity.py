@@ -1,25 +1,47 @@
 """Check that the claim classifier's output is unchanged (for speed work on provenance/extract/).
 
-Usage: python evaluation/classify_identity.py --save /tmp/classify_before.json
-       python evaluation/classify_identity.py --check /tmp/classify_before.json
+Usage (from the repository root):
+       python -m evaluation.classify_identity --save /tmp/classify_before.jsonl
+       python -m evaluation.classify_identity --check /tmp/classify_before.jsonl
 
-Inputs: every BioScope abstract sentence, the sentences of corpus/magnesium-glutamate.txt and
-of the three data/citations/*.md files (split per line with ``split_sentences``); each also
-upper-cased, and seeded random slices of them (odd starts and ends, half words, lone cue
-stems), so that boundaries and case handling are exercised too. Every field of every
-``Classification`` is compared exactly, cue lists in order; ``cited`` is tried both ways.
+Inputs, every field of every decision compared exactly (cue lists in order):
+
+- each statement on its own (``classify_sentence``): every BioScope abstract sentence, the
+  sentences of corpus/magnesium-glutamate.txt and of the three data/citations/*.md files (split
+  per line with ``split_sentences``); each also upper-cased, and seeded random slices of them
+  (odd starts and ends, half words, lone cue stems), so that boundaries and case handling are
+  exercised too; ``cited`` on every seventh;
+- documents classified the way ingest does (``classify_sentences``, each statement among its
+  neighbours): the benchmark's documents (``benchmarks/bench_classify.py``) and the unlabelled
+  corpus's, once uncited and once with every fifth statement cited;
+- ``explain`` on every 25th of those statements, with its neighbours;
+- the claims (ids, offsets, categories, cues, ...) that extraction makes of every document of
+  corpus/ and data/ that ingest reads.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import random
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
-from provenance.extract.classify import Classification, classify_sentence
+from benchmarks.bench_classify import documents
+from evaluation.teacher import read_unlabelled
+from provenance.errors import ProvenanceError
+from provenance.extract.classify import (
+    Classification,
+    classify_sentence,
+    classify_sentences,
+    explain,
+)
+from provenance.extract.parse import parse_source
+from provenance.extract.pipeline import extract
+from provenance.extract.read import format_for, read_source
 from provenance.extract.sentences import split_sentences
 
 REPO = Path(__file__).resolve().parent.parent
@@ -58,6 +80,15 @@ def all_texts() -> list[str]:
     return base + [t.upper() for t in base] + slices + extras
 
 
+def all_documents() -> list[list[str]]:
+    """The benchmark's documents, then the unlabelled corpus's, each in reading order."""
+    docs = documents()
+    grouped: dict[str, list[str]] = {}
+    for row in read_unlabelled():
+        grouped.setdefault(row["doc"], []).append(row["text"])
+    return docs + list(grouped.values())
+
+
 def as_json(decided: Classification) -> list[object]:
     return [
         decided.category.value,
@@ -69,11 +100,50 @@ def as_json(decided: Classification) -> list[object]:
     ]
 
 
-def results(texts: list[str]) -> list[list[object]]:
-    out = []
-    for index, text in enumerate(texts):
-        out.append(as_json(classify_sentence(text, cited=index % 7 == 3)))
-    return out
+def _plain(value: object) -> object:
+    """A claim draft (named tuple, enums, citation models) as JSON-ready values."""
+    if hasattr(value, "_asdict"):
+        return {k: _plain(v) for k, v in value._asdict().items()}
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return _plain(dataclasses.asdict(value))
+    if hasattr(value, "model_dump"):
+        return _plain(value.model_dump())
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if hasattr(value, "value") and not isinstance(value, int | str):
+        return value.value
+    return value
+
+
+def records() -> Iterator[tuple[str, object]]:
+    """(what, its result) for every input, in a fixed order."""
+    for index, text in enumerate(all_texts()):
+        yield f"alone {text!r}", as_json(classify_sentence(text, cited=index % 7 == 3))
+    docs = all_documents()
+    for number, doc in enumerate(docs):
+        for name, cited in (
+            ("uncited", [False] * len(doc)),
+            ("cited", [i % 5 == 2 for i in range(len(doc))]),
+        ):
+            decided = classify_sentences(doc, cited)
+            for text, one in zip(doc, decided, strict=True):
+                yield f"document {number} {name} {text!r}", as_json(one)
+    texts = [text for doc in docs for text in doc]
+    for index in range(0, len(texts), 25):
+        before = texts[index - 1] if index else None
+        after = texts[index + 1] if index + 1 < len(texts) else None
+        yield f"explain {texts[index]!r}", explain(texts[index], before=before, after=after)
+    paths = [CORPUS, *sorted(p for p in (REPO / "data").rglob("*") if format_for(p) is not None)]
+    for path in paths:
+        try:
+            parsed = parse_source(read_source(path))
+        except ProvenanceError:  # a test file that ingest refuses (encrypted, damaged)
+            continue
+        name = str(path.relative_to(REPO))  # the claim ids do not depend on the checkout
+        for draft in extract(parsed, source=name, document_id="doc", version=1).drafts:
+            yield f"claim of {name} {draft.start}", _plain(draft)
 
 
 def main() -> int:
@@ -82,25 +152,21 @@ def main() -> int:
     group.add_argument("--save", type=Path, help="write the current results here")
     group.add_argument("--check", type=Path, help="compare with results saved earlier")
     args = parser.parse_args()
-    texts = all_texts()
     start = time.process_time()
-    found = results(texts)
-    elapsed = time.process_time() - start
-    print(f"{len(texts):,} texts classified in {elapsed:.2f} s CPU")
+    found = [json.dumps([what, result], ensure_ascii=False) for what, result in records()]
+    print(f"{len(found):,} results in {time.process_time() - start:.1f} s CPU")
     if args.save is not None:
-        args.save.write_text(json.dumps({"texts": texts, "results": found}), encoding="utf-8")
+        args.save.write_text("\n".join(found) + "\n", encoding="utf-8")
         print(f"saved to {args.save}")
         return 0
-    saved = json.loads(args.check.read_text(encoding="utf-8"))
-    if saved["texts"] != texts:
-        print("the inputs differ from the saved ones")
+    saved = args.check.read_text(encoding="utf-8").splitlines()
+    if len(saved) != len(found):
+        print(f"{len(saved):,} results saved, {len(found):,} now: the inputs differ")
         return 2
-    differences = [
-        i for i, (a, b) in enumerate(zip(saved["results"], found, strict=True)) if a != b
-    ]
+    differences = [i for i, (a, b) in enumerate(zip(saved, found, strict=True)) if a != b]
     for index in differences[:20]:
-        print(f"DIFF {texts[index]!r}\n  was {saved['results'][index]}\n  now {found[index]}")
-    print(f"{len(differences)} of {len(texts):,} differ")
+        print(f"DIFF\n  was {saved[index][:600]}\n  now {found[index][:600]}")
+    print(f"{len(differences)} of {len(found):,} differ")
     return 1 if differences else 0
 
 

@@ -36,6 +36,7 @@ from provenance.extract.classify import (
 from provenance.extract.features import (
     _TOKENS,
     SOURCE_WORDS_VERSION,
+    capitalised,
     prepare,
     sentence_features,
     words_of,
@@ -560,7 +561,7 @@ def test_packed_scores_equal_the_weights_dot_product() -> None:
             b + sum(spec["features"].get(f, [0] * len(bias))[k] for f in features)
             for k, b in enumerate(bias)
         ]
-        assert [s - 2**31 for s in model.scores(features)] == expected
+        assert list(model.scores(features)) == expected
         some = next(f for f in features if f in spec["features"])
         assert model.weight(some, 3) == spec["features"][some][3] / spec["scale"]
 
@@ -647,3 +648,14 @@ def test_words_are_every_characters_token_mapping() -> None:
     assert words_of(every) == every.translate(_TOKENS).split()
     for text in ("p<0.05 – “48%” of 1–2 mg", "İstanbul, 3·4 ½ café", "x\u2009y\u200bz"):
         assert words_of(text.lower()) == text.lower().translate(_TOKENS).split()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from("aB Z\t\n\x1c\x1f\u00a0\u2009É.-"), max_size=40))
+def test_capitals_after_whitespace_are_counted_as_the_pattern_counts_them(text: str) -> None:
+    # capitalised() counts in bytes for ASCII text: what re's "\s[A-Z]" finds, whitespace
+    # separators (\x1c-\x1f) and non-ASCII spaces included.
+    assert capitalised(text) == len(re.findall(r"\s[A-Z]", text))
+    assert capitalised(text.encode("ascii", "ignore").decode()) == len(
+        re.findall(r"\s[A-Z]", text.encode("ascii", "ignore").decode())
+    )

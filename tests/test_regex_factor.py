@@ -12,10 +12,12 @@ from provenance.extract.matcher import (
     ATTRIBUTION_RULES,
     CATEGORY_RULES,
     HEDGE_RULES,
+    NON_WORD,
     kept_hits,
     scan_hits,
 )
-from provenance.extract.regex_factor import factor, first_characters, match_any
+from provenance.extract.regex_factor import factor, first_characters
+from provenance.extract.regex_scan import match_any
 
 LETTERS = "abcé"
 WORD = st.text(alphabet=LETTERS, min_size=1, max_size=4)
@@ -103,3 +105,14 @@ def test_the_look_behind_still_decides_after_bucketing() -> None:
     assert vague("our data show that it works") == []
     assert vague("in these studies suggest nothing") == []
     assert vague("studies suggest it works") == ["studies suggest"]
+
+
+def test_the_scan_starts_after_exactly_the_non_word_characters() -> None:
+    # Every code point: the scan's cheaper test is \W, character for character.
+    scan, non_word = re.compile(NON_WORD), re.compile(r"\W")
+    differ = [
+        code
+        for code in range(0x110000)
+        if (scan.fullmatch(chr(code)) is None) != (non_word.fullmatch(chr(code)) is None)
+    ]
+    assert differ == []

@@ -169,10 +169,17 @@ _CATEGORY_RANGE = range(_CATEGORY_COUNT)
 _ATTRIBUTION_OF = {_CATEGORY_COUNT + k: a for k, a in enumerate(_SENTENCE.attributions)}
 
 
-#: Per category index: a feature's sort key (the keys are unique, model.py), and how an
-#: expert reads the feature, so the strongest present features are found by sorting integers.
-#: Indexed by position, not by category: an enum member hashes through Python code.
-_INDICATIVE = tuple(_SENTENCE.indicative[category].get for category in _SENTENCE.categories)
+#: Per category index: the features that weigh most for it, their sort keys (unique,
+#: model.py), and how an expert reads them, so the strongest present features are found by
+#: one set intersection and sorting a few integers. Indexed by position, not by category: an
+#: enum member hashes through Python code.
+_INDICATIVE = tuple(
+    frozenset(feature for feature, key in _SENTENCE.indicative[c].items() if key)
+    for c in _SENTENCE.categories
+)
+
+
+_INDICATIVE_KEY = tuple(_SENTENCE.indicative[c].__getitem__ for c in _SENTENCE.categories)
 
 
 _DESCRIBED = tuple(
@@ -241,7 +248,7 @@ def _model_category(
             cues.append(f"model unsure ({model} {probability:.2f}): the rule decides")
             return _SECTION_CATEGORY[section], cues
     # The sort keys are unique (model.py): one order whatever the string hashes of the process.
-    strongest = sorted(set(filter(None, map(_INDICATIVE[index], present))))
+    strongest = sorted(map(_INDICATIVE_KEY[index], _INDICATIVE[index].intersection(present)))
     cues = [_MODEL_CUE[index] + format(probability, ".2f")]
     cues.extend(map(_DESCRIBED[index].__getitem__, reversed(strongest[-TOP_FEATURES:])))
     return _SENTENCE.categories[index], cues

@@ -53,7 +53,20 @@ _CAPS = ("#caps0", "#caps1", "#caps2", "#caps3")
 
 _SECTION = re.compile(r"\[([a-z]+)\]$")
 
-_CAPITALISED = re.compile(r"\s[A-Z]")
+# A capital after whitespace: as many as "\s[A-Z]" finds, but the engine skips to the next
+# capital by itself instead of trying every character.
+_CAPITALISED = re.compile(r"[A-Z](?<=\s[A-Z])")
+
+# The same count for ASCII text: its bytes with whitespace (what re's \s is there) as " "
+# and capitals as "A", then the pairs " A" counted (they cannot overlap).
+_SPACE_CAPITAL = bytes(32 if chr(b).isspace() else 65 if 65 <= b <= 90 else 120 for b in range(256))
+
+
+def capitalised(text: str) -> int:
+    """How many capitals follow whitespace in ``text``."""
+    if text.isascii():
+        return text.encode("ascii").translate(_SPACE_CAPITAL).count(b" A")
+    return len(_CAPITALISED.findall(text))
 
 
 def load_words(name: str) -> tuple[int, dict[str, frozenset[str]]]:
@@ -199,7 +212,7 @@ def sentence_features(
         if count > 1:
             features.append("^" + words[0] + " " + words[1])
     features.append(_LENGTH[count] if count < 40 else "#nx")
-    features.append(_CAPS[min(len(_CAPITALISED.findall(sentence.text)), 3)])
+    features.append(_CAPS[min(capitalised(sentence.text), 3)])
     hits = sentence.category_hits
     if hits:
         for hit in hits:

@@ -15,10 +15,11 @@ from provenance.extract.regex_factor import (
     exact_firsts,
     factor,
     first_characters,
-    match_any,
     rule_trie,
     split_top,
 )
+from provenance.extract.regex_possessive import possessive
+from provenance.extract.regex_scan import scan_alternation
 from provenance.extract.rules_loader import RuleFile, checked_sections, load_rules
 from provenance.models import Category
 
@@ -58,7 +59,7 @@ class RuleSet:
             # The first part's group is empty and closes where the part ends (it starts where
             # the match does): so the rule begins with the part itself, which lets rules be
             # bucketed by their first characters (``rule_trie``).
-            head, *tail = (factor(piece) for piece in rule.pieces)
+            head, *tail = (possessive(factor(piece)) for piece in rule.pieces)
             named = [f"(?:{head})(?P<g{number}p0>)"]
             named.extend(f"(?P<g{number}p{k}>{piece})" for k, piece in enumerate(tail, start=1))
             named_rules.append(_GAP.join(named))
@@ -115,7 +116,9 @@ def _scan_patterns(alternatives: list[str]) -> tuple[str, str]:
     letter's branch), the check that it starts a word, then a lookahead for the rest of any
     rule that can start with that letter (``after_first``). Each match consumes exactly one
     character, so ``finditer`` finds overlapping starts too. A first part that this does not
-    understand is tried whole at every word start, as before.
+    understand is tried whole at every word start, as before. The scan may find a few more
+    words than the rules match at (there they find nothing): ``scan_alternation`` leaves out
+    its look-arounds and merges each letter's rests (``regex_scan.py``).
     """
     buckets: dict[str, list[str]] = {}
     start: list[str] = []
@@ -139,14 +142,14 @@ def _scan_patterns(alternatives: list[str]) -> tuple[str, str]:
     branches = []
     for char, bucket in sorted(buckets.items()):
         if re.match(r"\w", char):
-            sharing.setdefault(match_any(bucket), []).append(re.escape(char))
+            sharing.setdefault(scan_alternation(bucket), []).append(re.escape(char))
         else:
-            branches.append(f"(?={re.escape(char)}{match_any(bucket)})")
+            branches.append(f"(?={re.escape(char)}{scan_alternation(bucket)})")
     for union, heads in sharing.items():
         head = heads[0] if len(heads) == 1 else "[" + "".join(heads) + "]"
         branches.append(f"{head}(?={union})")
-    branches.extend(f"(?={alternative})" for alternative in whole)
-    return "|".join(branches), "|".join(start) or "(?!)"
+    branches.extend(f"(?={scan_alternation([alternative])})" for alternative in whole)
+    return "|".join(branches), scan_alternation(start) if start else "(?!)"
 
 
 CATEGORY_RULES = load_rules("categories.rules")
@@ -184,10 +187,14 @@ _FAMILIES = (_CATEGORIES, _HEDGES, _VAGUE)
 _SCAN_SOURCE, _START_SOURCE = _scan_patterns([r.pieces[0] for f in _FAMILIES for r in f.file.rules])
 
 
+#: Exactly ``\W`` (one character), written so that the engine's skip to the next candidate
+#: tests a character against three ranges, and asks the Unicode tables only about the few
+#: non-ASCII characters that pass (a letter or digit of another script is a word character).
+NON_WORD = r"[^a-zA-Z0-9_](?<=[\x00-\x7f]|\W)"
+
+
 # After a non-word character (one character is consumed: overlapping starts are all found).
-# The class is exactly \W, written so that the engine's skip to the next candidate rejects a
-# lower-case letter or digit by its bitmap before asking the Unicode tables.
-_SCAN = re.compile(rf"[^a-z0-9_\w](?:{_SCAN_SOURCE})")
+_SCAN = re.compile(rf"{NON_WORD}(?:{_SCAN_SOURCE})")
 
 
 # At the start of the sentence.

@@ -9,7 +9,8 @@ hedge). Weights are integers (the learned weight times ``scale``).
 Speed: every feature's weights for all 17 classes are packed into ONE Python integer, 32 bits
 a class, so scoring a sentence is one dictionary lookup and one integer addition per feature
 (``sum(map(get, features))``, C loops), and the 17 sums are read back at once with ``struct``
-(an offset of 2**31 a class keeps every field non-negative; comparisons are unaffected).
+(an offset of 2**31 a class keeps every field non-negative while they are added; flipping
+each field's top bit then takes it off, and the fields read as signed are the scores).
 Each feature's weight is clipped to ±2**15, so a field cannot overflow below 65,536 features
 (a 20,000-character statement has about 7,000).
 """
@@ -41,14 +42,16 @@ class SentenceModel:
     scale: float
     start: int  # the packed biases plus the offset that keeps fields non-negative
     get: object  # dict.get of feature -> packed weights (typed loosely: it is the hot path)
-    unpack: struct.Struct
+    unpack: struct.Struct  # the fields as signed integers
+    flip: int  # each field's top bit
     #: Per category: the features that weigh most for it, with a sort key (weight first).
     indicative: dict[Category, dict[str, int]]
 
     def scores(self, features: list[str]) -> tuple[int, ...]:
-        """Every class's score (scaled integers, offset by 2**31), categories first."""
+        """Every class's score (scaled integers), categories first."""
         total = self.start + sum(filter(None, map(self.get, features)))  # type: ignore[call-overload]
-        scores: tuple[int, ...] = self.unpack.unpack(total.to_bytes(self.unpack.size, "little"))
+        signed = (total ^ self.flip).to_bytes(self.unpack.size, "little")
+        scores: tuple[int, ...] = self.unpack.unpack(signed)
         return scores
 
     def probability(self, scores: tuple[int, ...], chosen: int) -> float:
@@ -121,7 +124,8 @@ def parse_model(data: bytes) -> Model:
         scale,
         pack(bias) + _HALF * _field_offsets(size),
         packed.get,
-        struct.Struct(f"<{size}I"),
+        struct.Struct(f"<{size}i"),
+        _HALF * _field_offsets(size),
         indicative,
     )
     return Model(hashlib.sha256(data).hexdigest()[:12], sentence, hedge)

@@ -47,7 +47,7 @@ def rule_trie(alternatives: list[str]) -> str:
     return "|".join(out)
 
 
-def _class_end(pattern: str, start: int) -> int:
+def class_end(pattern: str, start: int) -> int:
     """Index just past the ``[...]`` that opens at ``pattern[start]``."""
     index = start + 1
     if pattern[index : index + 1] == "^":
@@ -59,7 +59,7 @@ def _class_end(pattern: str, start: int) -> int:
     return index + 1
 
 
-def _group_end(pattern: str, start: int) -> int:
+def group_end(pattern: str, start: int) -> int:
     """Index just past the group that opens at ``pattern[start]``."""
     depth = 0
     index = start
@@ -69,7 +69,7 @@ def _group_end(pattern: str, start: int) -> int:
             index += 2
             continue
         if char == "[":
-            index = _class_end(pattern, index) - 1
+            index = class_end(pattern, index) - 1
         elif char == "(":
             depth += 1
         elif char == ")":
@@ -92,7 +92,7 @@ def split_top(body: str) -> list[str]:
             index += 2
             continue
         if char == "[":
-            index = _class_end(body, index) - 1
+            index = class_end(body, index) - 1
         elif char == "(":
             depth += 1
         elif char == ")":
@@ -120,7 +120,7 @@ def first_characters(pattern: str) -> frozenset[str] | None:
         return None if optional else frozenset({head.lower()})
     if pattern.startswith(("(?<!", "(?<=")):
         # A look behind matches no character: the first is the next part's.
-        return first_characters(pattern[_group_end(pattern, 0) :])
+        return first_characters(pattern[group_end(pattern, 0) :])
     if pattern.startswith("\\d"):
         return None if pattern[2:3] in ("?", "*") else frozenset("0123456789")
     if head == "[" and "]" in pattern[1:]:
@@ -129,7 +129,7 @@ def first_characters(pattern: str) -> frozenset[str] | None:
             return None
         return frozenset(body.lower())
     if pattern.startswith("(?:"):
-        end = _group_end(pattern, 0)
+        end = group_end(pattern, 0)
         if pattern[end : end + 1] in ("?", "*") or pattern[end : end + 2] == "{0":
             return None
         chars: set[str] = set()
@@ -147,9 +147,9 @@ def _atom_end(pattern: str) -> int:
     if pattern.startswith("\\d"):
         return 2
     if pattern[0] == "[":
-        return _class_end(pattern, 0)
+        return class_end(pattern, 0)
     if pattern.startswith(("(?:", "(?<!", "(?<=")):
-        return _group_end(pattern, 0)
+        return group_end(pattern, 0)
     return 1
 
 
@@ -275,11 +275,11 @@ def factor(pattern: str) -> str:
             out.append(pattern[index : index + 2])
             index += 2
         elif char == "[":
-            end = _class_end(pattern, index)
+            end = class_end(pattern, index)
             out.append(pattern[index:end])
             index = end
         elif char == "(":
-            end = _group_end(pattern, index)
+            end = group_end(pattern, index)
             group = pattern[index:end]
             if group.startswith("(?:"):
                 out.append(_factored_group([factor(a) for a in split_top(group[3:-1])]))
@@ -296,39 +296,3 @@ def factor(pattern: str) -> str:
             out.append(char)
             index += 1
     return "".join(out)
-
-
-def match_any(alternatives: list[str]) -> str:
-    """An alternation where only whether it matches counts (not which alternative): those
-    with an exactly known first character are bucketed (``_factored_group``), the rest after.
-    """
-    known = [a for a in alternatives if _known_chars(a) is not None]
-    rest = [a for a in alternatives if _known_chars(a) is None]
-    if not known:
-        return "(?:" + "|".join(rest) + ")"
-    return "(?:" + "|".join([_factored_group(known), *rest]) + ")"
-
-
-_QUANTIFIER = re.compile(r"(?:[?*+]|\{\d*(?:,\d*)?\})[?+]?")
-
-
-def atoms(sequence: str) -> list[str]:
-    """The top-level atoms of a sequence (a pattern without a top-level ``|``), each with
-    its quantifier: ``to\\s+(?!be)`` is ``t``, ``o``, ``\\s+``, ``(?!be)``."""
-    out: list[str] = []
-    index = 0
-    while index < len(sequence):
-        start = index
-        if sequence[index] == "\\":
-            index += 2
-        elif sequence[index] == "[":
-            index = _class_end(sequence, index)
-        elif sequence[index] == "(":
-            index = _group_end(sequence, index)
-        else:
-            index += 1
-        quantifier = _QUANTIFIER.match(sequence, index)
-        if quantifier is not None:
-            index = quantifier.end()
-        out.append(sequence[start:index])
-    return out
