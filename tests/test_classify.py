@@ -26,11 +26,13 @@ from evaluation import hedges as hedge_evaluation
 from evaluation.labelled import load as load_labelled
 from evaluation.labelled import of_split
 from provenance.errors import ProvenanceError
+from provenance.extract.citations import find_citations
 from provenance.extract.classify import (
     MODEL,
     RULESET_VERSION,
     classify_sentence,
     classify_sentences,
+    decide,
     explain,
 )
 from provenance.extract.features import (
@@ -43,7 +45,10 @@ from provenance.extract.features import (
 )
 from provenance.extract.model import MODEL_FILE, parse_model
 from provenance.extract.rules_loader import RULE_FILES, load_rules, parse_rules
+from provenance.extract.sentences import split_sentences
 from provenance.models import Attribution, Category, Certainty
+
+REPO = Path(__file__).resolve().parent.parent
 
 CATEGORY_CASES = [
     # definition: what something is, its class, role or property
@@ -659,3 +664,57 @@ def test_capitals_after_whitespace_are_counted_as_the_pattern_counts_them(text: 
     assert capitalised(text.encode("ascii", "ignore").decode()) == len(
         re.findall(r"\s[A-Z]", text.encode("ascii", "ignore").decode())
     )
+
+
+def _one_by_one(texts: list[str], cited: list[bool]) -> list[object]:
+    """Each statement prepared and decided on its own with its neighbours prepared apart: how
+    training sees them (evaluation/labelled.py), and what classify_sentences must equal."""
+    prepared = [prepare(text, flag) for text, flag in zip(texts, cited, strict=True)]
+    last = len(prepared) - 1
+    return [
+        decide(one, prepared[k - 1] if k else None, prepared[k + 1] if k < last else None)
+        for k, one in enumerate(prepared)
+    ]
+
+
+SENTENCE_PARTS = [
+    *(text for text, _ in CATEGORY_CASES[::4]),
+    *(text for text, _ in HEDGE_CASES[::4]),
+    *(text for text, _ in ATTRIBUTION_CASES[::3]),
+    "“We were surprised by how much the infections dropped.”",
+    '"It works," she said.',
+    "Dr. Jane Smith, a professor at Harvard University, said",
+    "according to the CDC",
+    "İstanbul ΣΟΦΟΣ café",
+    "",
+]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.lists(st.sampled_from(SENTENCE_PARTS) | st.text(max_size=30), max_size=3).map(
+                " ".join
+            ),
+            st.booleans(),
+        ),
+        max_size=8,
+    )
+)
+def test_a_document_is_classified_as_its_statements_one_by_one(
+    statements: list[tuple[str, bool]],
+) -> None:
+    texts = [text for text, _ in statements]
+    cited = [flag for _, flag in statements]
+    assert classify_sentences(texts, cited) == _one_by_one(texts, cited)
+
+
+def test_real_documents_are_classified_as_their_statements_one_by_one() -> None:
+    article = REPO / "corpus" / "magnesium-glutamate.txt"
+    for path in [article, *sorted((REPO / "data" / "citations").glob("*.md"))]:
+        texts: list[str] = []
+        for line in path.read_text(encoding="utf-8").splitlines():
+            texts.extend(line[s:e] for s, e in split_sentences(line, 0, len(line)))
+        cited = [bool(find_citations(text, 0, len(text))) for text in texts]
+        assert classify_sentences(texts, cited) == _one_by_one(texts, cited)
