@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from provenance.extract.regex_factor import class_end
+
 _QUANTIFIER = re.compile(r"(?:[?*+]|\{\d+\}|\{\d*,\d*\})[?+]?")
 
 # Group openings whose inside is a plain sub-pattern.
@@ -101,12 +103,7 @@ class _Parser:
             self.expect(")")
             return Atom(pattern[start : self.index], head=head.group(), alternatives=alternatives)
         if char == "[":
-            index = start + 1
-            index += pattern[index : index + 1] == "^"
-            index += pattern[index : index + 1] == "]"  # a "]" first is a character
-            while pattern[index] != "]":
-                index += 2 if pattern[index] == "\\" else 1
-            self.index = index + 1
+            self.index = class_end(pattern, start)
         elif char == "{":
             raise ValueError(pattern[start:])  # a "{" that is not a repeat: not understood
         elif char == "\\":

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from provenance.extract.regex_parse import Atom, emit, parse
+from provenance.extract.regex_parse import LOOK_AROUNDS, Atom, emit, parse
 from provenance.extract.regex_possessive import make_possessive
 
 
@@ -37,7 +37,7 @@ def _without_assertions(alternatives: list[list[Atom]]) -> list[list[Atom]]:
     for atoms in alternatives:
         sequence = []
         for atom in atoms:
-            if atom.text.startswith(("(?=", "(?!", "(?<=", "(?<!", "\\b", "\\B")):
+            if atom.text.startswith((*LOOK_AROUNDS, "\\b", "\\B")):
                 continue
             if atom.alternatives is not None:
                 inside = _without_assertions(atom.alternatives)
