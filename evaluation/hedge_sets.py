@@ -9,11 +9,14 @@ The sets (``data/hedges/``, labelled by hand; sources and licences in ``data/hed
 - ``wikipedia.jsonl``: Wikipedia paragraphs, the same speculation cues plus Wikipedia's
   weasel cues (unsupported attributions: "is said to", "is considered", "opinions vary",
   "many feared");
-- ``reviews.jsonl``: patient drug reviews, speculation cues ("seems", "I think", "maybe").
+- ``reviews.jsonl``: patient drug reviews and reviews of local businesses, speculation cues
+  ("seems", "I think", "maybe").
 
 A sentence is ``uncertain`` when it holds at least one cue; predicted: the classifier's
 certainty is ``hedged``. Each set is split by document (SHA-256 of the document id, the first
-half ``dev``, the rest ``test``): tune on ``dev``; ``test`` is for the closing figures.
+half ``dev``, the rest ``test``): tune on ``dev``; ``test`` is for the closing figures. The
+documents of each labelling round (``ROUNDS``) are split among themselves, so documents added
+later never move an earlier one between dev and test.
 """
 
 from __future__ import annotations
@@ -29,21 +32,39 @@ REPO = Path(__file__).resolve().parent.parent
 SETS = ("articles", "wikipedia", "reviews")
 
 
-def split_of(sentences: list[Sentence]) -> dict[str, str]:
-    """Document id -> ``dev`` or ``test`` (half each, by the hash of the id)."""
-    documents = sorted(
-        {s.doc_id for s in sentences},
-        key=lambda d: hashlib.sha256(d.encode("utf-8")).hexdigest(),
-    )
-    half = (len(documents) + 1) // 2
-    return {d: "dev" if i < half else "test" for i, d in enumerate(documents)}
+#: Per set, how many documents (in file order) each finished labelling round added; the
+#: documents after the last round are one more round. The first round (session 17) was split on
+#: its own before the second (session 18) was labelled, and keeps that split.
+ROUNDS: dict[str, tuple[int, ...]] = {"articles": (9,), "wikipedia": (11,), "reviews": (38,)}
 
 
-def of_split(sentences: list[Sentence], split: str) -> list[Sentence]:
+def split_of(sentences: list[Sentence], rounds: tuple[int, ...] = ()) -> dict[str, str]:
+    """Document id -> ``dev`` or ``test``: each round's documents (``rounds``: how many each
+    round added, in file order; the rest are the last round) half each, by the hash of the id."""
+    documents = list(dict.fromkeys(s.doc_id for s in sentences))
+    chosen: dict[str, str] = {}
+    start = 0
+    for size in (*rounds, len(documents)):
+        batch = sorted(
+            documents[start : start + size],
+            key=lambda d: hashlib.sha256(d.encode("utf-8")).hexdigest(),
+        )
+        half = (len(batch) + 1) // 2
+        chosen.update((d, "dev" if i < half else "test") for i, d in enumerate(batch))
+        start += size
+    return chosen
+
+
+def of_split(sentences: list[Sentence], split: str, rounds: tuple[int, ...] = ()) -> list[Sentence]:
     if split == "all":
         return sentences
-    chosen = split_of(sentences)
+    chosen = split_of(sentences, rounds)
     return [s for s in sentences if chosen[s.doc_id] == split]
+
+
+def load_set(name: str, split: str) -> list[Sentence]:
+    """One hedge set's sentences of a split (``dev``, ``test`` or ``all``)."""
+    return of_split(load(REPO / "data" / "hedges" / f"{name}.jsonl"), split, ROUNDS[name])
 
 
 def main() -> None:
@@ -54,7 +75,7 @@ def main() -> None:
     print(f"rule set {RULESET_VERSION}; split {args.split}")
     total = Scores(0, 0, 0, 0)
     for name in SETS:
-        sentences = of_split(load(REPO / "data" / "hedges" / f"{name}.jsonl"), args.split)
+        sentences = load_set(name, args.split)
         result = evaluate(sentences)
         total = Scores(
             total.true_positive + result.true_positive,

@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 
 from evaluation import categories as category_evaluation
 from evaluation import classify as classify_evaluation
+from evaluation import hedge_sets
 from evaluation import hedges as hedge_evaluation
 from evaluation.labelled import load as load_labelled
 from evaluation.labelled import of_split
@@ -162,6 +163,15 @@ HEDGE_CASES = [
     ("Magnesium blocks the NMDA receptor.", False),
     # technical uses of hedge words, decided in context by the hedge-cue model
     ("Candidate proteins were predicted from the genome sequence.", False),
+    ("Open reading frames were predicted using GeneMark.", False),
+    ("The protein is predicted to be a kinase.", True),
+    ("Income was included as a potential confounder.", False),
+    ("We enrolled 145 apparently healthy volunteers.", False),
+    ("The effect is apparently small.", True),
+    ("The cause of Crohn's disease is unknown.", True),
+    ("Why these differences exist is still poorly understood.", True),
+    ("No one knows exactly what causes ADHD.", True),
+    ("He presented with a fever of unknown origin.", False),
     ("We tested all possible combinations of the three drugs.", False),
     ("Estimates were adjusted for possible confounders.", False),
     # an optional space in a rule matches none: "can ?not" finds "cannot"
@@ -182,6 +192,47 @@ HEDGE_CASES = [
     ("A P value below 0.05 is considered significant.", False),
     ("The debate was ostensibly about noise.", True),
     ("His sermon was controversial during his lifetime.", False),
+    # more weasel phrasings (rule set 5): vague sources, disputes, hearsay
+    ("The style has been described as a revival of folk idiom.", True),
+    ("According to some scholars, the name derives from a Doric word.", True),
+    ("Critics argue that the policy failed.", True),
+    ("The bridge is regarded by many as the finest in Europe.", True),
+    ("Several claims circulated that the king was ill.", True),
+    ("One such claim is that the tower was never finished.", True),
+    ("The novel was derided by some critics as too long.", True),
+    ("Legend has it that the bridge was built in a single night.", True),
+    ("There is no consensus on the origin of the word.", True),
+    ("Its classification remains a subject of debate.", True),
+    ("Her stance is sometimes considered a rejection of the movement.", True),
+    ("The treatment has been quite controversial.", True),
+    # speculation and open questions
+    ("It is tempting to speculate that both genes act together.", True),
+    ("More sequencing is needed to confirm whether the strains differ.", True),
+    ("This raises an important question about dosing.", True),
+    ("Its role remains to be better defined.", True),
+    ("I wonder if the pills make any difference.", True),
+    ("My knee looks like it is swelling again.", True),
+    ("I don't think it helped at all.", True),
+    ("Warmer winters could see the number of cases rise.", True),
+    # ability, perception, counterfactuals, confirmations, conditions, criteria, advice
+    ("I could tell a difference within two days.", False),
+    ("We moved closer so we could visit more often.", False),
+    ("The result was as good as could be expected.", False),
+    ("Purification removes variability that could otherwise mask the effect.", False),
+    ("A projectile that large could not possibly follow a parabola.", False),
+    ("As predicted, the mutant failed to grow.", False),
+    ("If the scan suggests a tumour, a biopsy is taken.", False),
+    ("When infection is suspected, a culture should be taken.", False),
+    ("Patients were considered responders if symptoms fell by half.", False),
+    ("I stopped the drug suggested by my cardiologist.", False),
+    ("It was supposed to stop the itching but never did.", False),
+    ("I didn't think it was worth the money.", False),
+    # a report of figures, a promise, a group of people, an observation, a resemblance
+    ("Official figures indicate that cases are falling.", False),
+    ("The minister left, promising a full inquiry.", False),
+    ("There are those who never develop a rash.", False),
+    ("Abnormal levels are often seen in people with thyroid disease.", False),
+    ("The wall looked like wood grain.", False),
 ]
 
 ATTRIBUTION_CASES = [
@@ -307,8 +358,8 @@ def test_explain_prints_the_whole_decision() -> None:
         "cues: ",
     ):
         assert part in shown, shown
-    technical = explain("Candidate proteins were predicted from the genome sequence.")
-    assert '"predicted": not a hedge here' in technical, technical
+    technical = explain("We tested all possible combinations of the three drugs.")
+    assert '"possible": not a hedge here' in technical, technical
 
 
 def test_classification_is_deterministic_across_processes() -> None:
@@ -412,12 +463,12 @@ def test_article_category_accuracy_bar() -> None:
     claims = category_evaluation.pipeline_claims()
     result = category_evaluation.score(gold, category_evaluation.match(gold, claims))
     assert len(result.unmatched) <= len(gold) // 10
-    # 83 / 99 = 0.838 measured, under the 0.90 issue 12 asks for: the distilled model settles
-    # causal against mechanism and efficacy against mechanism otherwise than this article's
-    # labels on 16 sentences, and letting the rules written for this article overrule it
-    # enough to reach 0.90 cost 0.035 on the development split (README "Measured"). The floor
-    # keeps it from getting worse.
-    assert result.accuracy >= 0.83, [(g.category, p.category, g.text) for g, p in result.misses]
+    # 86 / 99 = 0.869 measured through ingest (the classifier alone on the gold texts: 81 / 99),
+    # under the 0.90 issue 12 asks for: the distilled model settles causal against mechanism
+    # and efficacy against mechanism otherwise than this article's labels, and letting the
+    # rules written for this article overrule it enough to reach 0.90 cost 0.035 on the
+    # development split (README "Measured"). The floor keeps it from getting worse.
+    assert result.accuracy >= 0.86, [(g.category, p.category, g.text) for g, p in result.misses]
     matched = category_evaluation.match(gold, claims)
     assert category_evaluation.agreement(gold, matched, "attribution") >= 0.99
     # 97 / 99 = 0.9798 measured (2 misses: "its potential benefits", "its potential to lower"
@@ -432,6 +483,39 @@ def test_bioscope_hedge_f1_bar() -> None:
     assert hedge_evaluation.evaluate(sentences).f1 >= 0.87
     _, held_out = hedge_evaluation.halves(sentences)
     assert hedge_evaluation.evaluate(held_out).f1 >= 0.87
+
+
+def test_hedge_sets_are_split_by_document_and_round() -> None:
+    for name, rounds in hedge_sets.ROUNDS.items():
+        sentences = hedge_evaluation.load(hedge_sets.REPO / "data" / "hedges" / f"{name}.jsonl")
+        documents = list(dict.fromkeys(s.doc_id for s in sentences))
+        assert len(documents) > sum(rounds)
+        whole = hedge_sets.split_of(sentences, rounds)
+        # the first round keeps the split it had on its own: adding documents moved none
+        first = set(documents[: rounds[0]])
+        alone = hedge_sets.split_of([s for s in sentences if s.doc_id in first])
+        assert alone == {d: whole[d] for d in first}
+        later = [d for d in documents if d not in first]
+        assert {whole[d] for d in later} == {"dev", "test"}
+        dev, test = hedge_sets.load_set(name, "dev"), hedge_sets.load_set(name, "test")
+        assert not {s.doc_id for s in dev} & {s.doc_id for s in test}
+        assert len(dev) + len(test) == len(sentences)
+
+
+#: Floors a little under the sentence F1 measured on our hedge sets (README "Measured": dev
+#: 0.929, 0.833, 0.976; test 0.862, 0.817, 0.780 with hedge rule set 5).
+HEDGE_SET_BARS = {
+    "dev": {"articles": 0.90, "wikipedia": 0.80, "reviews": 0.93},
+    "test": {"articles": 0.84, "wikipedia": 0.78, "reviews": 0.75},
+}
+
+
+@pytest.mark.parametrize("split", sorted(HEDGE_SET_BARS))
+def test_hedge_set_bars(split: str) -> None:
+    for name, bar in HEDGE_SET_BARS[split].items():
+        sentences = hedge_sets.load_set(name, split)
+        assert len(sentences) >= 250
+        assert hedge_evaluation.evaluate(sentences).f1 >= bar, name
 
 
 #: Floors a little under the figures measured on the labelled data (README "Measured"):

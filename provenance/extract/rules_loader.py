@@ -2,7 +2,9 @@
 
 The syntax is described at the top of ``categories.rules``: a ``version: N`` line, then
 ``[section]`` lines, each followed by one pattern a line; ``!`` starts an exclusion and
-``…`` a bounded gap of a few words between two parts of a pattern.
+``…`` a bounded gap of a few words between two parts of a pattern. A part "a|b" means
+"(?:a|b)", and a space before a closing look-ahead ("to (?!be)") is looked at, not matched
+(a match must end where a word ends): ``_as_part``.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from dataclasses import dataclass
 from importlib import resources
 
 from provenance.errors import ProvenanceError
+from provenance.extract.regex_factor import atoms, split_top
 
 RULE_FILES = ("categories.rules", "hedges.rules", "attribution.rules")
 
@@ -30,7 +33,7 @@ class Rule:
     """One line of a rule file."""
 
     section: int  # index of its section: the precedence among categories
-    pieces: tuple[str, ...]  # the regex parts between gaps
+    pieces: tuple[str, ...]  # the regex parts between gaps, as ``_as_part`` makes them
     exclusion: bool
     line: int
 
@@ -73,19 +76,55 @@ def _spaces_to_whitespace(fragment: str) -> str:
     return "".join(out)
 
 
+_LOOK_AROUNDS = ("(?=", "(?!", "(?<=", "(?<!")
+
+
+def _space_into_look_ahead(sequence: str) -> str:
+    """A sequence whose match would end on whitespace, perhaps followed by look-arounds
+    ("to (?!be)", read as ``to\\s+(?!be)``), ends before it instead, the whitespace looked
+    at: ``to(?=\\s+(?!be))``. A match is accepted only where a word ends, and a gap begins
+    with whitespace: a match ending on whitespace was never accepted (before a word) or left
+    the gap none. A last ``(?:...)`` group is read the same way, each alternative of it.
+    """
+    parts = atoms(sequence)
+    end = len(parts)
+    while end and parts[end - 1].startswith(_LOOK_AROUNDS) and parts[end - 1].endswith(")"):
+        end -= 1
+    if end and parts[end - 1] in (r"\s+", r"\s"):
+        return "".join(parts[: end - 1]) + "(?=" + "".join(parts[end - 1 :]) + ")"
+    last = parts[-1] if parts and end == len(parts) else ""
+    if last.startswith("(?:") and last.endswith(")"):
+        inner = "|".join(_space_into_look_ahead(a) for a in split_top(last[3:-1]))
+        return "".join(parts[:-1]) + "(?:" + inner + ")"
+    return sequence
+
+
+def _as_part(piece: str) -> str:
+    """A valid pattern as one part of a rule: its top-level alternatives each ending where
+    their match's last word ends (``_space_into_look_ahead``), and grouped when there are
+    several: "a|b" is "(?:a|b)", so that the scan, which reads a part's first characters
+    from its start, tries it at words starting with "b" too."""
+    alternatives = [_space_into_look_ahead(a) for a in split_top(piece)]
+    return alternatives[0] if len(alternatives) == 1 else "(?:" + "|".join(alternatives) + ")"
+
+
+def _parse_piece(text: str, where: str, number: int) -> str:
+    piece = _spaces_to_whitespace(text.strip())
+    try:
+        compiled = re.compile(piece)
+    except re.error as error:
+        raise ProvenanceError(f"{where}, line {number}: bad pattern ({error})") from None
+    if compiled.groups or not piece:
+        raise ProvenanceError(
+            f"{where}, line {number}: use (?:...), not capturing groups; no empty parts"
+        )
+    return _as_part(piece)
+
+
 def _parse_rule(line: str, section: int, where: str, number: int) -> Rule:
     exclusion = line.startswith("!")
     fragment = line[1:] if exclusion else line
-    pieces = tuple(_spaces_to_whitespace(p.strip()) for p in fragment.split(GAP_MARK))
-    for piece in pieces:
-        try:
-            compiled = re.compile(piece)
-        except re.error as error:
-            raise ProvenanceError(f"{where}, line {number}: bad pattern ({error})") from None
-        if compiled.groups or not piece:
-            raise ProvenanceError(
-                f"{where}, line {number}: use (?:...), not capturing groups; no empty parts"
-            )
+    pieces = tuple(_parse_piece(p, where, number) for p in fragment.split(GAP_MARK))
     return Rule(section=section, pieces=pieces, exclusion=exclusion, line=number)
 
 
