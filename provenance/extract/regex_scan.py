@@ -17,8 +17,6 @@ alternations themselves could not take (:func:`scan_alternation`):
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from provenance.extract.regex_parse import Atom, emit, parse
 from provenance.extract.regex_possessive import make_possessive
 
@@ -47,10 +45,9 @@ def _without_assertions(alternatives: list[list[Atom]]) -> list[list[Atom]]:
     return kept
 
 
-@dataclass(eq=False)
-class _Node:
-    done: bool = False  # an alternative has matched entirely here
-    children: dict[str, _Node] = field(default_factory=dict)
+# A trie node: each next atom's text to the node after it; the key "" (no atom is written
+# so) marks that an alternative has matched entirely there.
+_Node = dict[str, "_Node"]
 
 
 class _Trie:
@@ -58,7 +55,7 @@ class _Trie:
     leading group copies it)."""
 
     def __init__(self) -> None:
-        self.root = _Node()
+        self.root: _Node = {}
         self.written: dict[int, str] = {}
 
     def add(self, node: _Node, atoms: list[Atom]) -> None:
@@ -71,16 +68,16 @@ class _Trie:
             key = self.written.get(id(atom))
             if key is None:
                 key = self.written[id(atom)] = atom.written()
-            child = node.children.get(key)
+            child = node.get(key)
             if child is None:
-                child = node.children[key] = _Node()
+                child = node[key] = {}
             node = child
-        node.done = True
+        node[""] = {}
 
     def pattern(self, node: _Node) -> str:
-        if node.done:
+        if "" in node:
             return ""  # matched: what more would follow does not matter
-        branches = [key + self.pattern(child) for key, child in node.children.items()]
+        branches = [key + self.pattern(child) for key, child in node.items()]
         if len(branches) == 1:
             return branches[0]
         return "(?:" + "|".join(branches) + ")" if branches else "(?!)"
