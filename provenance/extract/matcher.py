@@ -130,11 +130,12 @@ def _scan_patterns(alternatives: list[str]) -> tuple[str, str]:
                 raise ValueError(alternative)
             rests = {char: after_first(alternative, char) for char in sorted(chars)}
         except ValueError:
-            (start if alternative.startswith("^") else whole).append(factor(alternative))
+            (start if alternative.startswith("^") else whole).append(alternative)
             continue
+        # Not factored: scan_alternation merges them into one trie itself.
         for char, rest in rests.items():
             if rest is not None:
-                buckets.setdefault(char, []).append(factor(rest))
+                buckets.setdefault(char, []).append(rest)
     # A word character is consumed (the next word starts after a non-word character anyway);
     # any other is only looked at.
     # Word characters whose rest is the same (the digits) share one branch, a class.
