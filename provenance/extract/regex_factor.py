@@ -296,28 +296,3 @@ def factor(pattern: str) -> str:
             out.append(char)
             index += 1
     return "".join(out)
-
-
-_QUANTIFIER = re.compile(r"(?:[?*+]|\{\d*(?:,\d*)?\})[?+]?")
-
-
-def atoms(sequence: str) -> list[str]:
-    """The top-level atoms of a sequence (a pattern without a top-level ``|``), each with
-    its quantifier: ``to\\s+(?!be)`` is ``t``, ``o``, ``\\s+``, ``(?!be)``."""
-    out: list[str] = []
-    index = 0
-    while index < len(sequence):
-        start = index
-        if sequence[index] == "\\":
-            index += 2
-        elif sequence[index] == "[":
-            index = class_end(sequence, index)
-        elif sequence[index] == "(":
-            index = group_end(sequence, index)
-        else:
-            index += 1
-        quantifier = _QUANTIFIER.match(sequence, index)
-        if quantifier is not None:
-            index = quantifier.end()
-        out.append(sequence[start:index])
-    return out

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from importlib import resources
 
 from provenance.errors import ProvenanceError
-from provenance.extract.regex_factor import atoms, split_top
+from provenance.extract.regex_factor import split_top
+from provenance.extract.regex_parse import LOOK_AROUNDS, parse
 
 RULE_FILES = ("categories.rules", "hedges.rules", "attribution.rules")
 
@@ -76,7 +77,14 @@ def _spaces_to_whitespace(fragment: str) -> str:
     return "".join(out)
 
 
-_LOOK_AROUNDS = ("(?=", "(?!", "(?<=", "(?<!")
+def _atoms(sequence: str) -> list[str] | None:
+    """The top-level atoms of a sequence, each with its quantifier (``to\\s+(?!be)`` is
+    ``t``, ``o``, ``\\s+``, ``(?!be)``); None for a pattern the parser does not read."""
+    try:
+        alternatives = parse(sequence)
+    except ValueError:
+        return None
+    return [atom.written() for atom in alternatives[0]] if len(alternatives) == 1 else None
 
 
 def _space_into_look_ahead(sequence: str) -> str:
@@ -86,9 +94,11 @@ def _space_into_look_ahead(sequence: str) -> str:
     with whitespace: a match ending on whitespace was never accepted (before a word) or left
     the gap none. A last ``(?:...)`` group is read the same way, each alternative of it.
     """
-    parts = atoms(sequence)
+    parts = _atoms(sequence)
+    if parts is None:
+        return sequence
     end = len(parts)
-    while end and parts[end - 1].startswith(_LOOK_AROUNDS) and parts[end - 1].endswith(")"):
+    while end and parts[end - 1].startswith(LOOK_AROUNDS) and parts[end - 1].endswith(")"):
         end -= 1
     if end and parts[end - 1] in (r"\s+", r"\s"):
         return "".join(parts[: end - 1]) + "(?=" + "".join(parts[end - 1 :]) + ")"
