@@ -5,10 +5,12 @@ rule files' own alternations are tried only where it finds one. Which alternativ
 and where it ends, do not matter to the scan, which allows rewrites that the rule
 alternations themselves could not take (:func:`scan_alternation`):
 
-- look-arounds and word boundaries are left out (``relaxed``), so the scan matches wherever
-  a first part does, and perhaps at a few more words; there the rule alternations, which
-  keep them, find nothing. No hit changes, and the engine no longer checks
-  ``(?<!our\\s)(?<!these\\s)…`` before every "data" or "studies";
+- look-arounds, anchors and word boundaries are left out (``relaxed``), so the scan matches
+  wherever a first part does, and perhaps at a few more words; there the rule alternations,
+  which keep them, find nothing. No hit changes, and the engine no longer checks
+  ``(?<!our\\s)(?<!these\\s)…`` before every "data" or "studies". With no anchor and
+  nothing looked at behind it, the scan finds a sentence's first word when run after a space
+  put before it (``matcher.py``);
 - the alternatives become one trie of their atoms (``match_any``: a leading group's
   alternatives each followed by what follows the group), so the engine tries what they share
   once, whatever their order; where one has matched entirely, the search stops;
@@ -22,8 +24,8 @@ from provenance.extract.regex_possessive import make_possessive
 
 
 def relaxed(pattern: str) -> str:
-    """``pattern`` without look-arounds and word boundaries: it matches wherever ``pattern``
-    does (and perhaps elsewhere too)."""
+    """``pattern`` without look-arounds, anchors and word boundaries: it matches wherever
+    ``pattern`` does (and perhaps elsewhere too)."""
     try:
         return emit(_without_assertions(parse(pattern)))
     except (ValueError, IndexError):
@@ -35,7 +37,7 @@ def _without_assertions(alternatives: list[list[Atom]]) -> list[list[Atom]]:
     for atoms in alternatives:
         sequence = []
         for atom in atoms:
-            if atom.text.startswith(("(?=", "(?!", "(?<=", "(?<!", "\\b", "\\B")):
+            if atom.zero_width():  # a look-around, ^, \A, \b or \B
                 continue
             if atom.alternatives is not None:
                 inside = _without_assertions(atom.alternatives)
@@ -94,11 +96,15 @@ def match_any(alternatives: list[str]) -> str:
 
 def scan_alternation(alternatives: list[str]) -> str:
     """One alternation that matches wherever one of ``alternatives`` does, and perhaps at a
-    few more places (each parsed once: relaxed, possessive, merged)."""
-    try:
-        parsed = [make_possessive(_without_assertions(parse(a))) for a in alternatives]
-    except (ValueError, IndexError):
-        return match_any(alternatives)
+    few more places (each parsed once: relaxed, possessive, merged). It holds no anchor and
+    looks at nothing before where it starts: an alternative this cannot read becomes one
+    that matches everywhere (the rules are then tried at every word)."""
+    parsed: list[list[list[Atom]]] = []
+    for alternative in alternatives:
+        try:
+            parsed.append(make_possessive(_without_assertions(parse(alternative))))
+        except (ValueError, IndexError):
+            parsed.append([[]])
     return _merged(parsed, alternatives)
 
 
