@@ -6,11 +6,22 @@ time (``classify_sentences``), and reports the best of ``--repeat`` runs over th
 (the best run is the one least disturbed by other processes on a shared machine), with the
 split of that time into the rule scan and the rest of the preparation, the features, the
 packed scoring, and the decision. Nothing is written.
+
+CPU time on a shared machine varies by 10 % or more from run to run; instructions do not.
+``--once`` classifies the set once inside ``functools.reduce`` and times nothing, so that
+callgrind counts exactly that work (every other instruction is left out)::
+
+    valgrind --tool=callgrind --collect-atstart=no --toggle-collect=functools_reduce \
+        python -m benchmarks.bench_classify --once
+
+then ``callgrind_annotate callgrind.out.*`` gives the total ("PROGRAM TOTALS"), to divide by
+the sentence count printed, and where the instructions went.
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import gc
 import json
 import time
@@ -64,6 +75,9 @@ def best(run: Callable[[], object], repeat: int, count: int) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=15)
+    parser.add_argument(
+        "--once", action="store_true", help="classify once inside functools.reduce, for callgrind"
+    )
     args = parser.parse_args()
     docs = documents()
     sentences = [s for doc in docs for s in doc]
@@ -72,6 +86,10 @@ def main() -> None:
     print(f"classifier {RULESET_VERSION}")
     print(f"{count:,} sentences in {len(docs):,} documents, {mean:.0f} characters on average")
     flags = [[False] * len(doc) for doc in docs]
+    if args.once:
+        pairs = zip(docs, flags, strict=True)
+        functools.reduce(lambda _, doc: classify_sentences(*doc), pairs, None)
+        return
     whole = best(
         lambda: [classify_sentences(d, f) for d, f in zip(docs, flags, strict=True)],
         args.repeat,

@@ -43,7 +43,7 @@ from provenance.extract.features import (
     sentence_features,
     words_of,
 )
-from provenance.extract.model import MODEL_FILE, parse_model
+from provenance.extract.model import MODEL_FILE, Packer, parse_model
 from provenance.extract.rules_loader import RULE_FILES, load_rules, parse_rules
 from provenance.extract.sentences import split_sentences
 from provenance.models import Attribution, Category, Certainty
@@ -718,3 +718,9 @@ def test_real_documents_are_classified_as_their_statements_one_by_one() -> None:
             texts.extend(line[s:e] for s, e in split_sentences(line, 0, len(line)))
         cited = [bool(find_citations(text, 0, len(text))) for text in texts]
         assert classify_sentences(texts, cited) == _one_by_one(texts, cited)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.integers(-(2**15) + 1, 2**15 - 1), min_size=1, max_size=17))
+def test_packed_weights_are_the_weights_at_32_bits_a_class(weights: list[int]) -> None:
+    assert Packer(len(weights))(weights) == sum(w << (32 * k) for k, w in enumerate(weights))

@@ -124,3 +124,12 @@ def test_relaxed_leaves_out_look_arounds_and_word_boundaries() -> None:
     assert relaxed(r"(?<!our\s)(?<!these\s)(?:data|studies)\s+show\b") == r"(?:data|studies)\s+show"
     assert relaxed(r"x(?:a(?=b)|c)") == r"x(?:a|c)"
     assert relaxed(r"\x41+") == r"\x41+"  # not understood: kept as it is
+
+
+def test_the_scan_has_no_anchor_and_reads_what_it_cannot_parse_as_anything() -> None:
+    # The scan runs after a space put before the sentence: a rule part starting a sentence
+    # ("^pulsars?" inside a group) must still be found at the sentence's first word.
+    merged = re.compile(scan_alternation([r"(?:^pulsars?|magnetar)", r"zz\x41+"]))
+    assert merged.match(" pulsars spin", 1) is not None
+    assert merged.match("anything", 3) is not None  # "\x41" is not understood: matches anywhere
+    assert re.compile(scan_alternation([r"(?:^pulsars?|magnetar)"])).match("x", 0) is None

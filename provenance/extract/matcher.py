@@ -130,11 +130,12 @@ def _scan_patterns(alternatives: list[str]) -> tuple[str, str]:
                 raise ValueError(alternative)
             rests = {char: after_first(alternative, char) for char in sorted(chars)}
         except ValueError:
-            (start if alternative.startswith("^") else whole).append(factor(alternative))
+            (start if alternative.startswith("^") else whole).append(alternative)
             continue
+        # Not factored: scan_alternation merges them into one trie itself.
         for char, rest in rests.items():
             if rest is not None:
-                buckets.setdefault(char, []).append(factor(rest))
+                buckets.setdefault(char, []).append(rest)
     # A word character is consumed (the next word starts after a non-word character anyway);
     # any other is only looked at.
     # Word characters whose rest is the same (the digits) share one branch, a class.
@@ -197,8 +198,9 @@ NON_WORD = r"[^a-zA-Z0-9_](?<=[\x00-\x7f]|\W)"
 _SCAN = re.compile(rf"{NON_WORD}(?:{_SCAN_SOURCE})")
 
 
-# At the start of the sentence.
-_START = re.compile(f"(?:{_SCAN_SOURCE}|{_START_SOURCE})")
+# At the start of the sentence, the first parts that only match there (the others are found
+# by the scan itself, run over the sentence after a space: not compiled a second time).
+_START = re.compile(_START_SOURCE)
 
 
 # Per first character: for each rule file that has rules which can start with it, the index
@@ -229,8 +231,10 @@ def scan_hits(lowered: str) -> tuple[list[Hit], list[Hit], list[Hit]]:
     first rule of each file that matches there (through ``_TRIED``: the rules that can start
     with the word's first character, per file)."""
     hits: tuple[list[Hit], list[Hit], list[Hit]] = ([], [], [])
-    starts = [match.start() + 1 for match in _SCAN.finditer(lowered)]
-    if _START.match(lowered) is not None:
+    # After a space put before it, a word at index i of the sentence starts at i + 1: there
+    # the scan's match starts at i, and its first word is found like any other.
+    starts = [match.start() for match in _SCAN.finditer(" " + lowered)]
+    if (not starts or starts[0]) and _START.match(lowered) is not None:
         starts.insert(0, 0)
     table, other = _TRIED, _TRIED_OTHER
     for start in starts:

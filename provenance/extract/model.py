@@ -91,9 +91,19 @@ class Model:
     hedge: HedgeModel
 
 
-def pack(weights: list[int]) -> int:
-    """Several classes' integer weights as one integer, 32 bits a class (signed fields)."""
-    return sum(w << (FIELD_BITS * k) for k, w in enumerate(weights))
+class Packer:
+    """Several classes' integer weights as one integer, 32 bits a class (signed fields): the
+    sum of each weight times 2**(32 k). Computed in C: the weights' bytes as signed 32-bit
+    fields, read as one unsigned integer U, hold each negative weight w as w + 2**32, so the
+    sum is U less 2**32 times the fields' sign bits, each moved up to the next field."""
+
+    def __init__(self, size: int) -> None:
+        self.fields = struct.Struct(f"<{size}i")
+        self.low_bits = _field_offsets(size)
+
+    def __call__(self, weights: list[int]) -> int:
+        unsigned = int.from_bytes(self.fields.pack(*weights), "little")
+        return unsigned - (((unsigned >> (FIELD_BITS - 1)) & self.low_bits) << FIELD_BITS)
 
 
 def parse_model(data: bytes) -> Model:
@@ -104,11 +114,13 @@ def parse_model(data: bytes) -> Model:
         scale = float(spec["scale"])
         size = len(categories) + len(attributions)
         bias = [*spec["category"]["bias"], *spec["attribution"]["bias"]]
-        packed = {f: pack(ws) for f, ws in spec["features"].items() if any(ws)}
-        if any(len(ws) != size for ws in spec["features"].values()) or len(bias) != size:
+        weights = spec["features"]
+        if any(len(ws) != size for ws in weights.values()) or len(bias) != size:
             raise ValueError("weights of the wrong length")
-        if any(abs(w) > WEIGHT_LIMIT for ws in spec["features"].values() for w in ws):
+        if any(max(ws) > WEIGHT_LIMIT or min(ws) < -WEIGHT_LIMIT for ws in weights.values()):
             raise ValueError("a weight beyond the limit")
+        packer = Packer(size)
+        packed = {f: packer(ws) for f, ws in weights.items() if any(ws)}
         # Ranked by weight, ties by the file's order (weight, then name): unique sort keys, so
         # the features an explanation names never depend on anything else.
         indicative = {
@@ -116,13 +128,13 @@ def parse_model(data: bytes) -> Model:
             for c, pairs in spec["indicative"].items()
         }
         hedge = HedgeModel(int(spec["hedge"]["bias"]), dict(spec["hedge"]["weights"]), scale)
-    except (KeyError, TypeError, ValueError) as error:
+    except (KeyError, TypeError, ValueError, struct.error) as error:
         raise ProvenanceError(f"rules/{MODEL_FILE}: not a classifier model ({error})") from None
     sentence = SentenceModel(
         categories,
         attributions,
         scale,
-        pack(bias) + _HALF * _field_offsets(size),
+        Packer(size)(bias) + _HALF * _field_offsets(size),
         packed.get,
         struct.Struct(f"<{size}i"),
         _HALF * _field_offsets(size),

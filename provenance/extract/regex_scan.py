@@ -5,10 +5,12 @@ rule files' own alternations are tried only where it finds one. Which alternativ
 and where it ends, do not matter to the scan, which allows rewrites that the rule
 alternations themselves could not take (:func:`scan_alternation`):
 
-- look-arounds and word boundaries are left out (``relaxed``), so the scan matches wherever
-  a first part does, and perhaps at a few more words; there the rule alternations, which
-  keep them, find nothing. No hit changes, and the engine no longer checks
-  ``(?<!our\\s)(?<!these\\s)…`` before every "data" or "studies";
+- look-arounds, anchors and word boundaries are left out (``relaxed``), so the scan matches
+  wherever a first part does, and perhaps at a few more words; there the rule alternations,
+  which keep them, find nothing. No hit changes, and the engine no longer checks
+  ``(?<!our\\s)(?<!these\\s)…`` before every "data" or "studies". With no anchor and
+  nothing looked at behind it, the scan finds a sentence's first word when run after a space
+  put before it (``matcher.py``);
 - the alternatives become one trie of their atoms (``match_any``: a leading group's
   alternatives each followed by what follows the group), so the engine tries what they share
   once, whatever their order; where one has matched entirely, the search stops;
@@ -17,15 +19,13 @@ alternations themselves could not take (:func:`scan_alternation`):
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
-from provenance.extract.regex_parse import LOOK_AROUNDS, Atom, emit, parse
+from provenance.extract.regex_parse import Atom, emit, parse
 from provenance.extract.regex_possessive import make_possessive
 
 
 def relaxed(pattern: str) -> str:
-    """``pattern`` without look-arounds and word boundaries: it matches wherever ``pattern``
-    does (and perhaps elsewhere too)."""
+    """``pattern`` without look-arounds, anchors and word boundaries: it matches wherever
+    ``pattern`` does (and perhaps elsewhere too)."""
     try:
         return emit(_without_assertions(parse(pattern)))
     except (ValueError, IndexError):
@@ -37,7 +37,7 @@ def _without_assertions(alternatives: list[list[Atom]]) -> list[list[Atom]]:
     for atoms in alternatives:
         sequence = []
         for atom in atoms:
-            if atom.text.startswith((*LOOK_AROUNDS, "\\b", "\\B")):
+            if atom.zero_width():  # a look-around, ^, \A, \b or \B
                 continue
             if atom.alternatives is not None:
                 inside = _without_assertions(atom.alternatives)
@@ -47,10 +47,9 @@ def _without_assertions(alternatives: list[list[Atom]]) -> list[list[Atom]]:
     return kept
 
 
-@dataclass(eq=False)
-class _Node:
-    done: bool = False  # an alternative has matched entirely here
-    children: dict[str, _Node] = field(default_factory=dict)
+# A trie node: each next atom's text to the node after it; the key "" (no atom is written
+# so) marks that an alternative has matched entirely there.
+_Node = dict[str, "_Node"]
 
 
 class _Trie:
@@ -58,7 +57,7 @@ class _Trie:
     leading group copies it)."""
 
     def __init__(self) -> None:
-        self.root = _Node()
+        self.root: _Node = {}
         self.written: dict[int, str] = {}
 
     def add(self, node: _Node, atoms: list[Atom]) -> None:
@@ -71,16 +70,16 @@ class _Trie:
             key = self.written.get(id(atom))
             if key is None:
                 key = self.written[id(atom)] = atom.written()
-            child = node.children.get(key)
+            child = node.get(key)
             if child is None:
-                child = node.children[key] = _Node()
+                child = node[key] = {}
             node = child
-        node.done = True
+        node[""] = {}
 
     def pattern(self, node: _Node) -> str:
-        if node.done:
+        if "" in node:
             return ""  # matched: what more would follow does not matter
-        branches = [key + self.pattern(child) for key, child in node.children.items()]
+        branches = [key + self.pattern(child) for key, child in node.items()]
         if len(branches) == 1:
             return branches[0]
         return "(?:" + "|".join(branches) + ")" if branches else "(?!)"
@@ -97,11 +96,15 @@ def match_any(alternatives: list[str]) -> str:
 
 def scan_alternation(alternatives: list[str]) -> str:
     """One alternation that matches wherever one of ``alternatives`` does, and perhaps at a
-    few more places (each parsed once: relaxed, possessive, merged)."""
-    try:
-        parsed = [make_possessive(_without_assertions(parse(a))) for a in alternatives]
-    except (ValueError, IndexError):
-        return match_any(alternatives)
+    few more places (each parsed once: relaxed, possessive, merged). It holds no anchor and
+    looks at nothing before where it starts: an alternative this cannot read becomes one
+    that matches everywhere (the rules are then tried at every word)."""
+    parsed: list[list[list[Atom]]] = []
+    for alternative in alternatives:
+        try:
+            parsed.append(make_possessive(_without_assertions(parse(alternative))))
+        except (ValueError, IndexError):
+            parsed.append([[]])
     return _merged(parsed, alternatives)
 
 
