@@ -233,6 +233,45 @@ HEDGE_CASES = [
     ("There are those who never develop a rash.", False),
     ("Abnormal levels are often seen in people with thyroid disease.", False),
     ("The wall looked like wood grain.", False),
+    # rule set 7: weasels, disputes and open questions
+    ("It is now widely accepted that sleep loss impairs memory.", True),
+    ("Critics blame the new rules for the delays.", True),
+    ("There has been some debate about whether the species should be split.", True),
+    ("The origin of the custom is unresolved.", True),
+    ("Larger trials are needed to confirm this benefit.", True),
+    ("The tablets did not seem to help my headaches.", True),
+    ("This finding raised the question of whether the dose was too low.", True),
+    ("Some negative reviews faulted the pacing.", True),
+    ("A decision on the merger is expected next month.", True),
+    ("He could be released next week.", True),
+    ("Such screening could identify patients at risk earlier.", True),
+    # rule set 7: ability, results and aims of method, proposals, rules, scales, naming
+    ("The enzyme could be detected in all serum samples.", False),
+    ("No mutation could be identified in the remaining families.", False),
+    ("We could show that the mutants migrate normally.", False),
+    ("She could barely climb the stairs after the surgery.", False),
+    ("He could swim across the lake as a boy.", False),
+    ("To test whether the receptor could bind the toxin, we added it to the cells.", False),
+    ("The trial will examine whether the vaccine protects older adults.", False),
+    ("To test this hypothesis, we crossed the two lines.", False),
+    ("Data on potential risk factors were taken from the medical records.", False),
+    ("To reduce potential bias, the raters were blinded.", False),
+    ("We assessed the potential of text messages for follow-up.", False),
+    ("Values of 10 or more indicate severe disease.", False),
+    ("Higher scores indicate better function.", False),
+    ("Labels indicate the sampling sites.", False),
+    ("Samples were collected at the indicated time points.", False),
+    ("The assay can indicate whether the infection is active.", False),
+    ("Participants suggested improvements to the exercise room.", False),
+    ("The council proposed to ban cars from the centre.", False),
+    ("Offenders could face a fine of up to 500 euros.", False),
+    ("If you think you may have the flu, stay at home.", False),
+    ("Employers may be required to provide protective equipment.", False),
+    ("The daily dose may not exceed 4 g.", False),
+    ("This may sound simple, but few people manage it.", False),
+    ("The condition may also be called vestibular neuritis.", False),
+    ("The test was repeated as often as possible.", False),
+    ("Possible side effects include nausea and headache.", False),
 ]
 
 ATTRIBUTION_CASES = [
@@ -358,7 +397,8 @@ def test_explain_prints_the_whole_decision() -> None:
         "cues: ",
     ):
         assert part in shown, shown
-    technical = explain("We tested all possible combinations of the three drugs.")
+    # "all possible" is shielded by a rule (no hit); a bare "possible" is left to the model
+    technical = explain("The software lists possible matches for each query.")
     assert '"possible": not a hedge here' in technical, technical
 
 
