@@ -272,6 +272,30 @@ HEDGE_CASES = [
     ("The condition may also be called vestibular neuritis.", False),
     ("The test was repeated as often as possible.", False),
     ("Possible side effects include nausea and headache.", False),
+    ("It was not possible to blind the surgeons.", False),
+    ("It is possible that the two strains mixed.", True),
+    ("The first cases were reported on 14 May in the capital.", False),
+    ("May is the wettest month of the year.", False),
+    ("Children are the most likely to catch the infection.", False),
+    ("The most likely cause is a viral infection.", True),
+    ("By June there were 40 suspected cases in the region.", False),
+    ("Little is known about how the virus reaches the brain.", True),
+    ("The cause is yet to be determined.", True),
+    ("We still don't know why some patients relapse.", True),
+    ("For unknown reasons, the rash is more common in girls.", True),
+    ("Whether the drug helps older patients is debatable.", True),
+    ("The alleged theft took place in March.", True),
+    ("The herb is claimed to cleanse the liver.", True),
+    ("The vitamin has been reported to lower blood pressure.", True),
+    ("Critics decried the deal as a giveaway.", True),
+    ("The samples, implying that the virus spread early, were taken in May.", True),
+    ("Our data support a model in which both genes act together.", True),
+    ("Walking programmes have shown some promise in older adults.", True),
+    ("It is reasonable to assume that the intake was lower.", True),
+    ("I guess it depends on the person.", True),
+    ("I'm not sure whether the pills are working.", True),
+    ("It is hard to tell whether the cream made a difference.", True),
+    ("The enzyme is considered the best marker of liver damage.", True),
 ]
 
 ATTRIBUTION_CASES = [
@@ -520,9 +544,16 @@ def test_article_category_accuracy_bar() -> None:
 def test_bioscope_hedge_f1_bar() -> None:
     sentences = hedge_evaluation.load()
     assert len(sentences) == 1303
-    assert hedge_evaluation.evaluate(sentences).f1 >= 0.87
+    # Raw BioScope gold counts "whether" of a study's aims ("we investigated whether") and does
+    # not count open questions and vague reports that data/classify/GUIDE.md counts ("little is
+    # known", "has been reported to"): hedge rule set 7 follows the GUIDE there, which cost
+    # the raw figure about 0.02 (0.890 -> 0.871 on all). The narrow gold (without BioScope's
+    # broad cues) is the project's convention: its floor is the higher one.
+    assert hedge_evaluation.evaluate(sentences).f1 >= 0.86
     _, held_out = hedge_evaluation.halves(sentences)
-    assert hedge_evaluation.evaluate(held_out).f1 >= 0.87
+    assert hedge_evaluation.evaluate(held_out).f1 >= 0.86
+    assert hedge_evaluation.evaluate(sentences, narrow=True).f1 >= 0.90
+    assert hedge_evaluation.evaluate(held_out, narrow=True).f1 >= 0.90
 
 
 def test_hedge_sets_are_split_by_document_and_round() -> None:
