@@ -279,6 +279,7 @@ HEDGE_CASES = [
     ("Children are the most likely to catch the infection.", False),
     ("The most likely cause is a viral infection.", True),
     ("By June there were 40 suspected cases in the region.", False),
+    ("Scurvy is suspected in patients with bleeding gums and a poor diet.", False),
     ("Little is known about how the virus reaches the brain.", True),
     ("The cause is yet to be determined.", True),
     ("We still don't know why some patients relapse.", True),
