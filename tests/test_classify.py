@@ -21,9 +21,8 @@ from hypothesis import strategies as st
 
 from evaluation import categories as category_evaluation
 from evaluation import classify as classify_evaluation
-from evaluation import hedge_sets
+from evaluation import hedge_sets, labelled
 from evaluation import hedges as hedge_evaluation
-from evaluation import labelled
 from evaluation.labelled import load as load_labelled
 from evaluation.labelled import of_split
 from provenance.errors import ProvenanceError
