@@ -280,6 +280,8 @@ HEDGE_CASES = [
     ("The most likely cause is a viral infection.", True),
     ("By June there were 40 suspected cases in the region.", False),
     ("Scurvy is suspected in patients with bleeding gums and a poor diet.", False),
+    ("Oxidative stress has been implicated in several liver diseases.", False),
+    ("These findings implicate the gut flora as a driver of the inflammation.", True),
     ("Little is known about how the virus reaches the brain.", True),
     ("The cause is yet to be determined.", True),
     ("We still don't know why some patients relapse.", True),
