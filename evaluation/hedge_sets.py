@@ -16,7 +16,10 @@ A sentence is ``uncertain`` when it holds at least one cue; predicted: the class
 certainty is ``hedged``. Each set is split by document (SHA-256 of the document id, the first
 half ``dev``, the rest ``test``): tune on ``dev``; ``test`` is for the closing figures. The
 documents of each labelling round (``ROUNDS``) are split among themselves, so documents added
-later never move an earlier one between dev and test.
+later never move an earlier one between dev and test. A document that shares a statement with
+``data/classify/`` is scored there and left out here (after the split, which it keeps): one
+round-1 article, ``article/e0118659``, is in ``data/classify``'s test split, so tuning on this
+set's ``dev`` would have tuned on it.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ import hashlib
 from pathlib import Path
 
 from evaluation.hedges import Scores, Sentence, evaluate, load, print_misses
+from evaluation.labelled import read_rows
 from provenance.extract.classify import RULESET_VERSION
 
 REPO = Path(__file__).resolve().parent.parent
@@ -62,9 +66,22 @@ def of_split(sentences: list[Sentence], split: str, rounds: tuple[int, ...] = ()
     return [s for s in sentences if chosen[s.doc_id] == split]
 
 
+def _normalised(text: str) -> str:
+    return " ".join(text.split())
+
+
+def scored_elsewhere(sentences: list[Sentence]) -> set[str]:
+    """The documents of ``sentences`` that share a statement with ``data/classify/``."""
+    labelled = {_normalised(str(row["text"])) for row in read_rows()}
+    return {s.doc_id for s in sentences if _normalised(s.text) in labelled}
+
+
 def load_set(name: str, split: str) -> list[Sentence]:
-    """One hedge set's sentences of a split (``dev``, ``test`` or ``all``)."""
-    return of_split(load(REPO / "data" / "hedges" / f"{name}.jsonl"), split, ROUNDS[name])
+    """One hedge set's sentences of a split (``dev``, ``test`` or ``all``), without the
+    documents scored in ``data/classify/``."""
+    sentences = load(REPO / "data" / "hedges" / f"{name}.jsonl")
+    elsewhere = scored_elsewhere(sentences)
+    return [s for s in of_split(sentences, split, ROUNDS[name]) if s.doc_id not in elsewhere]
 
 
 def main() -> None:

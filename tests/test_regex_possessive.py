@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from provenance.extract import regex_possessive
 from provenance.extract.matcher import ATTRIBUTION_RULES, CATEGORY_RULES, HEDGE_RULES
 from provenance.extract.regex_factor import factor
 from provenance.extract.regex_possessive import possessive
@@ -130,6 +132,7 @@ def test_possessive_keeps_every_match_of_the_real_rules(
     assert everything(possessive(factor(piece)), text) == everything(piece, text)
 
 
+@pytest.mark.skipif(not regex_possessive.SUPPORTED, reason="possessive repeats need Python 3.11")
 def test_repeats_that_cannot_give_back_usefully_become_possessive() -> None:
     assert possessive(r"(?:\w+\s+){0,3}?studies") == r"(?:\w++\s++){0,3}?studies"
     assert possessive(r"[\w’'-]+\s+is") == r"[\w’'-]++\s++is"
@@ -144,3 +147,12 @@ def test_a_pattern_it_does_not_understand_is_unchanged() -> None:
     assert possessive(r"(?i)a+b") == r"(?i)a+b"
     assert possessive(r"(a)\1+b") == r"(a)\1+b"
     assert possessive(r"[\(-\~]+\w") == r"[\(-\~]+\w"  # a range from an escape
+
+
+def test_where_re_has_no_possessive_repeats_nothing_is_rewritten(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Python 3.10's ``re`` rejects ``a++``: there the patterns are compiled as written."""
+    monkeypatch.setattr(regex_possessive, "SUPPORTED", False)
+    for pattern in (r"(?:\w+\s+){0,3}?studies", r"[\w’'-]+\s+is", r"\s+(?=,)x"):
+        assert possessive(pattern) == pattern

@@ -18,7 +18,7 @@ from provenance.extract.regex_factor import (
     rule_trie,
     split_top,
 )
-from provenance.extract.regex_possessive import possessive
+from provenance.extract.regex_possessive import POSSESSIVE, possessive
 from provenance.extract.regex_scan import scan_alternation
 from provenance.extract.rules_loader import RuleFile, checked_sections, load_rules
 from provenance.models import Category
@@ -29,7 +29,7 @@ _GAP_WORDS = 8
 # Up to _GAP_WORDS words between two parts of a pattern, never across clause punctuation.
 # Possessive inside the repeat: giving back a space or a letter there could never let what
 # follows (a word, a space) match, so it only saves the engine hopeless backtracking.
-_GAP = rf"(?:\s++[^\s,;:.!?()\[\]]++){{0,{_GAP_WORDS}}}?\s+"
+_GAP = rf"(?:\s+{POSSESSIVE}[^\s,;:.!?()\[\]]+{POSSESSIVE}){{0,{_GAP_WORDS}}}?\s+"
 
 
 # What a hit records of its rule: whether it is an exclusion, its section, and the names of
