@@ -19,9 +19,10 @@ The category and attribution models share their features: fitted once on every f
 least ``MIN_ROWS`` training rows, then again on those that weighed at least ``SELECT`` (a
 smaller file and less memory at run time, for the same accuracy on dev).
 The regularisation (C) and class weighting of each are chosen on the ``dev`` split, whose
-scores are printed. Weights are written as integers (times ``SCALE``); the file is the same
-bit for bit each time it is built from the same data. ``--check`` rebuilds in memory and
-fails if the committed file differs.
+scores are printed. Weights are written as integers (times ``SCALE``), with the digest of the
+rules the features were computed from (``features.rules_digest``); the file is the same bit
+for bit each time it is built from the same data. ``--check`` fails at once when the rules
+changed since the committed file was built, else rebuilds in memory and fails if it differs.
 """
 
 from __future__ import annotations
@@ -36,8 +37,8 @@ from typing import Any
 
 from evaluation.labelled import Labelled, load, of_split
 from evaluation.unlabelled import Taught, load_taught
-from provenance.extract.features import hedge_features, sentence_features
-from provenance.extract.model import MODEL_FILE, WEIGHT_LIMIT
+from provenance.extract.features import hedge_features, rules_digest, sentence_features
+from provenance.extract.model import MODEL_FILE, WEIGHT_LIMIT, parse_model
 from provenance.models import Attribution, Category
 
 REPO = Path(__file__).resolve().parent.parent
@@ -79,6 +80,8 @@ ALT_WEIGHT = 0.5
 #: without the teacher's rows 0.61.
 TAUGHT_WEIGHT = 0.5
 SOFT_MIN = 0.1
+#: What ``--check`` and the tests say when the shipped model was trained on other rules.
+RULES_CHANGED = "rules changed since the model was trained: run make model"
 CATEGORIES = [c.value for c in Category]
 ATTRIBUTIONS = [Attribution.none.value, Attribution.vague.value, Attribution.named.value]
 
@@ -322,6 +325,7 @@ def build(say: Callable[[str], None] = print) -> dict[str, Any]:
             f" category {category_setting}, attribution {attribution_setting},"
             f" hedge cue {hedge_setting}."
         ),
+        "rules": rules_digest(),
         "scale": SCALE,
         "category": {
             "classes": CATEGORIES,
@@ -348,6 +352,9 @@ def main() -> None:
     parser.add_argument("--check", action="store_true", help="fail if the committed file differs")
     parser.add_argument("--quiet", action="store_true")
     args = parser.parse_args()
+    if args.check and OUT.exists() and parse_model(OUT.read_bytes()).rules != rules_digest():
+        print(f"{OUT.relative_to(REPO)}: {RULES_CHANGED}")
+        sys.exit(1)
     data = serialise(build(say=(lambda _: None) if args.quiet else print))
     if args.check:
         same = OUT.exists() and OUT.read_bytes() == data

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 from evaluation import categories as category_evaluation
 from evaluation import classify as classify_evaluation
-from evaluation import hedge_sets
+from evaluation import hedge_sets, labelled
 from evaluation import hedges as hedge_evaluation
 from evaluation.labelled import load as load_labelled
 from evaluation.labelled import of_split
@@ -565,6 +565,24 @@ def test_splits_are_by_article_and_deterministic() -> None:
     assert [r.split for r in load_labelled()] == [r.split for r in rows]
 
 
+def test_train_only_files_leave_dev_and_test_as_they_were(tmp_path: Path) -> None:
+    """Articles labelled later (``TRAIN_ONLY_FILES``) are all train, and adding them moved no
+    earlier article between train, dev and test."""
+    earlier, later = tmp_path / "earlier", tmp_path / "later"
+    earlier.mkdir()
+    later.mkdir()
+    for path in labelled.DATA.glob("*.jsonl"):
+        target = later if path.name in labelled.TRAIN_ONLY_FILES else earlier
+        (target / path.name).write_bytes(path.read_bytes())
+    before = labelled.article_splits(earlier)
+    now = labelled.article_splits()
+    added = {labelled.article(str(row["doc"])) for row in labelled.read_rows(later)}
+    assert added and added.isdisjoint(before)
+    assert {name: now[name] for name in before} == before
+    assert {now[name] for name in added} == {"train"}
+    assert set(now) == set(before) | added
+
+
 def test_packed_scores_equal_the_weights_dot_product() -> None:
     spec = json.loads(
         resources.files("provenance.extract").joinpath("rules").joinpath(MODEL_FILE).read_bytes()
@@ -603,7 +621,7 @@ def test_the_model_is_read_as_json_reads_it() -> None:
         **expected,
         'caf\u00e9 "y"': packer([1] * size),
     }
-    assert spread.sentence.indicative == model.sentence.indicative
+    assert (spread.sentence.indicative, spread.rules) == (model.sentence.indicative, model.rules)
     for bad in (b'{"features": {"a": [1]}', b'{"features": []}', b"{} []", b'{"a": 1,}'):
         with pytest.raises(ProvenanceError, match="not a classifier model"):
             parse_model(bad)

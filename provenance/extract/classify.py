@@ -16,8 +16,9 @@ Rules and a learned model work together (see ``docs/design.md``, "Classification
 
 Each decision records what decided it: ``category_cues`` holds the rule and its cue
 ("meta: in this article") or the model's probability and the present features that weigh most
-for the category ('finding: model 0.91', '"we found"', ...); ``attribution_cues`` the cue words
-(and the neighbour that named a quote's speaker); ``hedge_cues`` the hedge words kept.
+for the category ('finding: model 0.91', '"we found"', 'rule [recommendation] "should"': a
+rule is named by its section and pattern, ``features.describe``); ``attribution_cues`` the cue
+words (and the neighbour that named a quote's speaker); ``hedge_cues`` the hedge words kept.
 :func:`explain` prints the whole decision. Deterministic: integer weights, fixed order.
 """
 

@@ -3,7 +3,8 @@
 A sentence's features are strings: its lower-cased words (digits as ``0``, punctuation as
 spaces) and word pairs, its first word and first pair (``^``), its length and how many of its
 words are capitalised (``#n``, ``#caps``), the rules that fired in it (``#r:<section>`` for a
-category section, ``#rr:<rule>`` for the rule itself, ``#v:<section>`` for an attribution
+category section, ``#rr:<section>:<digest>`` for the rule itself, named by its section and
+pattern (``rule_feature``), never its position, ``#v:<section>`` for an attribution
 section), the category the rules alone would give (``#k:``, the first category section in
 precedence order with a cue), whether it holds a citation (``#cited``), and the source words
 of it and its neighbours (``rules/sources.words``: ``#o:`` its own, ``#p:`` the sentence
@@ -17,14 +18,25 @@ it, so that "predicted proteins" and "all possible combinations" can weigh again
 
 from __future__ import annotations
 
+import hashlib
 import itertools
+import json
 import re
 from functools import lru_cache
 from importlib import resources
 from typing import NamedTuple
 
 from provenance.errors import ProvenanceError
-from provenance.extract.matcher import CATEGORY_RULES, Hit, kept_hits, scan_hits
+from provenance.extract.matcher import (
+    ATTRIBUTION_RULES,
+    CATEGORY_RULE_OF,
+    CATEGORY_RULES,
+    HEDGE_RULES,
+    Hit,
+    kept_hits,
+    scan_hits,
+)
+from provenance.extract.rules_loader import Rule, RuleFile
 
 # Punctuation becomes a space, a digit becomes 0: "p<0.05" -> "p 0 00", "48%" -> "00%".
 _PUNCTUATION = "!\"#&'()*+,-./:;<=>?@[\\]^_`{|}~«»…“”‘’„‚–—―•·′″§¶†‡" + "".join(
@@ -43,6 +55,19 @@ _WIDE_PUNCTUATION = re.compile(
 _CATEGORY_SECTIONS = tuple("#r:" + name for name in CATEGORY_RULES.sections)
 
 _RULE_CATEGORY = tuple("#k:" + name for name in CATEGORY_RULES.sections)
+
+
+def rule_feature(rule: Rule) -> str:
+    """The feature of a category rule that fired: by its stable name (``rules_loader.rule_name``),
+    so that the model's weights stay with their rule when other rules are added or moved."""
+    return "#rr:" + rule.name
+
+
+# Per ``match.lastgroup`` of a category hit: its rule's feature.
+_RULE_FEATURE = {group: rule_feature(rule) for group, rule in CATEGORY_RULE_OF.items()}
+
+# Per rule feature: its rule (``describe``).
+_FEATURE_RULE = {rule_feature(rule): rule for rule in CATEGORY_RULES.rules}
 
 _JOIN = " ".join
 
@@ -217,7 +242,7 @@ def sentence_features(
     if hits:
         for hit in hits:
             features.append(_CATEGORY_SECTIONS[hit[1]])
-            features.append("#rr:" + str(hit[4].lastgroup).partition("p")[0])
+            features.append(_RULE_FEATURE[hit[4].lastgroup])  # type: ignore[index]
         section = rule_section(sentence)
         assert section is not None
         features.append(_RULE_CATEGORY[section])
@@ -265,14 +290,44 @@ def hedge_features(lowered: str, hit: Hit) -> list[str]:
     ]
 
 
+def rules_digest(
+    rule_files: tuple[RuleFile, ...] = (CATEGORY_RULES, HEDGE_RULES, ATTRIBUTION_RULES),
+    words: dict[str, frozenset[str]] = SOURCE_WORDS,
+) -> str:
+    """A digest of what the files whose hits are features say (by default the package's:
+    ``categories.rules``, ``hedges.rules``, ``attribution.rules`` and ``sources.words``):
+    their sections and rules in order, and the word lists; not their comments, line numbers
+    or versions. The model records the digest of the rules it was trained against
+    (``evaluation/train.py``), and a test fails when the shipped model's is not the current
+    one."""
+    said: dict[str, object] = {
+        rules.name: [rules.sections, [[rule.section, rule.text] for rule in rules.rules]]
+        for rules in rule_files
+    }
+    said["sources.words"] = {name: sorted(listed) for name, listed in words.items()}
+    canonical = json.dumps(said, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
+
+
+#: How much of a long rule's pattern an explanation quotes.
+DESCRIBED_PATTERN = 60
+
+
 @lru_cache(maxsize=4096)
 def describe(feature: str) -> str:
     """A feature as a domain expert reads it."""
     if feature.startswith("#r:"):
         return f"rule [{feature[3:]}]"
-    if feature.startswith("#rr:g"):
-        rule = CATEGORY_RULES.rules[int(feature[5:])]
-        return f"rule [{CATEGORY_RULES.sections[rule.section]}] line {rule.line}"
+    if feature.startswith("#rr:"):
+        rule = _FEATURE_RULE.get(feature)
+        section, _, digest = feature[4:].partition(":")
+        if rule is None:  # a model older than the rules (a test checks the shipped one)
+            named = f"[{section}] {digest}" if digest else section
+            return f"rule {named}, no longer in the rules"
+        pattern = rule.text
+        if len(pattern) > DESCRIBED_PATTERN:
+            return f'rule [{section}] "{pattern[:DESCRIBED_PATTERN]}"…'
+        return f'rule [{section}] "{pattern}"'
     if feature.startswith("#k:"):
         return f"rules alone: {feature[3:]}" if feature != "#k:-" else "no category rule"
     if feature.startswith("#v:"):

@@ -20,7 +20,7 @@ from provenance.extract.regex_factor import (
 )
 from provenance.extract.regex_possessive import POSSESSIVE, possessive
 from provenance.extract.regex_scan import scan_alternation
-from provenance.extract.rules_loader import RuleFile, checked_sections, load_rules
+from provenance.extract.rules_loader import Rule, RuleFile, checked_sections, load_rules
 from provenance.models import Category
 
 _GAP_WORDS = 8
@@ -60,8 +60,11 @@ class RuleSet:
             # the match does): so the rule begins with the part itself, which lets rules be
             # bucketed by their first characters (``rule_trie``).
             head, *tail = (possessive(factor(piece)) for piece in rule.pieces)
-            named = [f"(?:{head})(?P<g{number}p0>)"]
-            named.extend(f"(?P<g{number}p{k}>{piece})" for k, piece in enumerate(tail, start=1))
+            groups = _group_names(number, rule)
+            named = [f"(?:{head})(?P<{groups[0]}>)"]
+            named.extend(
+                f"(?P<{group}>{piece})" for group, piece in zip(groups[1:], tail, strict=True)
+            )
             named_rules.append(_GAP.join(named))
             firsts.append(first_characters(rule.pieces[0]))
         characters = sorted({c for chars in firsts if chars is not None for c in chars})
@@ -98,13 +101,21 @@ class RuleSet:
         self.other = alternation(None)
         # The last group a rule's match closes names the rule.
         self.hit_of: dict[str, _HitOf] = {}
+        #: The rule of each such last group (``match.lastgroup`` of a hit).
+        self.rule_of: dict[str, Rule] = {}
         for number, rule in enumerate(rules.rules):
-            names = tuple(f"g{number}p{k}" for k in range(len(rule.pieces)))
+            names = _group_names(number, rule)
             self.hit_of[names[-1]] = (
                 rule.exclusion,
                 rule.section,
                 names if len(names) > 1 else None,
             )
+            self.rule_of[names[-1]] = rule
+
+
+def _group_names(number: int, rule: Rule) -> tuple[str, ...]:
+    """The names of the groups of the rule at ``number`` in its file, one per part."""
+    return tuple(f"g{number}p{k}" for k in range(len(rule.pieces)))
 
 
 def _scan_patterns(alternatives: list[str]) -> tuple[str, str]:
@@ -178,6 +189,10 @@ _HEDGES = RuleSet(HEDGE_RULES)
 
 
 _VAGUE = RuleSet(ATTRIBUTION_RULES)
+
+
+#: The category rule of a category hit's ``match.lastgroup`` (``hit[4].lastgroup``).
+CATEGORY_RULE_OF = _CATEGORIES.rule_of
 
 
 _FAMILIES = (_CATEGORIES, _HEDGES, _VAGUE)

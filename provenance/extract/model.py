@@ -90,6 +90,7 @@ class HedgeModel:
 @dataclass(frozen=True, slots=True)
 class Model:
     version: str  # a digest of the weights file: a new model reclassifies on the next ingest
+    rules: str  # the digest of the rules it was trained against (``features.rules_digest``)
     sentence: SentenceModel
     hedge: HedgeModel
 
@@ -202,7 +203,10 @@ def parse_model(data: bytes) -> Model:
             for c, pairs in spec["indicative"].items()
         }
         hedge = HedgeModel(int(spec["hedge"]["bias"]), dict(spec["hedge"]["weights"]), scale)
-    except (KeyError, TypeError, ValueError, IndexError, struct.error) as error:
+        rules = spec["rules"]
+        if not isinstance(rules, str):
+            raise TypeError("the rules' digest is not a string")
+    except (KeyError, TypeError, ValueError, struct.error) as error:
         raise ProvenanceError(f"rules/{MODEL_FILE}: not a classifier model ({error})") from None
     sentence = SentenceModel(
         categories,
@@ -214,7 +218,7 @@ def parse_model(data: bytes) -> Model:
         _HALF * _field_offsets(size),
         indicative,
     )
-    return Model(hashlib.sha256(data).hexdigest()[:12], sentence, hedge)
+    return Model(hashlib.sha256(data).hexdigest()[:12], rules, sentence, hedge)
 
 
 def load_model() -> Model:

@@ -9,6 +9,7 @@ The syntax is described at the top of ``categories.rules``: a ``version: N`` lin
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 from importlib import resources
@@ -29,6 +30,14 @@ _VERSION = re.compile(r"version:\s*(\d+)\s*$")
 _SECTION = re.compile(r"\[([a-z_]+)\]\s*$")
 
 
+def rule_name(section: str, text: str) -> str:
+    """A rule's stable name: its section and a digest of its pattern as written
+    (``efficacy:1b2c3d4e``). It names the rule's feature in the learned model, so it must not
+    depend on anything but the rule itself: inserting, deleting or moving other rules or
+    comment lines changes no other rule's name (its line number and index would)."""
+    return f"{section}:{hashlib.sha256(text.encode('utf-8')).hexdigest()[:8]}"
+
+
 @dataclass(frozen=True, slots=True)
 class Rule:
     """One line of a rule file."""
@@ -37,6 +46,8 @@ class Rule:
     pieces: tuple[str, ...]  # the regex parts between gaps, as ``_as_part`` makes them
     exclusion: bool
     line: int
+    text: str  # the pattern as written ("!" included), for people to read
+    name: str  # ``rule_name``: unique in its file
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,11 +142,18 @@ def _parse_piece(text: str, where: str, number: int) -> str:
     return _as_part(piece)
 
 
-def _parse_rule(line: str, section: int, where: str, number: int) -> Rule:
+def _parse_rule(line: str, section: int, section_name: str, where: str, number: int) -> Rule:
     exclusion = line.startswith("!")
     fragment = line[1:] if exclusion else line
     pieces = tuple(_parse_piece(p, where, number) for p in fragment.split(GAP_MARK))
-    return Rule(section=section, pieces=pieces, exclusion=exclusion, line=number)
+    return Rule(
+        section=section,
+        pieces=pieces,
+        exclusion=exclusion,
+        line=number,
+        text=line,
+        name=rule_name(section_name, line),
+    )
 
 
 def parse_rules(text: str, where: str) -> RuleFile:
@@ -143,6 +161,7 @@ def parse_rules(text: str, where: str) -> RuleFile:
     version: int | None = None
     sections: list[str] = []
     rules: list[Rule] = []
+    named: dict[str, Rule] = {}
     for number, raw in enumerate(text.splitlines(), start=1):
         line = raw.strip()
         if not line or line.startswith("#"):
@@ -159,7 +178,14 @@ def parse_rules(text: str, where: str) -> RuleFile:
         elif not sections:
             raise ProvenanceError(f"{where}, line {number}: a rule before any [section]")
         else:
-            rules.append(_parse_rule(line, len(sections) - 1, where, number))
+            rule = _parse_rule(line, len(sections) - 1, sections[-1], where, number)
+            same = named.setdefault(rule.name, rule)
+            if same is not rule:
+                raise ProvenanceError(
+                    f"{where}, line {number}: the same rule as line {same.line} in"
+                    f" [{sections[-1]}] (a rule's name, {rule.name}, must be unique)"
+                )
+            rules.append(rule)
     if version is None:
         raise ProvenanceError(f"{where}: no 'version: N' line")
     for index, name in enumerate(sections):
