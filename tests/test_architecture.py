@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -81,6 +83,19 @@ def test_the_cycle_finder_finds_cycles() -> None:
 def test_writing_to_the_store_runs_no_re_anchoring_and_no_review() -> None:
     imports = imported_modules("provenance.store.writes", MODULES["provenance.store.writes"])
     assert not {m for m in imports if m.startswith(("provenance.review", "provenance.store.v"))}
+
+
+def test_ingesting_text_loads_neither_the_pdf_library_nor_the_web_client() -> None:
+    # PDFium weighs 7.5 MB and httpx with its TLS stack 15 MB: imported when a PDF or an
+    # address comes, not by every ingest of text, Markdown or HTML.
+    code = (
+        "import sys, provenance.ingest, provenance.extract.parse;"
+        "print(sorted(m for m in ('httpx', 'ssl', 'pypdfium2') if m in sys.modules))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "[]"
 
 
 @pytest.mark.parametrize("name", sorted(MODULES))

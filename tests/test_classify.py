@@ -675,6 +675,33 @@ def test_packed_scores_equal_the_weights_dot_product() -> None:
         assert model.weight(some, 3) == spec["features"][some][3] / spec["scale"]
 
 
+def test_the_model_is_read_as_json_reads_it() -> None:
+    # parse_model reads the file member by member, packing each feature's weights as it goes
+    # (so that the lists of weights never all exist at once): the same weights as json.loads
+    # reads, in the file's order, whatever the file's whitespace and string escapes.
+    data = resources.files("provenance.extract").joinpath("rules").joinpath(MODEL_FILE).read_bytes()
+    spec = json.loads(data)
+    size = len(spec["category"]["classes"]) + len(spec["attribution"]["classes"])
+    packer = Packer(size)
+    expected = {f: packer(ws) for f, ws in spec["features"].items() if any(ws)}
+    model = parse_model(data)
+    packed = model.sentence.get.__self__  # type: ignore[attr-defined]
+    assert list(packed.items()) == list(expected.items())
+    assert model.hedge == parse_model(json.dumps(spec).encode()).hedge
+    spec["features"]['caf\u00e9 "x"'] = [0] * size
+    spec["features"]['caf\u00e9 "y"'] = [1] * size
+    spec["features"]["#zero"] = [0] * size
+    spread = parse_model(json.dumps(spec, indent=2, ensure_ascii=True).encode("utf-16"))
+    assert spread.sentence.get.__self__ == {  # type: ignore[attr-defined]
+        **expected,
+        'caf\u00e9 "y"': packer([1] * size),
+    }
+    assert (spread.sentence.indicative, spread.rules) == (model.sentence.indicative, model.rules)
+    for bad in (b'{"features": {"a": [1]}', b'{"features": []}', b"{} []", b'{"a": 1,}'):
+        with pytest.raises(ProvenanceError, match="not a classifier model"):
+            parse_model(bad)
+
+
 def test_the_model_file_is_small_and_bad_ones_are_refused() -> None:
     data = resources.files("provenance.extract").joinpath("rules").joinpath(MODEL_FILE)
     assert len(data.read_bytes()) <= 10_000_000

@@ -12,13 +12,15 @@ import re
 import time
 from dataclasses import dataclass
 from html.parser import HTMLParser
+from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit
-
-import httpx
 
 from provenance.errors import ProvenanceError
 from provenance.timestamps import SECONDS_FORMAT, utc_timestamp
 from provenance.version import __version__
+
+if TYPE_CHECKING:
+    import httpx
 
 #: Seconds to wait for a connection, and between two pieces of the body.
 TIMEOUT_SECONDS = 20.0
@@ -73,6 +75,9 @@ def fetch(
 
     Any failure is a one-line :class:`ProvenanceError` naming the address.
     """
+    # Imported here: with its TLS stack it weighs 15 MB, which ingesting files never needs.
+    import httpx
+
     timeout = limits.timeout
     try:
         with (

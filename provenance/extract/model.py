@@ -19,10 +19,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import struct
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
 from math import exp
+from typing import Any
 
 from provenance.errors import ProvenanceError
 from provenance.models import Attribution, Category
@@ -107,21 +110,92 @@ class Packer:
         return unsigned - (((unsigned >> (FIELD_BITS - 1)) & self.low_bits) << FIELD_BITS)
 
 
+_DECODE = json.JSONDecoder().raw_decode
+
+
+_SPACE = re.compile(r"[ \t\n\r]*")  # JSON's whitespace
+
+
+def _skip(text: str, index: int) -> int:
+    """Past the JSON whitespace at ``text[index]``."""
+    return _SPACE.match(text, index).end()  # type: ignore[union-attr]  # it matches anywhere
+
+
+def _read_object(text: str, index: int, read: Callable[[str, int], int]) -> int:
+    """Read the JSON object at ``text[index]`` (after whitespace) member by member: ``read``
+    reads each member's value from where it starts and returns where it ends. Returns where
+    the object ends. Keys and values are read by the json module's own scanner."""
+    index = _skip(text, index)
+    if text[index : index + 1] != "{":
+        raise ValueError(f"expected an object at {index}")
+    index = _skip(text, index + 1)
+    if text[index : index + 1] == "}":
+        return index + 1
+    while True:
+        if text[index : index + 1] != '"':
+            raise ValueError(f"expected a key at {index}")
+        key, index = _DECODE(text, index)
+        index = _skip(text, index)
+        if text[index : index + 1] != ":":
+            raise ValueError(f"expected ':' at {index}")
+        index = _skip(text, read(key, _skip(text, index + 1)))
+        if text[index : index + 1] == "}":
+            return index + 1
+        if text[index : index + 1] != ",":
+            raise ValueError(f"expected ',' or '}}' at {index}")
+        index = _skip(text, index + 1)
+
+
+def _read_spec(data: bytes) -> tuple[dict[str, Any], dict[str, int]]:
+    """The model file's members as ``json.loads`` reads them, except ``features``: packed one
+    feature at a time as they are read (``Packer``; zero for a feature without weights), and
+    in its place in the members the packers used, by length. So the file's 19,600 lists of 17
+    integers never all exist at once (13 MB while ``json.loads`` built them, which the process
+    then kept)."""
+    text = data.decode(json.detect_encoding(data), "surrogatepass")
+    spec: dict[str, Any] = {}
+    packed: dict[str, int] = {}
+    packers: dict[int, Packer] = {}
+
+    def weights(key: str, index: int) -> int:
+        ws, end = _DECODE(text, index)
+        if not isinstance(ws, list):
+            raise ValueError(f"the weights of {key!r} are not a list")
+        if ws and (max(ws) > WEIGHT_LIMIT or min(ws) < -WEIGHT_LIMIT):
+            raise ValueError("a weight beyond the limit")
+        packer = packers.get(len(ws))
+        if packer is None:
+            packer = packers[len(ws)] = Packer(len(ws))
+        packed[key] = packer(ws)
+        return end
+
+    def member(key: str, index: int) -> int:
+        if key == "features":
+            spec[key] = packers  # by the weights' lengths: each must be the classes' count
+            return _read_object(text, index, weights)
+        value, end = _DECODE(text, index)
+        spec[key] = value
+        return end
+
+    end = _read_object(text, 0, member)
+    if _skip(text, end) != len(text):
+        raise ValueError(f"extra data at {end}")
+    return spec, packed
+
+
 def parse_model(data: bytes) -> Model:
     try:
-        spec = json.loads(data)
+        spec, packed = _read_spec(data)
         categories = tuple(Category(c) for c in spec["category"]["classes"])
         attributions = tuple(Attribution(a) for a in spec["attribution"]["classes"])
         scale = float(spec["scale"])
         size = len(categories) + len(attributions)
         bias = [*spec["category"]["bias"], *spec["attribution"]["bias"]]
-        weights = spec["features"]
-        if any(len(ws) != size for ws in weights.values()) or len(bias) != size:
+        if any(length != size for length in spec["features"]) or len(bias) != size:
             raise ValueError("weights of the wrong length")
-        if any(max(ws) > WEIGHT_LIMIT or min(ws) < -WEIGHT_LIMIT for ws in weights.values()):
-            raise ValueError("a weight beyond the limit")
-        packer = Packer(size)
-        packed = {f: packer(ws) for f, ws in weights.items() if any(ws)}
+        # Features without weights are left out (in place: the order of the others is kept).
+        for feature in [f for f, p in packed.items() if not p]:
+            del packed[feature]
         # Ranked by weight, ties by the file's order (weight, then name): unique sort keys, so
         # the features an explanation names never depend on anything else.
         indicative = {

@@ -9,7 +9,6 @@ from provenance.extract.blocks import ParsedDocument
 from provenance.extract.parse_docx import parse_docx
 from provenance.extract.parse_html import parse_html
 from provenance.extract.parse_markdown import parse_markdown
-from provenance.extract.parse_pdf import check_pdf, parse_pdf
 from provenance.extract.parse_text import parse_plain_text
 from provenance.extract.read import SourceText
 from provenance.extract.references import mark_reference_blocks
@@ -39,6 +38,8 @@ def parse_document(source_text: str, fmt: DocumentFormat) -> ParsedDocument:
 def parse_source(source: SourceText) -> ParsedDocument:
     """Parse a source as read: a binary format from its bytes, the others from their text."""
     if source.format is DocumentFormat.pdf:
+        from provenance.extract.parse_pdf import parse_pdf  # see check_source
+
         parsed = parse_pdf(source.data, source.source)
     elif source.format is DocumentFormat.docx:
         parsed = parse_docx(source.data, source.source)
@@ -51,6 +52,10 @@ def parse_source(source: SourceText) -> ParsedDocument:
 def check_source(source: SourceText) -> None:
     """Refuse a binary source that cannot be parsed, before anything is written."""
     if source.format is DocumentFormat.pdf:
+        # Imported when a PDF comes: PDFium (its library and bindings) weighs 7.5 MB, which
+        # ingesting other formats never needs.
+        from provenance.extract.parse_pdf import check_pdf
+
         check_pdf(source.data, source.source)
     elif source.format is DocumentFormat.docx:
         parse_docx(source.data, source.source)  # milliseconds: parsed in full
