@@ -233,6 +233,72 @@ HEDGE_CASES = [
     ("There are those who never develop a rash.", False),
     ("Abnormal levels are often seen in people with thyroid disease.", False),
     ("The wall looked like wood grain.", False),
+    # rule set 7: weasels, disputes and open questions
+    ("It is now widely accepted that sleep loss impairs memory.", True),
+    ("Critics blame the new rules for the delays.", True),
+    ("There has been some debate about whether the species should be split.", True),
+    ("The origin of the custom is unresolved.", True),
+    ("Larger trials are needed to confirm this benefit.", True),
+    ("The tablets did not seem to help my headaches.", True),
+    ("This finding raised the question of whether the dose was too low.", True),
+    ("Some negative reviews faulted the pacing.", True),
+    ("A decision on the merger is expected next month.", True),
+    ("He could be released next week.", True),
+    ("Such screening could identify patients at risk earlier.", True),
+    # rule set 7: ability, results and aims of method, proposals, rules, scales, naming
+    ("The enzyme could be detected in all serum samples.", False),
+    ("No mutation could be identified in the remaining families.", False),
+    ("We could show that the mutants migrate normally.", False),
+    ("She could barely climb the stairs after the surgery.", False),
+    ("He could swim across the lake as a boy.", False),
+    ("To test whether the receptor could bind the toxin, we added it to the cells.", False),
+    ("The trial will examine whether the vaccine protects older adults.", False),
+    ("To test this hypothesis, we crossed the two lines.", False),
+    ("Data on potential risk factors were taken from the medical records.", False),
+    ("To reduce potential bias, the raters were blinded.", False),
+    ("We assessed the potential of text messages for follow-up.", False),
+    ("Values of 10 or more indicate severe disease.", False),
+    ("Higher scores indicate better function.", False),
+    ("Labels indicate the sampling sites.", False),
+    ("Samples were collected at the indicated time points.", False),
+    ("The assay can indicate whether the infection is active.", False),
+    ("Participants suggested improvements to the exercise room.", False),
+    ("The council proposed to ban cars from the centre.", False),
+    ("Offenders could face a fine of up to 500 euros.", False),
+    ("If you think you may have the flu, stay at home.", False),
+    ("Employers may be required to provide protective equipment.", False),
+    ("The daily dose may not exceed 4 g.", False),
+    ("This may sound simple, but few people manage it.", False),
+    ("The condition may also be called vestibular neuritis.", False),
+    ("The test was repeated as often as possible.", False),
+    ("Possible side effects include nausea and headache.", False),
+    ("It was not possible to blind the surgeons.", False),
+    ("It is possible that the two strains mixed.", True),
+    ("The first cases were reported on 14 May in the capital.", False),
+    ("May is the wettest month of the year.", False),
+    ("Children are the most likely to catch the infection.", False),
+    ("The most likely cause is a viral infection.", True),
+    ("By June there were 40 suspected cases in the region.", False),
+    ("Scurvy is suspected in patients with bleeding gums and a poor diet.", False),
+    ("Oxidative stress has been implicated in several liver diseases.", False),
+    ("These findings implicate the gut flora as a driver of the inflammation.", True),
+    ("Little is known about how the virus reaches the brain.", True),
+    ("The cause is yet to be determined.", True),
+    ("We still don't know why some patients relapse.", True),
+    ("For unknown reasons, the rash is more common in girls.", True),
+    ("Whether the drug helps older patients is debatable.", True),
+    ("The alleged theft took place in March.", True),
+    ("The herb is claimed to cleanse the liver.", True),
+    ("The vitamin has been reported to lower blood pressure.", True),
+    ("Critics decried the deal as a giveaway.", True),
+    ("The samples, implying that the virus spread early, were taken in May.", True),
+    ("Our data support a model in which both genes act together.", True),
+    ("Walking programmes have shown some promise in older adults.", True),
+    ("It is reasonable to assume that the intake was lower.", True),
+    ("I guess it depends on the person.", True),
+    ("I'm not sure whether the pills are working.", True),
+    ("It is hard to tell whether the cream made a difference.", True),
+    ("The enzyme is considered the best marker of liver damage.", True),
 ]
 
 ATTRIBUTION_CASES = [
@@ -358,7 +424,8 @@ def test_explain_prints_the_whole_decision() -> None:
         "cues: ",
     ):
         assert part in shown, shown
-    technical = explain("We tested all possible combinations of the three drugs.")
+    # "all possible" is shielded by a rule (no hit); a bare "possible" is left to the model
+    technical = explain("The software lists possible matches for each query.")
     assert '"possible": not a hedge here' in technical, technical
 
 
@@ -480,9 +547,17 @@ def test_article_category_accuracy_bar() -> None:
 def test_bioscope_hedge_f1_bar() -> None:
     sentences = hedge_evaluation.load()
     assert len(sentences) == 1303
-    assert hedge_evaluation.evaluate(sentences).f1 >= 0.87
+    # Raw BioScope gold counts "whether" of a study's aims ("we investigated whether") and does
+    # not count open questions and vague reports that data/classify/GUIDE.md counts ("little is
+    # known", "has been reported to"): hedge rule set 7 follows the GUIDE there, which cost
+    # the raw figure about 0.02-0.03 (0.890 -> 0.871 on all with the model trained on rule set
+    # 6, 0.864 with the one trained on rule set 7). The narrow gold (without BioScope's broad
+    # cues) is the project's convention: its floor is the higher one (0.913 and 0.904 measured).
+    assert hedge_evaluation.evaluate(sentences).f1 >= 0.85
     _, held_out = hedge_evaluation.halves(sentences)
-    assert hedge_evaluation.evaluate(held_out).f1 >= 0.87
+    assert hedge_evaluation.evaluate(held_out).f1 >= 0.85
+    assert hedge_evaluation.evaluate(sentences, narrow=True).f1 >= 0.89
+    assert hedge_evaluation.evaluate(held_out, narrow=True).f1 >= 0.89
 
 
 def test_hedge_sets_are_split_by_document_and_round() -> None:
