@@ -29,7 +29,7 @@ import hashlib
 from pathlib import Path
 
 from evaluation.hedges import Scores, Sentence, evaluate, load, print_misses
-from evaluation.labelled import read_rows
+from evaluation.labelled import labelled_statements, statement_key
 from provenance.extract.classify import RULESET_VERSION
 
 REPO = Path(__file__).resolve().parent.parent
@@ -66,14 +66,10 @@ def of_split(sentences: list[Sentence], split: str, rounds: tuple[int, ...] = ()
     return [s for s in sentences if chosen[s.doc_id] == split]
 
 
-def _normalised(text: str) -> str:
-    return " ".join(text.split())
-
-
 def scored_elsewhere(sentences: list[Sentence]) -> set[str]:
     """The documents of ``sentences`` that share a statement with ``data/classify/``."""
-    labelled = {_normalised(str(row["text"])) for row in read_rows()}
-    return {s.doc_id for s in sentences if _normalised(s.text) in labelled}
+    labelled = labelled_statements()
+    return {s.doc_id for s in sentences if statement_key(s.text) in labelled}
 
 
 def load_set(name: str, split: str) -> list[Sentence]:

@@ -79,6 +79,18 @@ def read_rows(folder: Path = DATA) -> list[dict[str, object]]:
     return [row for path in sorted(folder.glob("*.jsonl")) for row in _file_rows(path)]
 
 
+def statement_key(text: str) -> str:
+    """What makes two statements of different data sets the same one: their words, whatever
+    the whitespace between them (one definition for every overlap check)."""
+    return " ".join(text.split())
+
+
+def labelled_statements(folder: Path = DATA) -> set[str]:
+    """The ``statement_key`` of every labelled sentence: a document of another data set that
+    shares one is scored here, so it must be neither taught nor tuned on elsewhere."""
+    return {statement_key(str(row["text"])) for row in read_rows(folder)}
+
+
 def article_splits(folder: Path = DATA) -> dict[str, str]:
     """Article id -> split for every article labelled in ``folder`` (see the module
     docstring): train-only articles are ``train``, the others split by ``split_articles``."""

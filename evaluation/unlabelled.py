@@ -12,7 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from evaluation.labelled import prepare_document, read_rows
+from evaluation.labelled import labelled_statements, prepare_document, statement_key
 from evaluation.teacher import UNLABELLED, digest, read_labels, read_unlabelled
 from provenance.extract.features import Prepared
 
@@ -41,14 +41,14 @@ def load_taught(folder: Path = UNLABELLED) -> list[Taught]:
         label["sha"] != digest(row["text"]) for row, label in zip(rows, labels, strict=True)
     ):
         raise ValueError("data/unlabelled/teacher.jsonl labels another corpus: run make teacher")
-    labelled_texts = {" ".join(str(row["text"]).split()) for row in read_rows()}
+    labelled_texts = labelled_statements()
     by_doc: dict[str, list[int]] = defaultdict(list)
     for index, row in enumerate(rows):
         by_doc[row["doc"]].append(index)
     out: list[Taught] = []
     for doc, indexes in by_doc.items():
         texts = [rows[i]["text"] for i in indexes]
-        if any(" ".join(text.split()) in labelled_texts for text in texts):
+        if any(statement_key(text) in labelled_texts for text in texts):
             continue
         for position, (index, (sentence, before, after)) in enumerate(
             zip(indexes, prepare_document(texts), strict=True)
